@@ -1,0 +1,79 @@
+"""Every v1 event type: its data model, its family (and so its topic) and its Kafka key (SPEC §6, §9)."""
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from talk_contracts import data as d
+from talk_contracts.topics import FAMILIES, Topic
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str  # without version, e.g. "member.joined"
+    version: int
+    family: str
+    model: type[BaseModel]
+    key_field: str  # the data field whose value is the Kafka key: the person, else the organisation
+
+    @property
+    def type(self) -> str:
+        """The CloudEvents `type` attribute, e.g. `member.joined.v1`."""
+        return f"{self.name}.v{self.version}"
+
+    @property
+    def topic(self) -> Topic:
+        return FAMILIES[self.family]
+
+    def key_of(self, data: BaseModel) -> str:
+        return str(getattr(data, self.key_field))
+
+
+def _t(name: str, family: str, model: type[BaseModel], key_field: str = "person_id") -> EventType:
+    return EventType(name=name, version=1, family=family, model=model, key_field=key_field)
+
+
+_TYPES = [
+    _t("org.registered", "registry", d.OrgRegistered, "org_id"),
+    _t("org.moved", "registry", d.OrgMoved, "org_id"),
+    _t("org.dissolved", "registry", d.OrgDissolved, "org_id"),
+    _t("member.joined", "registry", d.MemberJoined),
+    _t("member.transferred", "registry", d.MemberTransferred),
+    _t("member.left", "registry", d.MemberLeft),
+    _t("member.contact_changed", "registry", d.MemberContactChanged),
+    # Role events are keyed by the person: their responsibility and their obligations change.
+    _t("role.assigned", "registry", d.RoleAssigned),
+    _t("role.ended", "registry", d.RoleEnded),
+    _t("cadre.job_changed", "cadre", d.CadreJobChanged),
+    _t("cadre.promoted", "cadre", d.CadrePromoted),
+    _t("discipline.action_recorded", "discipline", d.DisciplineActionRecorded),
+    _t("discipline.adverse_report_received", "discipline", d.DisciplineAdverseReportReceived),
+    # A retraction names only the case; the case reference keeps a case's events together.
+    _t("discipline.action_retracted", "discipline", d.DisciplineActionRetracted, "case_ref"),
+    _t("conduct.observation_recorded", "conduct", d.ConductObservationRecorded),
+    _t("conduct.attendance_recorded", "conduct", d.ConductAttendanceRecorded),
+    _t("dues.arrears_recorded", "conduct", d.DuesArrearsRecorded),
+    _t("appraisal.rated", "conduct", d.AppraisalRated),
+    _t("welfare.hardship_reported", "conduct", d.WelfareHardshipReported),
+    _t("honours.commendation_awarded", "conduct", d.HonoursCommendationAwarded),
+    _t("talk.recorded", "talks", d.TalkRecorded, "talk_id"),
+    _t("talk.requested", "talks", d.TalkRequested),
+    _t("meeting.scheduled", "talks", d.MeetingScheduled, "org_id"),
+    _t("follow_up.due", "talks", d.FollowUp, "owner_id"),
+    _t("follow_up.overdue", "talks", d.FollowUp, "owner_id"),
+    _t("follow_up.completed", "talks", d.FollowUp, "owner_id"),
+    *(
+        _t(f"obligation.{transition}", "compliance", d.ObligationChanged, "subject_id")
+        for transition in ("opened", "due_soon", "overdue", "escalated", "reassigned", "fulfilled", "cancelled")
+    ),
+    _t("secretary.vacant", "compliance", d.SecretaryVacant, "org_id"),
+    _t("alert.delivered", "notify", d.AlertOutcome),
+    _t("alert.failed", "notify", d.AlertOutcome),
+]
+
+CATALOGUE: dict[str, EventType] = {t.type: t for t in _TYPES}
+
+
+def event_type(type_attr: str) -> EventType:
+    """The catalogue entry of a CloudEvents `type` attribute; KeyError when unknown."""
+    return CATALOGUE[type_attr]

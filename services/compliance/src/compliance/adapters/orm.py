@@ -1,0 +1,84 @@
+"""The compliance projection's tables (schema `compliance`). Only adapters import SQLAlchemy."""
+
+from sqlalchemy import (
+    Boolean, Column, Date, DateTime, Index, Integer, MetaData, Table, Text, func,
+)  # fmt: skip
+
+from kernel.tables import applied_events_table, outbox_table
+
+SCHEMA = "compliance"
+metadata = MetaData(schema=SCHEMA)
+outbox = outbox_table(metadata)
+applied_events = applied_events_table(metadata)
+
+orgs = Table(
+    "orgs",
+    metadata,
+    Column("org_id", Text, primary_key=True),
+    Column("parent_id", Text, index=True),
+    Column("name", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+)
+
+members = Table(
+    "members",
+    metadata,
+    Column("person_id", Text, primary_key=True),
+    Column("org_id", Text, nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("joined_at", DateTime(timezone=True), nullable=False),
+    Column("left_at", DateTime(timezone=True)),
+)
+
+# Role history: a holding is current on a date when since <= date < until (until NULL: still held).
+roles = Table(
+    "roles",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("org_id", Text, nullable=False),
+    Column("person_id", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("since", DateTime(timezone=True), nullable=False),
+    Column("until", DateTime(timezone=True)),
+    Index("roles_person", "person_id"),
+    Index("roles_org_role", "org_id", "role"),
+)
+
+obligations = Table(
+    "obligations",
+    metadata,
+    Column("obligation_id", Text, primary_key=True),
+    Column("rule_id", Text, nullable=False),
+    Column("subject_id", Text, nullable=False, index=True),
+    Column("responsible_id", Text, index=True),
+    Column("org_id", Text, nullable=False, index=True),
+    Column("due_date", Date, nullable=False),
+    Column("status", Text, nullable=False, index=True),
+    Column("trigger_event_id", Text, nullable=False),
+    Column("triggered_at", DateTime(timezone=True), nullable=False),
+    Column("fulfilled_by", Text),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# One row per (talk, talkee): what coverage counts.
+coverage_talks = Table(
+    "coverage_talks",
+    metadata,
+    Column("talk_id", Text, primary_key=True),
+    Column("person_id", Text, primary_key=True),
+    Column("year", Integer, nullable=False),
+    Column("held_at", DateTime(timezone=True), nullable=False),
+    Column("counts", Boolean, nullable=False),
+    Index("coverage_person_year", "person_id", "year"),
+)
+
+# Triggers about a person the projection does not know yet: held, applied when the person arrives.
+held_events = Table(
+    "held_events",
+    metadata,
+    Column("event_id", Text, primary_key=True),
+    Column("person_id", Text, nullable=False, index=True),
+    Column("payload", Text, nullable=False),
+    Column("held_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)

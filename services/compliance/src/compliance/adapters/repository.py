@@ -1,0 +1,141 @@
+"""Reads and writes of the compliance projection, inside the caller's transaction."""
+
+from collections.abc import Iterable
+from dataclasses import asdict
+from datetime import datetime
+
+from sqlalchemy import and_, func, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from compliance.adapters import orm
+from compliance.domain.obligations import OPEN_STATES, Obligation
+
+
+class ProjectionRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    # organisation tree ---------------------------------------------------------------------
+    async def upsert_org(self, org_id: str, parent_id: str | None, name: str | None = None, kind: str | None = None):
+        values = {"org_id": org_id, "parent_id": parent_id, "name": name or org_id, "kind": kind or "branch"}
+        stmt = insert(orm.orgs).values(values)
+        changed = {"parent_id": stmt.excluded.parent_id}
+        if name is not None:
+            changed |= {"name": stmt.excluded.name, "kind": stmt.excluded.kind}
+        await self.session.execute(stmt.on_conflict_do_update(index_elements=["org_id"], set_=changed))
+
+    async def ancestry(self, org_id: str) -> dict[str, str | None]:
+        """org id -> parent id for the organisation and all its ancestors."""
+        o = orm.orgs
+        chain = select(o.c.org_id, o.c.parent_id, literal(0).label("depth")).where(o.c.org_id == org_id)
+        chain = chain.cte("chain", recursive=True)
+        step = select(o.c.org_id, o.c.parent_id, (chain.c.depth + 1).label("depth")).join(
+            chain, o.c.org_id == chain.c.parent_id
+        ).where(chain.c.depth < 64)
+        chain = chain.union_all(step)
+        rows = (await self.session.execute(select(chain.c.org_id, chain.c.parent_id))).all()
+        return {r.org_id: r.parent_id for r in rows}
+
+    # members and roles ------------------------------------------------------------------------
+    async def upsert_member(self, person_id: str, org_id: str, name: str, status: str, at: datetime) -> None:
+        stmt = insert(orm.members).values(person_id=person_id, org_id=org_id, name=name, status=status, joined_at=at)
+        await self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["person_id"],
+                set_={"org_id": stmt.excluded.org_id, "name": stmt.excluded.name, "status": stmt.excluded.status},
+            )
+        )
+
+    async def member_org(self, person_id: str) -> str | None:
+        m = orm.members
+        return await self.session.scalar(select(m.c.org_id).where(m.c.person_id == person_id, m.c.left_at.is_(None)))
+
+    async def mark_left(self, person_id: str, at: datetime) -> None:
+        m = orm.members
+        await self.session.execute(update(m).where(m.c.person_id == person_id).values(left_at=at))
+
+    async def assign_role(self, org_id: str, person_id: str, role: str, at: datetime) -> None:
+        r = orm.roles
+        if role == "secretary":  # one secretary at a time: a new holder ends the old one's term
+            await self.session.execute(
+                update(r).where(r.c.org_id == org_id, r.c.role == "secretary", r.c.until.is_(None)).values(until=at)
+            )
+        await self.end_role(org_id, person_id, role, at)
+        await self.session.execute(insert(r).values(org_id=org_id, person_id=person_id, role=role, since=at))
+
+    async def end_role(self, org_id: str, person_id: str, role: str, at: datetime) -> None:
+        r = orm.roles
+        await self.session.execute(
+            update(r)
+            .where(r.c.org_id == org_id, r.c.person_id == person_id, r.c.role == role, r.c.until.is_(None))
+            .values(until=at)
+        )
+
+    def _held_on(self, at: datetime):
+        r = orm.roles
+        return and_(r.c.since <= at, or_(r.c.until.is_(None), r.c.until > at))
+
+    async def roles_on(self, person_id: str, at: datetime) -> dict[str, str]:
+        """organisation id -> the person's role there on the date (the senior one if several)."""
+        r = orm.roles
+        rows = (await self.session.execute(select(r.c.org_id, r.c.role).where(r.c.person_id == person_id, self._held_on(at)))).all()
+        rank = {"secretary": 0, "deputy_secretary": 1, "committee_member": 2}
+        out: dict[str, str] = {}
+        for row in sorted(rows, key=lambda x: rank[x.role], reverse=True):
+            out[row.org_id] = row.role
+        return out
+
+    async def secretaries_on(self, org_ids: Iterable[str], at: datetime) -> dict[str, str | None]:
+        r = orm.roles
+        ids = list(org_ids)
+        rows = (
+            await self.session.execute(
+                select(r.c.org_id, r.c.person_id).where(r.c.org_id.in_(ids), r.c.role == "secretary", self._held_on(at))
+            )
+        ).all()
+        found = {row.org_id: row.person_id for row in rows}
+        return {org: found.get(org) for org in ids}
+
+    # obligations ------------------------------------------------------------------------------
+    async def add_obligation(self, ob: Obligation) -> bool:
+        """Insert; False when it exists already (the same trigger seen again)."""
+        stmt = insert(orm.obligations).values(asdict(ob)).on_conflict_do_nothing().returning(orm.obligations.c.obligation_id)
+        return (await self.session.scalar(stmt)) is not None
+
+    async def open_obligations_of(self, subject_ids: Iterable[str]) -> list[Obligation]:
+        o = orm.obligations
+        cols = [o.c[f] for f in Obligation.__dataclass_fields__]
+        rows = (
+            await self.session.execute(
+                select(*cols).where(o.c.subject_id.in_(list(subject_ids)), o.c.status.in_(OPEN_STATES)).with_for_update()
+            )
+        ).all()
+        return [Obligation(**row._mapping) for row in rows]
+
+    async def save_status(self, ob: Obligation) -> None:
+        o = orm.obligations
+        await self.session.execute(
+            update(o)
+            .where(o.c.obligation_id == ob.obligation_id)
+            .values(status=ob.status, fulfilled_by=ob.fulfilled_by, responsible_id=ob.responsible_id, updated_at=func.now())
+        )
+
+    # coverage ---------------------------------------------------------------------------------
+    async def add_coverage_talk(self, talk_id: str, person_id: str, held_at: datetime, counts: bool) -> None:
+        stmt = insert(orm.coverage_talks).values(
+            talk_id=talk_id, person_id=person_id, year=held_at.year, held_at=held_at, counts=counts
+        )
+        await self.session.execute(stmt.on_conflict_do_nothing())
+
+    # triggers about unknown people --------------------------------------------------------------
+    async def hold(self, event_id: str, person_id: str, payload: str) -> None:
+        stmt = insert(orm.held_events).values(event_id=event_id, person_id=person_id, payload=payload)
+        await self.session.execute(stmt.on_conflict_do_nothing())
+
+    async def release_held(self, person_id: str) -> list[str]:
+        h = orm.held_events
+        rows = await self.session.execute(
+            h.delete().where(h.c.person_id == person_id).returning(h.c.payload, h.c.held_at)
+        )
+        return [r.payload for r in sorted(rows.all(), key=lambda r: r.held_at)]

@@ -1,0 +1,19 @@
+"""Compliance settings from the environment."""
+
+from pydantic import AliasChoices, Field
+
+from compliance.domain.policy import DEFAULT_POLICY, Policy
+from kernel.settings import CommonSettings
+
+
+class ComplianceSettings(CommonSettings):
+    port: int = Field(8103, validation_alias=AliasChoices("COMPLIANCE_PORT"))
+    # e.g. COMPLIANCE_DUE_DAYS='{"M4": 5}' overrides the default due days of SPEC §3.2.
+    due_days: dict[str, int] = Field(default_factory=dict, validation_alias=AliasChoices("COMPLIANCE_DUE_DAYS"))
+    collective_talks_count: bool = Field(False, validation_alias=AliasChoices("COMPLIANCE_COLLECTIVE_TALKS_COUNT"))
+
+    def policy(self) -> Policy:
+        return Policy(
+            due_days=DEFAULT_POLICY.due_days | self.due_days,
+            collective_talks_count=self.collective_talks_count,
+        )

@@ -1,0 +1,35 @@
+"""The compliance service: its consumer, its HTTP routes, wired once."""
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+from fastapi import FastAPI
+
+from compliance.adapters import orm
+from compliance.application.handlers import ComplianceHandlers
+from compliance.config import ComplianceSettings
+from compliance.entrypoints.http import build_router
+from talk_contracts import Topic
+from kernel.http import add_common_routes
+from kernel.runtime import Runtime
+
+CONSUMED = [Topic.REGISTRY, Topic.DISCIPLINE, Topic.CADRE, Topic.CONDUCT, Topic.TALKS]
+
+
+def create_app(settings: ComplianceSettings | None = None, today: Callable[[], date] | None = None) -> FastAPI:
+    settings = settings or ComplianceSettings()
+    today = today or (lambda: datetime.now(UTC).date())
+    runtime = Runtime(settings, service="compliance", metadata=orm.metadata, migrations="compliance.adapters.migrations")
+    handlers = ComplianceHandlers(settings, settings.policy())
+    runtime.consume("compliance", [t.value for t in CONSUMED], handlers.route())
+
+    app = FastAPI(
+        title="Talk compliance — compliance",
+        description="Must-talk obligations and annual coverage, projected from the event log.",
+        version="1.0.0",
+        lifespan=runtime.lifespan,
+    )
+    app.state.runtime = runtime
+    add_common_routes(app, runtime.ready)
+    app.include_router(build_router(settings.policy(), today))
+    return app

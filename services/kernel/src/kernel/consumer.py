@@ -1,0 +1,121 @@
+"""Batch consumption with exactly-once effects on at-least-once delivery.
+
+For each batch the broker hands over:
+1. every message is validated against `contracts/`; unreadable ones go to the dead-letter topic;
+2. the readable ones are applied in ONE database transaction, together with a tracking row per
+   event id, so a redelivered or duplicated event changes nothing;
+3. the offsets are committed only after that transaction (FastStream's NACK_ON_ERROR policy:
+   an exception rewinds the batch for redelivery instead of committing it).
+An event whose handler fails for a reason other than the database or broker being unreachable is
+isolated: the batch is re-applied one event per transaction, and the poison event dead-lettered.
+"""
+
+import os
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+import structlog
+from aiokafka import AIOKafkaProducer, ConsumerRecord
+from prometheus_client import Counter, Histogram
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from talk_contracts import EventRejected, ParsedEvent, parse_event_bytes
+from kernel.deadletter import dead_letter
+from kernel.logging import get_logger
+
+log = get_logger(__name__)
+
+APPLIED = Counter("events_applied_total", "Events applied to a projection", ["consumer", "type"])
+DUPLICATES = Counter("events_duplicate_total", "Redelivered or duplicated events skipped", ["consumer"])
+BATCH_SECONDS = Histogram("consumer_batch_seconds", "Time to apply one batch", ["consumer"])
+
+Handler = Callable[[AsyncSession, ParsedEvent], Awaitable[None]]
+
+
+def is_infrastructure_error(exc: BaseException) -> bool:
+    """Failures that say nothing about the event: retry the whole batch rather than dead-letter."""
+    if isinstance(exc, (OperationalError, InterfaceError, ConnectionError, OSError, TimeoutError)):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+@dataclass
+class BatchConsumer:
+    name: str  # also the consumer group and the tracking key
+    sessions: async_sessionmaker
+    applied_events: Table
+    handlers: dict[str, Handler]  # by CloudEvents type; other types on the topics are not ours
+    producer: AIOKafkaProducer | None = None  # for dead letters; set when the service starts
+
+    async def handle(self, records: Sequence[ConsumerRecord]) -> None:
+        started = time.perf_counter()
+        events: list[ParsedEvent] = []
+        rejected: list[tuple[ConsumerRecord, str]] = []
+        by_id: dict[str, ConsumerRecord] = {}
+        for record in records:
+            try:
+                event = parse_event_bytes(record.value)
+            except EventRejected as exc:
+                rejected.append((record, f"invalid event: {exc}"))
+                continue
+            events.append(event)
+            by_id[event.id] = record
+        if rejected:
+            await dead_letter(self.producer, self.name, rejected)
+        try:
+            await self._apply(events)
+        except Exception as exc:
+            if is_infrastructure_error(exc):
+                raise
+            log.warning("batch failed; applying its events one by one to isolate the cause", error=str(exc))
+            for event in events:
+                try:
+                    await self._apply([event])
+                except Exception as single:
+                    if is_infrastructure_error(single):
+                        raise
+                    await dead_letter(self.producer, self.name, [(by_id[event.id], f"handler failed: {single!r}")])
+        BATCH_SECONDS.labels(self.name).observe(time.perf_counter() - started)
+        _fault_point(events)
+
+    async def _apply(self, events: list[ParsedEvent]) -> None:
+        if not events:
+            return
+        async with self.sessions() as session, session.begin():
+            fresh = await self._track(session, [e.id for e in events])
+            for event in events:
+                if event.id not in fresh:
+                    DUPLICATES.labels(self.name).inc()
+                    continue
+                fresh.discard(event.id)  # a duplicate inside the same batch is skipped too
+                handler = self.handlers.get(event.envelope.type)
+                if handler is None:
+                    continue
+                with structlog.contextvars.bound_contextvars(
+                    event_id=event.id, event_type=event.envelope.type, correlation_id=event.envelope.correlationid
+                ):
+                    await handler(session, event)
+                    log.info("event applied", consumer=self.name)
+                APPLIED.labels(self.name, event.envelope.type).inc()
+
+    async def _track(self, session: AsyncSession, event_ids: list[str]) -> set[str]:
+        """Insert tracking rows; returns the ids not applied before."""
+        rows = [{"consumer": self.name, "event_id": i} for i in dict.fromkeys(event_ids)]
+        t = self.applied_events
+        stmt = pg_insert(t).values(rows).on_conflict_do_nothing().returning(t.c.event_id)
+        return set((await session.execute(stmt)).scalars())
+
+
+def _fault_point(events: list[ParsedEvent]) -> None:
+    """Fault injection for the crash test: die after the database commit, before the offset commit.
+
+    Set FAULT_CRASH_AFTER_COMMIT to an event type (e.g. discipline.action_recorded.v1); never in production.
+    """
+    wanted = os.environ.get("FAULT_CRASH_AFTER_COMMIT")
+    if wanted and any(e.envelope.type == wanted for e in events):
+        log.error("fault injection: exiting after the database commit, before the offset commit", type=wanted)
+        os._exit(70)

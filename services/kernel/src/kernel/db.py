@@ -1,0 +1,38 @@
+"""The database wiring: one async engine per service, its schema migrated at start-up."""
+
+from importlib.resources import files
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, text
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+
+def make_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
+    return create_async_engine(url, pool_size=pool_size, max_overflow=5, pool_pre_ping=True)
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(migrations_package: str, schema: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(files(migrations_package)))
+    cfg.attributes["schema"] = schema
+    return cfg
+
+
+async def migrate(engine: AsyncEngine, migrations_package: str, schema: str) -> None:
+    """Bring the service's schema to the newest revision (safe with several instances starting)."""
+
+    def upgrade(connection: Connection) -> None:
+        # Instances of one service starting together take turns; the lock ends with the transaction.
+        connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:s))"), {"s": f"migrate:{schema}"})
+        connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        cfg = alembic_config(migrations_package, schema)
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "head")
+
+    async with engine.begin() as conn:
+        await conn.run_sync(upgrade)

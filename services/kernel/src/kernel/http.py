@@ -1,0 +1,40 @@
+"""What every service's HTTP app has: health, readiness, metrics, correlation ids, clear errors."""
+
+import uuid
+from collections.abc import Awaitable, Callable
+
+import structlog
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+CORRELATION_HEADER = "X-Correlation-Id"
+
+
+def correlation_id_of(request: Request) -> str:
+    return request.state.correlation_id
+
+
+def add_common_routes(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]]) -> None:
+    @app.middleware("http")
+    async def correlation(request: Request, call_next):
+        cid = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
+        request.state.correlation_id = cid
+        with structlog.contextvars.bound_contextvars(correlation_id=cid):
+            response = await call_next(request)
+        response.headers[CORRELATION_HEADER] = cid
+        return response
+
+    @app.get("/healthz", tags=["operations"], summary="The process is alive")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"], summary="Ready only when its database and broker answer")
+    async def readyz() -> JSONResponse:
+        checks = await ready()
+        ok = all(checks.values())
+        return JSONResponse({"ready": ok, "checks": checks}, status_code=200 if ok else 503)
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

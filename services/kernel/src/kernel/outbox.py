@@ -1,0 +1,95 @@
+"""The transactional outbox: events staged with the state change, relayed to Kafka afterwards.
+
+Why not publish after the handler: with deduplication, a crash between the database commit and
+that publish would lose the outgoing event for good. Here the event is a row of the same
+transaction; the relay publishes it (at least once) and only then deletes the row.
+"""
+
+import asyncio
+from collections.abc import Iterable
+
+from aiokafka import AIOKafkaProducer
+from prometheus_client import Counter
+from sqlalchemy import Table, delete, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from talk_contracts import CloudEvent, event_type
+from kernel.logging import get_logger
+from kernel.settings import CommonSettings
+
+log = get_logger(__name__)
+
+PUBLISHED = Counter("outbox_published_total", "Events relayed from the outbox to Kafka", ["topic"])
+
+
+async def stage(session: AsyncSession, outbox: Table, settings: CommonSettings, events: Iterable[CloudEvent]) -> None:
+    """Add events to the outbox inside the caller's transaction (one bulk insert)."""
+    rows = []
+    for event in events:
+        kind = event_type(event.type)
+        rows.append(
+            {
+                "topic": settings.topic(kind.topic.value),
+                "key": kind.key_of(kind.model.model_validate(event.data)),
+                "event_id": event.id,
+                "event_type": event.type,
+                "payload": event.to_json_bytes(),
+            }
+        )
+    if rows:
+        await session.execute(insert(outbox), rows)
+
+
+class OutboxRelay:
+    """Publishes outbox rows in id order, deleting each batch once the broker acknowledged it."""
+
+    def __init__(self, sessions: async_sessionmaker, outbox: Table, producer: AIOKafkaProducer, settings: CommonSettings):
+        self._sessions = sessions
+        self._outbox = outbox
+        self._producer = producer
+        self._settings = settings
+        self._task: asyncio.Task | None = None
+        self._lock_key = f"outbox:{outbox.schema}"
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self._outbox.schema}")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                sent = await self.relay_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay failed; retrying")
+                await asyncio.sleep(1.0)
+                continue
+            if sent < self._settings.outbox_batch:
+                await asyncio.sleep(self._settings.outbox_poll_interval_s)
+
+    async def relay_once(self) -> int:
+        """Relay one batch; returns how many events were published."""
+        o = self._outbox
+        async with self._sessions() as session, session.begin():
+            # One relay per service at a time keeps each key's events in order on the topic.
+            locked = await session.scalar(text("SELECT pg_try_advisory_xact_lock(hashtext(:k))"), {"k": self._lock_key})
+            if not locked:
+                return 0
+            rows = (
+                await session.execute(
+                    select(o.c.id, o.c.topic, o.c.key, o.c.payload).order_by(o.c.id).limit(self._settings.outbox_batch)
+                )
+            ).all()
+            if not rows:
+                return 0
+            futures = [await self._producer.send(r.topic, r.payload, key=r.key.encode()) for r in rows]
+            await asyncio.gather(*futures)
+            await session.execute(delete(o).where(o.c.id.in_([r.id for r in rows])))
+        for r in rows:
+            PUBLISHED.labels(r.topic).inc()
+        return len(rows)

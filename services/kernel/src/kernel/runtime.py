@@ -1,0 +1,99 @@
+"""One service's connections and background work, started and stopped with its HTTP app."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+from aiokafka import AIOKafkaProducer
+from fastapi import FastAPI
+from faststream.kafka import KafkaBroker
+from sqlalchemy import MetaData, text
+
+from kernel.consumer import BatchConsumer, Handler
+from kernel.db import make_engine, make_sessionmaker, migrate
+from kernel.kafka import ensure_topics, make_producer
+from kernel.logging import configure_logging, get_logger
+from kernel.outbox import OutboxRelay
+from kernel.settings import CommonSettings
+from kernel.subscriptions import subscribe
+
+log = get_logger(__name__)
+
+
+class Runtime:
+    """The database, the broker, the outbox relay and the consumers of one service."""
+
+    def __init__(self, settings: CommonSettings, *, service: str, metadata: MetaData, migrations: str):
+        self.settings = settings
+        self.service = service
+        self.migrations = migrations
+        self.schema = metadata.schema
+        # Every service's metadata holds the kernel tables (see kernel.tables).
+        self.outbox = metadata.tables[f"{self.schema}.outbox"]
+        self.applied_events = metadata.tables[f"{self.schema}.applied_events"]
+        self.engine = make_engine(settings.asyncpg_url())
+        self.sessions = make_sessionmaker(self.engine)
+        self.broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=get_logger(f"{service}.broker"))
+        self.consumers: list[BatchConsumer] = []
+        # aiokafka clients belong to a running event loop: made in start().
+        self.producer: AIOKafkaProducer | None = None
+        self.relay: OutboxRelay | None = None
+
+    def consume(self, name: str, topics: list[str], handlers: dict[str, Handler]) -> BatchConsumer:
+        consumer = BatchConsumer(name, self.sessions, self.applied_events, handlers)
+        subscribe(self.broker, self.settings, consumer, topics)
+        self.consumers.append(consumer)
+        return consumer
+
+    async def start(self) -> None:
+        await migrate(self.engine, self.migrations, self.schema)
+        await ensure_topics(self.settings)
+        self.producer = make_producer(self.settings)
+        await self.producer.start()
+        for consumer in self.consumers:
+            consumer.producer = self.producer
+        self.relay = OutboxRelay(self.sessions, self.outbox, self.producer, self.settings)
+        self.relay.start()
+        await self.broker.start()
+        log.info("service started", schema=self.schema)
+
+    async def stop(self) -> None:
+        await self.broker.stop()
+        if self.relay:
+            await self.relay.stop()
+        if self.producer:
+            await self.producer.stop()
+        await self.engine.dispose()
+        log.info("service stopped")
+
+    async def ready(self) -> dict[str, bool]:
+        async def database() -> bool:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            return True
+
+        async def broker() -> bool:
+            return await self.broker.ping(timeout=2.0)
+
+        results = {}
+        for name, check in (("database", database), ("broker", broker)):
+            try:
+                results[name] = await asyncio.wait_for(check(), timeout=3.0)
+            except Exception:
+                results[name] = False
+        return results
+
+    @asynccontextmanager
+    async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:
+        await self.start()
+        try:
+            yield
+        finally:
+            await self.stop()
+
+
+def serve(app: FastAPI, settings: CommonSettings, *, service: str, port: int) -> None:
+    """Run a service's app in the foreground; SIGINT/SIGTERM stop it gracefully."""
+    configure_logging(service, settings.log_level, settings.log_format)
+    uvicorn.run(app, host=settings.host, port=port, log_config=None, access_log=False)

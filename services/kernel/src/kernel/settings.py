@@ -1,0 +1,36 @@
+"""Settings from the environment, in one place. Service settings extend `CommonSettings`."""
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CommonSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", env_file=None)
+
+    database_url: str = Field(
+        "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
+        description="SQLAlchemy URL; each service keeps its tables in its own schema",
+    )
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_topic_prefix: str = Field("", description="Prepended to every topic name (shared test brokers)")
+    kafka_partitions: int = Field(6, ge=1)
+    kafka_replication_factor: int = Field(1, ge=1)
+    # Tansu ignores fetch_min_bytes, so a waiting consumer sees a message only after this wait.
+    kafka_fetch_max_wait_ms: int = Field(50, ge=1)
+    kafka_max_batch: int = Field(500, ge=1)
+    host: str = "127.0.0.1"
+    log_level: str = "info"
+    log_format: str = Field("auto", description="json, console, or auto (console on a terminal)")
+    outbox_poll_interval_s: float = Field(0.05, gt=0)
+    outbox_batch: int = Field(500, ge=1)
+
+    def topic(self, name: str) -> str:
+        return f"{self.kafka_topic_prefix}{name}"
+
+    def asyncpg_url(self) -> str:
+        """The URL for SQLAlchemy's asyncpg dialect, whatever driver the operator wrote."""
+        url = self.database_url
+        for prefix in ("postgresql://", "postgres://", "postgresql+psycopg://", "postgresql+psycopg2://"):
+            if url.startswith(prefix):
+                return "postgresql+asyncpg://" + url[len(prefix) :]
+        return url

@@ -1,0 +1,31 @@
+"""A BatchConsumer attached to FastStream: one batch subscriber, offsets committed after the batch."""
+
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
+
+from kernel.consumer import BatchConsumer
+from kernel.settings import CommonSettings
+
+
+async def _raw_values(message: KafkaMessage) -> list[bytes]:
+    # The consumer validates each message against contracts/ itself; decoding here would do it twice.
+    return [record.value for record in message.raw_message]
+
+
+def subscribe(broker: KafkaBroker, settings: CommonSettings, consumer: BatchConsumer, topics: list[str]) -> None:
+    @broker.subscriber(
+        *[settings.topic(t) for t in topics],
+        group_id=consumer.name,
+        batch=True,
+        max_records=settings.kafka_max_batch,
+        fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+        # New groups start from the beginning of the log: nothing published before them is lost.
+        auto_offset_reset="earliest",
+        # Commit after the batch succeeded; on an exception rewind and redeliver it (never commit).
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        decoder=_raw_values,
+    )
+    async def on_batch(body: list[Any], message: KafkaMessage) -> None:
+        await consumer.handle(message.raw_message)
