@@ -1,0 +1,1 @@
+"""Notify: alerts the responsible secretaries, once per alert, on the channels they use."""

@@ -1,0 +1,1 @@
+"""Registry: the organisation tree, members and roles, and the edge where integrated systems hand events in."""

@@ -1,0 +1,1 @@
+"""Talks: the records of talks held (SPEC §4); their content never leaves this service."""

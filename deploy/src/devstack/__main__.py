@@ -1,0 +1,94 @@
+"""python -m devstack run: the whole system on its embedded defaults, with the demo city."""
+
+import json
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from devstack.demo import demo_city_events
+from devstack.infra import infrastructure
+from devstack.processes import service_processes
+
+WALKTHROUGH = """
+Talk compliance is running ({infra}).
+
+  registry    http://127.0.0.1:8101/docs   integration edge, organisation tree
+  talks       http://127.0.0.1:8102/docs   talk records
+  compliance  http://127.0.0.1:8103/docs   obligations and coverage
+  notify      http://127.0.0.1:8104/docs   inboxes
+  logs        {logs}/<service>.log
+
+The demo city is loaded: 龙江县委 → 城关镇党委 → 第一/第二党支部, twelve members.
+Walkthrough (README.md has it too):
+
+  # 1. the discipline system reports a sanction against 李明 (p-b1-m1, branch 1)
+  curl -s -XPOST localhost:8101/v1/events -H 'content-type: application/cloudevents+json' -d '{{
+    "specversion":"1.0","id":"demo-sanction-1","source":"urn:discipline","type":"discipline.action_recorded.v1",
+    "time":"'$(date -u +%Y-%m-%dT%H:%M:%SZ)'","data":{{"person_id":"p-b1-m1","case_ref":"JJ-1","action":"sanction","sanction":"warning"}}}}'
+
+  # 2. compliance opened M4 for the branch secretary 王海燕 (p-b1-sec), due in 7 days
+  curl -s 'localhost:8103/v1/obligations?subject_id=p-b1-m1'
+
+  # 3. her inbox has the alert
+  curl -s localhost:8104/v1/inbox/p-b1-sec
+
+  # 4. she records the talk
+  curl -s -XPOST localhost:8102/v1/talks -H 'content-type: application/json' -H 'X-Person-Id: p-b1-sec' -d '{{
+    "held_at":"'$(date -u +%Y-%m-%dT%H:%M:%SZ)'","place":"支部活动室","mode":"one_to_one","kind":"must_talk",
+    "talker_ids":["p-b1-sec"],"talkee_ids":["p-b1-m1"],"rule_ids":["M4"],"topics":["thought"],
+    "content":"谈话内容……","problems":"","suggestions":""}}'
+
+  # 5. the obligation is fulfilled and 李明 is covered for the year
+  curl -s 'localhost:8103/v1/obligations?subject_id=p-b1-m1'
+  curl -s 'localhost:8103/v1/coverage?org_id=branch-1'
+
+Press Ctrl-C to stop everything.
+"""
+
+
+def run() -> int:
+    logs = Path(".run/logs").resolve()
+    logs.mkdir(parents=True, exist_ok=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with infrastructure() as infra:
+        env = {"DATABASE_URL": infra.database_url, "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers, "LOG_FORMAT": "json"}
+        services = service_processes(env, logs)
+        try:
+            print("starting registry, talks, compliance, notify …", flush=True)
+            for service in services.values():
+                service.start()
+            for service in services.values():
+                service.wait_ready(timeout=90)
+            response = httpx.post(
+                f"{services['registry'].url}/v1/events",
+                content=json.dumps(demo_city_events()),
+                headers={"content-type": "application/cloudevents-batch+json"},
+                timeout=30,
+            )
+            response.raise_for_status()
+            print(WALKTHROUGH.format(infra=infra.description, logs=logs), flush=True)
+            while not stop.is_set():
+                for service in services.values():
+                    if service.process and service.process.poll() is not None:
+                        print(f"{service.name} exited ({service.process.returncode}); see {service.log_path}")
+                        stop.set()
+                stop.wait(1.0)
+        finally:
+            print("stopping …", flush=True)
+            for service in services.values():
+                service.stop()
+    print("stopped; nothing left running.")
+    return 0
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["run"]:
+        print("usage: python -m devstack run")
+        sys.exit(2)
+    sys.exit(run())

@@ -1,0 +1,61 @@
+"""Read side of the registry: organisations, their members, people and their roles."""
+
+from sqlalchemy import func, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.adapters import orm
+
+
+async def get_org(session: AsyncSession, org_id: str) -> dict | None:
+    o, r, m = orm.orgs, orm.roles, orm.members
+    org = (await session.execute(select(o).where(o.c.org_id == org_id))).first()
+    if org is None:
+        return None
+    children = (await session.execute(select(o.c.org_id, o.c.name, o.c.kind).where(o.c.parent_id == org_id).order_by(o.c.org_id))).all()
+    committee = (
+        await session.execute(
+            select(r.c.person_id, r.c.role, r.c.since, m.c.name)
+            .outerjoin(m, m.c.person_id == r.c.person_id)
+            .where(r.c.org_id == org_id, r.c.until.is_(None))
+            .order_by(r.c.role.desc(), r.c.person_id)
+        )
+    ).all()
+    parent = None
+    if org.parent_id:
+        row = (await session.execute(select(o.c.org_id, o.c.name, o.c.kind).where(o.c.org_id == org.parent_id))).first()
+        parent = dict(row._mapping) if row else {"org_id": org.parent_id, "name": None, "kind": None}
+    return {
+        **dict(org._mapping),
+        "parent": parent,
+        "children": [dict(c._mapping) for c in children],
+        "committee": [dict(c._mapping) for c in committee],
+    }
+
+
+async def org_members(session: AsyncSession, org_id: str, subtree: bool, limit: int, offset: int) -> tuple[int, list[dict]]:
+    o, m = orm.orgs, orm.members
+    if subtree:
+        tree = select(o.c.org_id, literal(0).label("depth")).where(o.c.org_id == org_id).cte("tree", recursive=True)
+        tree = tree.union_all(
+            select(o.c.org_id, (tree.c.depth + 1).label("depth")).join(tree, o.c.parent_id == tree.c.org_id).where(tree.c.depth < 64)
+        )
+        where = [m.c.org_id.in_(select(tree.c.org_id))]
+    else:
+        where = [m.c.org_id == org_id]
+    where.append(m.c.left_at.is_(None))
+    total = await session.scalar(select(func.count()).select_from(m).where(*where))
+    rows = await session.execute(
+        select(m.c.person_id, m.c.name, m.c.org_id, m.c.status).where(*where).order_by(m.c.person_id).limit(limit).offset(offset)
+    )
+    return total or 0, [dict(r._mapping) for r in rows]
+
+
+async def get_person(session: AsyncSession, person_id: str) -> dict | None:
+    m, r = orm.members, orm.roles
+    person = (await session.execute(select(m).where(m.c.person_id == person_id))).first()
+    if person is None:
+        return None
+    roles = await session.execute(
+        select(r.c.org_id, r.c.role, r.c.since, r.c.until).where(r.c.person_id == person_id).order_by(r.c.since)
+    )
+    return {**dict(person._mapping), "roles": [dict(x._mapping) for x in roles]}

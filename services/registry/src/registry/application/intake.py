@@ -1,0 +1,68 @@
+"""The integration edge: events from integrated systems, accepted all-or-nothing, each id once."""
+
+from dataclasses import dataclass
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from registry.adapters import orm
+from registry.adapters.state import apply_registry_event
+from kernel.outbox import stage
+from kernel.settings import CommonSettings
+from talk_contracts import EventRejected, ParsedEvent, parse_event
+
+# Families that integrated systems hand in here. Talks, compliance and notify events are
+# published by their own services only.
+EDGE_FAMILIES = frozenset({"registry", "cadre", "discipline", "conduct"})
+
+
+@dataclass(frozen=True)
+class Rejection:
+    index: int
+    event_id: str | None
+    errors: list[dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Intake:
+    accepted: list[str]
+    duplicates: list[str]
+
+
+def validate(items: list, correlation_id: str) -> tuple[list[ParsedEvent], list[Rejection]]:
+    """Every item checked against the contract; the caller refuses the whole batch on any rejection."""
+    events, rejections = [], []
+    for index, item in enumerate(items):
+        try:
+            if isinstance(item, dict) and "correlationid" not in item:
+                item = {**item, "correlationid": correlation_id}
+            event = parse_event(item)
+            if event.kind.family not in EDGE_FAMILIES:
+                raise EventRejected(
+                    [{"loc": "type", "msg": f"{event.envelope.type} is published by its own service, not accepted here"}],
+                    event.id,
+                )
+        except EventRejected as exc:
+            rejections.append(Rejection(index, exc.event_id, exc.errors))
+            continue
+        events.append(event)
+    seen: dict[str, int] = {}
+    for index, event in enumerate(events):
+        if event.id in seen:
+            rejections.append(Rejection(index, event.id, [{"loc": "id", "msg": "the same id twice in one batch"}]))
+        seen[event.id] = index
+    return events, rejections
+
+
+async def accept(sessions: async_sessionmaker, settings: CommonSettings, events: list[ParsedEvent]) -> Intake:
+    """One transaction: record the ids, apply registry events to the registry, stage all for publishing."""
+    async with sessions() as session, session.begin():
+        rows = [{"event_id": e.id, "type": e.envelope.type, "source": e.envelope.source} for e in events]
+        stmt = insert(orm.accepted_events).values(rows).on_conflict_do_nothing().returning(orm.accepted_events.c.event_id)
+        fresh = set((await session.execute(stmt)).scalars())
+        new = [e for e in events if e.id in fresh]
+        for event in new:
+            if event.kind.family == "registry":
+                await apply_registry_event(session, event)
+        await stage(session, orm.outbox, settings, [e.envelope for e in new])
+    return Intake(accepted=[e.id for e in new], duplicates=[e.id for e in events if e.id not in fresh])

@@ -1,0 +1,84 @@
+"""HTTP routes of the registry (SPEC §8): the event intake and the organisation queries."""
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from kernel.http import correlation_id_of
+from registry.adapters.queries import get_org, get_person, org_members
+from registry.application.intake import accept, validate
+
+router = APIRouter(prefix="/v1", tags=["registry"])
+
+_EVENTS_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            media: {"schema": {"oneOf": [{"$ref": "#/components/schemas/CloudEvent"}, {"type": "array"}]}}
+            for media in ("application/cloudevents+json", "application/cloudevents-batch+json", "application/json")
+        },
+    }
+}
+
+
+def _unprocessable(rejected: list[dict], message: str) -> JSONResponse:
+    return JSONResponse({"detail": message, "rejected": rejected}, status_code=422)
+
+
+@router.post("/events", status_code=202, openapi_extra=_EVENTS_BODY, summary="Hand in events from an integrated system")
+async def post_events(request: Request) -> JSONResponse:
+    """One CloudEvent or a JSON array of them. All are accepted, or none: a `422` lists every problem
+    by the event's index and id. A duplicate id is accepted again without effect."""
+    body = await request.body()
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return _unprocessable([{"index": None, "id": None, "errors": [{"loc": "(body)", "msg": f"not JSON: {exc}"}]}], "malformed body")
+    batch_mode = request.headers.get("content-type", "").startswith("application/cloudevents-batch+json")
+    if batch_mode and not isinstance(document, list):
+        return _unprocessable([{"index": None, "id": None, "errors": [{"loc": "(body)", "msg": "a batch must be a JSON array"}]}], "malformed body")
+    items = document if isinstance(document, list) else [document]
+    if not items:
+        return _unprocessable([{"index": None, "id": None, "errors": [{"loc": "(body)", "msg": "no events"}]}], "empty batch")
+    events, rejections = validate(items, correlation_id_of(request))
+    if rejections:
+        rejected = [{"index": r.index, "id": r.event_id, "errors": r.errors} for r in sorted(rejections, key=lambda r: r.index)]
+        return _unprocessable(rejected, f"{len(rejected)} of {len(items)} events rejected; none accepted")
+    runtime = request.app.state.runtime
+    result = await accept(runtime.sessions, runtime.settings, events)
+    return JSONResponse({"accepted": result.accepted, "duplicates": result.duplicates}, status_code=202)
+
+
+@router.get("/orgs/{org_id}", summary="An organisation with its parent, children and committee")
+async def org(org_id: str, request: Request) -> dict:
+    async with request.app.state.runtime.sessions() as session:
+        found = await get_org(session, org_id)
+    if found is None:
+        raise HTTPException(404, f"no organisation {org_id!r}")
+    return found
+
+
+@router.get("/orgs/{org_id}/members", summary="Members of an organisation (or its whole subtree), paged")
+async def members(
+    org_id: str,
+    request: Request,
+    response: Response,
+    subtree: bool = False,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[dict]:
+    async with request.app.state.runtime.sessions() as session:
+        total, rows = await org_members(session, org_id, subtree, limit, offset)
+    response.headers["X-Total-Count"] = str(total)
+    return rows
+
+
+@router.get("/people/{person_id}", summary="A person: organisation, and roles with history")
+async def person(person_id: str, request: Request) -> dict:
+    async with request.app.state.runtime.sessions() as session:
+        found = await get_person(session, person_id)
+    if found is None:
+        raise HTTPException(404, f"no person {person_id!r}")
+    return found

@@ -1,0 +1,53 @@
+"""Talk records and their follow-up measures.
+
+Revision ID: 0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects.postgresql import JSONB
+
+from kernel.migrations import create_kernel_tables
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+S = "talks"
+
+
+def upgrade() -> None:
+    create_kernel_tables(S)
+    op.create_table(
+        "talks",
+        sa.Column("talk_id", sa.Text, primary_key=True),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("held_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("place", sa.Text, nullable=False),
+        sa.Column("mode", sa.Text, nullable=False),
+        sa.Column("kind", sa.Text, nullable=False),
+        sa.Column("talker_ids", sa.ARRAY(sa.Text), nullable=False),
+        sa.Column("talkee_ids", sa.ARRAY(sa.Text), nullable=False),
+        sa.Column("rule_ids", sa.ARRAY(sa.Text), nullable=False),
+        sa.Column("topics", sa.ARRAY(sa.Text), nullable=False),
+        sa.Column("content", JSONB, nullable=False),
+        sa.Column("confidential", sa.Boolean, nullable=False),
+        sa.Column("recorded_by", sa.Text),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        schema=S,
+    )
+    op.create_table(
+        "follow_ups",
+        sa.Column("follow_up_id", sa.Text, primary_key=True),
+        sa.Column("talk_id", sa.Text, nullable=False, index=True),
+        sa.Column("text", sa.Text, nullable=False),
+        sa.Column("owner_id", sa.Text, nullable=False, index=True),
+        sa.Column("due_date", sa.Date, nullable=False),
+        sa.Column("completed_at", sa.DateTime(timezone=True)),
+        schema=S,
+    )
+
+
+def downgrade() -> None:
+    for table in ("follow_ups", "talks", "applied_events", "outbox"):
+        op.drop_table(table, schema=S)

@@ -1,0 +1,42 @@
+"""The talks service's tables (schema `talks`)."""
+
+from sqlalchemy import ARRAY, Boolean, Column, Date, DateTime, Integer, MetaData, Table, Text, func
+from sqlalchemy.dialects.postgresql import JSONB
+
+from kernel.tables import applied_events_table, outbox_table
+
+SCHEMA = "talks"
+metadata = MetaData(schema=SCHEMA)
+outbox = outbox_table(metadata)
+applied_events = applied_events_table(metadata)
+
+talks = Table(
+    "talks",
+    metadata,
+    Column("talk_id", Text, primary_key=True),
+    Column("version", Integer, nullable=False, default=1),
+    Column("held_at", DateTime(timezone=True), nullable=False),
+    Column("place", Text, nullable=False),
+    Column("mode", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("talker_ids", ARRAY(Text), nullable=False),
+    Column("talkee_ids", ARRAY(Text), nullable=False),
+    Column("rule_ids", ARRAY(Text), nullable=False),
+    Column("topics", ARRAY(Text), nullable=False),
+    # The confidential part: content, problems, suggestions (encrypted at rest by the talks issue).
+    Column("content", JSONB, nullable=False),
+    Column("confidential", Boolean, nullable=False),
+    Column("recorded_by", Text),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+follow_ups = Table(
+    "follow_ups",
+    metadata,
+    Column("follow_up_id", Text, primary_key=True),
+    Column("talk_id", Text, nullable=False, index=True),
+    Column("text", Text, nullable=False),
+    Column("owner_id", Text, nullable=False, index=True),
+    Column("due_date", Date, nullable=False),
+    Column("completed_at", DateTime(timezone=True)),
+)
