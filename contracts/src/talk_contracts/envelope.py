@@ -54,5 +54,5 @@ def new_event(
         dataschema=f"urn:talk-compliance:schema:{type_name}",
         correlationid=correlationid or event_id,
         causationid=causationid,
-        data=data.model_dump(mode="json", exclude_none=True),
+        data=data.model_dump(mode="json"),
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from collections.abc import Iterator
 
 from devstack.embedded import EmbeddedPostgres, EmbeddedTansu
+from kernel.settings import asyncpg_url
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def infrastructure(log=print) -> Iterator[Infrastructure]:
             from testcontainers.postgres import PostgresContainer
 
             pg = stack.enter_context(PostgresContainer("postgres:16-alpine", driver="asyncpg"))
-            database_url = pg.get_connection_url()
+            database_url = asyncpg_url(pg.get_connection_url())
             parts.append("PostgreSQL in a container")
         else:
             log("starting embedded PostgreSQL …")
@@ -62,4 +63,4 @@ def infrastructure(log=print) -> Iterator[Infrastructure]:
             stack.callback(broker.stop)
             bootstrap = broker.bootstrap
             parts.append(f"embedded Tansu broker on {bootstrap}")
-        yield Infrastructure(database_url, bootstrap, "; ".join(parts))
+        yield Infrastructure(asyncpg_url(database_url), bootstrap, "; ".join(parts))

@@ -34,6 +34,7 @@ DUPLICATES = Counter("events_duplicate_total", "Redelivered or duplicated events
 BATCH_SECONDS = Histogram("consumer_batch_seconds", "Time to apply one batch", ["consumer"])
 
 Handler = Callable[[AsyncSession, ParsedEvent], Awaitable[None]]
+FinishBatch = Callable[[AsyncSession], Awaitable[None]]
 
 
 def is_infrastructure_error(exc: BaseException) -> bool:
@@ -49,6 +50,8 @@ class BatchConsumer:
     sessions: async_sessionmaker
     applied_events: Table
     handlers: dict[str, Handler]  # by CloudEvents type; other types on the topics are not ours
+    # Runs last in each batch's transaction: work that needs the whole batch applied first.
+    finish_batch: FinishBatch | None = None
     producer: AIOKafkaProducer | None = None  # for dead letters; set when the service starts
 
     async def handle(self, records: Sequence[ConsumerRecord]) -> None:
@@ -101,6 +104,8 @@ class BatchConsumer:
                     await handler(session, event)
                     log.info("event applied", consumer=self.name)
                 APPLIED.labels(self.name, event.envelope.type).inc()
+            if self.finish_batch is not None:
+                await self.finish_batch(session)
 
     async def _track(self, session: AsyncSession, event_ids: list[str]) -> set[str]:
         """Insert tracking rows; returns the ids not applied before."""

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 from sqlalchemy import MetaData, text
 
-from kernel.consumer import BatchConsumer, Handler
+from kernel.consumer import BatchConsumer, FinishBatch, Handler
 from kernel.db import make_engine, make_sessionmaker, migrate
 from kernel.kafka import ensure_topics, make_producer
 from kernel.logging import configure_logging, get_logger
@@ -40,8 +40,10 @@ class Runtime:
         self.producer: AIOKafkaProducer | None = None
         self.relay: OutboxRelay | None = None
 
-    def consume(self, name: str, topics: list[str], handlers: dict[str, Handler]) -> BatchConsumer:
-        consumer = BatchConsumer(name, self.sessions, self.applied_events, handlers)
+    def consume(
+        self, name: str, topics: list[str], handlers: dict[str, Handler], finish_batch: FinishBatch | None = None
+    ) -> BatchConsumer:
+        consumer = BatchConsumer(name, self.sessions, self.applied_events, handlers, finish_batch)
         subscribe(self.broker, self.settings, consumer, topics)
         self.consumers.append(consumer)
         return consumer

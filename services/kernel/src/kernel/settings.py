@@ -28,9 +28,12 @@ class CommonSettings(BaseSettings):
         return f"{self.kafka_topic_prefix}{name}"
 
     def asyncpg_url(self) -> str:
-        """The URL for SQLAlchemy's asyncpg dialect, whatever driver the operator wrote."""
-        url = self.database_url
-        for prefix in ("postgresql://", "postgres://", "postgresql+psycopg://", "postgresql+psycopg2://"):
-            if url.startswith(prefix):
-                return "postgresql+asyncpg://" + url[len(prefix) :]
-        return url
+        return asyncpg_url(self.database_url)
+
+
+def asyncpg_url(url: str) -> str:
+    """The URL for SQLAlchemy's asyncpg dialect, whatever driver the operator wrote."""
+    for prefix in ("postgresql://", "postgres://", "postgresql+psycopg://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    return url

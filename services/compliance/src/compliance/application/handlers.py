@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.adapters import orm
@@ -24,6 +25,7 @@ from kernel.outbox import stage
 from kernel.settings import CommonSettings
 
 log = get_logger(__name__)
+ARRIVED = "compliance.arrived_people"  # session.info key: people who joined in this batch
 SOURCE = "urn:talk-compliance:compliance"
 
 
@@ -45,11 +47,18 @@ class ComplianceHandlers:
         data: d.MemberJoined = event.data
         repo = ProjectionRepository(session)
         await repo.upsert_member(data.person_id, data.org_id, data.name, data.status, event.envelope.time)
-        # Triggers that arrived before the person did are applied now (SPEC §6: held, not dropped).
-        for payload in await repo.release_held(data.person_id):
-            held = parse_event(json.loads(payload))
-            log.info("applying held trigger", held_event_id=held.id, person_id=data.person_id)
-            await self.route()[held.envelope.type](session, held)
+        session.info.setdefault(ARRIVED, []).append(data.person_id)
+
+    async def finish_batch(self, session: AsyncSession) -> None:
+        """Triggers that arrived before their person did are applied once the batch that brought the
+        person is applied (so the person's roles and secretaries from the same batch are known too)."""
+        repo = ProjectionRepository(session)
+        for person_id in session.info.pop(ARRIVED, []):
+            for payload in await repo.release_held(person_id):
+                held = parse_event(json.loads(payload))
+                with structlog.contextvars.bound_contextvars(event_id=held.id, event_type=held.envelope.type):
+                    log.info("applying held trigger", person_id=person_id)
+                    await self.route()[held.envelope.type](session, held)
 
     async def member_left(self, session: AsyncSession, event: ParsedEvent) -> None:
         data: d.MemberLeft = event.data

@@ -21,7 +21,7 @@ def create_app(settings: ComplianceSettings | None = None, today: Callable[[], d
     today = today or (lambda: datetime.now(UTC).date())
     runtime = Runtime(settings, service="compliance", metadata=orm.metadata, migrations="compliance.adapters.migrations")
     handlers = ComplianceHandlers(settings, settings.policy())
-    runtime.consume("compliance", [t.value for t in CONSUMED], handlers.route())
+    runtime.consume("compliance", [t.value for t in CONSUMED], handlers.route(), handlers.finish_batch)
 
     app = FastAPI(
         title="Talk compliance — compliance",

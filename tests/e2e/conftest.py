@@ -1,0 +1,73 @@
+"""End-to-end: the four services as real processes on the real broker and the real database."""
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from devstack.infra import Infrastructure
+from devstack.ports import free_port
+from devstack.processes import SERVICES, ServiceProcess, service_processes
+from tests.conftest import ROOT
+
+LOGS = ROOT / ".run" / "test-logs"
+
+
+@dataclass
+class System:
+    infra: Infrastructure
+    database_url: str
+    topic_prefix: str
+    services: dict[str, ServiceProcess]
+
+    def url(self, service: str) -> str:
+        return self.services[service].url
+
+    def client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(timeout=30)
+
+    def restart(self, name: str, **env: str) -> ServiceProcess:
+        service = self.services[name]
+        service.stop()
+        service.start(**env)
+        return service
+
+
+@pytest.fixture(scope="session")
+def system(infra: Infrastructure, database_url: str, topic_prefix: str) -> Iterator[System]:
+    env = {
+        "DATABASE_URL": database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
+        "KAFKA_TOPIC_PREFIX": topic_prefix,
+        "LOG_FORMAT": "json",
+    }
+    services = service_processes(env, LOGS / uuid.uuid4().hex[:6], {name: free_port() for name in SERVICES})
+    try:
+        for service in services.values():
+            service.start()
+        for service in services.values():
+            service.wait_ready(timeout=120)
+        yield System(infra, database_url, topic_prefix, services)
+    finally:
+        for service in services.values():
+            service.stop()
+
+
+@pytest.fixture
+def ids() -> str:
+    return f"e{uuid.uuid4().hex[:6]}-"
+
+
+async def post_events(client: httpx.AsyncClient, system: System, events: list[dict]) -> httpx.Response:
+    return await client.post(
+        f"{system.url('registry')}/v1/events",
+        json=events,
+        headers={"content-type": "application/cloudevents-batch+json"},
+    )
+
+
+def logs_of(path: Path) -> str:
+    return path.read_text() if path.exists() else ""

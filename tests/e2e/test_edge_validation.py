@@ -1,0 +1,72 @@
+"""The registry's edge refuses bad events with a 422 naming each problem, and accepts none of a bad batch."""
+
+import pytest
+
+from devstack.demo import sanction_event
+
+from .conftest import post_events
+
+
+async def _post_raw(system, http, body: bytes, content_type: str = "application/cloudevents+json"):
+    return await http.post(f"{system.url('registry')}/v1/events", content=body, headers={"content-type": content_type})
+
+
+async def test_a_malformed_body_is_a_422(system):
+    async with system.client() as http:
+        r = await _post_raw(system, http, b'{"specversion": "1.0", "id": ')
+    assert r.status_code == 422
+    assert "not JSON" in r.json()["rejected"][0]["errors"][0]["msg"]
+
+
+@pytest.mark.parametrize(
+    "change, loc, message",
+    [
+        ({"type": "discipline.sanctioned.v1"}, "type", "unknown event type 'discipline.sanctioned.v1'"),
+        ({"data": {"person_id": "p", "case_ref": "c", "action": "sanction", "severity": "high"}}, "data.severity", "unknown field"),
+        ({"colour": "red"}, "colour", "unknown field"),
+        ({"data": {"person_id": "p", "action": "sanction"}}, "data.case_ref", "Field required"),
+        ({"type": "talk.recorded.v1"}, "data.talk_id", "Field required"),
+        ({"type": "obligation.opened.v1"}, "data.obligation_id", "Field required"),
+    ],
+    ids=["wrong type", "unknown data field", "unknown envelope attribute", "missing field", "talks family", "compliance family"],
+)
+async def test_a_bad_event_is_a_422_naming_the_problem(system, ids, change, loc, message):
+    event = sanction_event(ids + "p") | change
+    event.pop("subject", None)
+    async with system.client() as http:
+        r = await post_events(http, system, [event])
+    assert r.status_code == 422, r.text
+    [rejected] = r.json()["rejected"]
+    assert rejected["index"] == 0 and rejected["id"] == event["id"]
+    assert any(e["loc"] == loc and message in e["msg"] for e in rejected["errors"]), rejected
+
+
+async def test_events_of_other_services_are_refused_at_the_edge(system, ids):
+    event = sanction_event(ids + "p") | {
+        "type": "secretary.vacant.v1",
+        "data": {"org_id": "o", "parent_org_id": None, "since": "2026-01-01"},
+    }
+    event.pop("subject")
+    async with system.client() as http:
+        r = await post_events(http, system, [event])
+    assert r.status_code == 422
+    assert "published by its own service" in r.json()["rejected"][0]["errors"][0]["msg"]
+
+
+async def test_nothing_of_a_batch_with_one_bad_event_is_accepted(system, ids):
+    good, bad = sanction_event(ids + "p1"), sanction_event(ids + "p2") | {"type": "nope.v1"}
+    async with system.client() as http:
+        r = await post_events(http, system, [good, bad])
+        assert r.status_code == 422
+        assert [x["index"] for x in r.json()["rejected"]] == [1]
+        again = await post_events(http, system, [good])  # had it been accepted, it would be a duplicate now
+        assert again.json() == {"accepted": [good["id"]], "duplicates": []}
+        twice = await post_events(http, system, [good])
+        assert twice.json() == {"accepted": [], "duplicates": [good["id"]]}
+
+
+async def test_single_event_and_plain_json_are_accepted(system, ids):
+    event = sanction_event(ids + "p")
+    async with system.client() as http:
+        r = await http.post(f"{system.url('registry')}/v1/events", json=event)
+    assert r.status_code == 202 and r.json()["accepted"] == [event["id"]]

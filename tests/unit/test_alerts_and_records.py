@@ -1,0 +1,49 @@
+"""Notify's alert texts and the talks service's record validation."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pydantic import ValidationError
+
+from notify.domain.alerts import obligation_alert
+from talks.domain.records import TalkRecordIn, check_not_in_future
+
+
+def test_an_alert_is_identified_by_obligation_transition_and_recipient():
+    a = obligation_alert(obligation_id="o1", transition="opened", recipient_id="s", rule_id="M4", subject_name="李明", due_date="2026-03-09")
+    b = obligation_alert(obligation_id="o1", transition="opened", recipient_id="s", rule_id="M4", subject_name="李明", due_date="2026-03-09")
+    c = obligation_alert(obligation_id="o1", transition="overdue", recipient_id="s", rule_id="M4", subject_name="李明", due_date="2026-03-09")
+    assert a == b and a.alert_id != c.alert_id
+    assert "李明" in a.body and "M4" in a.body and "2026-03-09" in a.body
+
+
+def test_fulfilment_alerts_nobody():
+    assert obligation_alert(obligation_id="o", transition="fulfilled", recipient_id="s", rule_id="M4", subject_name="x", due_date="d") is None
+
+
+RECORD = {
+    "held_at": "2026-03-02T10:00:00+08:00", "place": "支部活动室", "mode": "one_to_one", "kind": "regular",
+    "talker_ids": ["s"], "talkee_ids": ["m"], "content": "谈话内容",
+}  # fmt: skip
+
+INVALID = [
+    ("blank content", {"content": "   "}, "content"),
+    ("talking with oneself", {"talkee_ids": ["s"]}, "themselves"),
+    ("one-to-one with two talkees", {"talkee_ids": ["m", "n"]}, "one_to_one"),
+    ("must-talk without rule ids", {"kind": "must_talk"}, "rule ids"),
+    ("unknown rule id", {"rule_ids": ["M9"]}, "rule_ids"),
+    ("unknown field", {"colour": "red"}, "colour"),
+]
+
+
+@pytest.mark.parametrize("change, message", [c[1:] for c in INVALID], ids=[c[0] for c in INVALID])
+def test_invalid_records_are_refused(change, message):
+    with pytest.raises(ValidationError, match=message):
+        TalkRecordIn.model_validate(RECORD | change)
+
+
+def test_a_talk_in_the_future_is_refused():
+    now = datetime(2026, 3, 2, tzinfo=UTC)
+    check_not_in_future(now + timedelta(minutes=1), now)
+    with pytest.raises(ValueError, match="in the future"):
+        check_not_in_future(now + timedelta(hours=1), now)
