@@ -7,12 +7,15 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from registry.adapters import orm
 from registry.adapters.state import apply_registry_event
+from kernel.logging import get_logger
 from kernel.outbox import stage
 from kernel.settings import CommonSettings
 from talk_contracts import EventRejected, ParsedEvent, parse_event
 
 # Families that integrated systems hand in here. Talks, compliance and notify events are
 # published by their own services only.
+log = get_logger(__name__)
+
 EDGE_FAMILIES = frozenset({"registry", "cadre", "discipline", "conduct"})
 
 
@@ -65,4 +68,6 @@ async def accept(sessions: async_sessionmaker, settings: CommonSettings, events:
             if event.kind.family == "registry":
                 await apply_registry_event(session, event)
         await stage(session, orm.outbox, settings, [e.envelope for e in new])
-    return Intake(accepted=[e.id for e in new], duplicates=[e.id for e in events if e.id not in fresh])
+    result = Intake(accepted=[e.id for e in new], duplicates=[e.id for e in events if e.id not in fresh])
+    log.info("events accepted", accepted=result.accepted, duplicates=result.duplicates)
+    return result
