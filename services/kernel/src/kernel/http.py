@@ -38,3 +38,13 @@ def add_common_routes(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def service_app(runtime, *, title: str, description: str, routers: list) -> FastAPI:
+    """A service's FastAPI app: its routers, the common routes, the runtime started with the app."""
+    app = FastAPI(title=f"Talk compliance — {title}", description=description, version="1.0.0", lifespan=runtime.lifespan)
+    app.state.runtime = runtime
+    add_common_routes(app, runtime.ready)
+    for router in routers:
+        app.include_router(router)
+    return app

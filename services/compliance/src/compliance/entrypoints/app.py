@@ -10,7 +10,7 @@ from compliance.application.handlers import ComplianceHandlers
 from compliance.config import ComplianceSettings
 from compliance.entrypoints.http import build_router
 from talk_contracts import Topic
-from kernel.http import add_common_routes
+from kernel.http import service_app
 from kernel.runtime import Runtime
 
 CONSUMED = [Topic.REGISTRY, Topic.DISCIPLINE, Topic.CADRE, Topic.CONDUCT, Topic.TALKS]
@@ -23,13 +23,9 @@ def create_app(settings: ComplianceSettings | None = None, today: Callable[[], d
     handlers = ComplianceHandlers(settings, settings.policy())
     runtime.consume("compliance", [t.value for t in CONSUMED], handlers.route(), handlers.finish_batch)
 
-    app = FastAPI(
-        title="Talk compliance — compliance",
+    return service_app(
+        runtime,
+        title="compliance",
         description="Must-talk obligations and annual coverage, projected from the event log.",
-        version="1.0.0",
-        lifespan=runtime.lifespan,
+        routers=[build_router(settings.policy(), today)],
     )
-    app.state.runtime = runtime
-    add_common_routes(app, runtime.ready)
-    app.include_router(build_router(settings.policy(), today))
-    return app

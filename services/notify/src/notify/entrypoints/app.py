@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from kernel.http import add_common_routes
+from kernel.http import service_app
 from kernel.runtime import Runtime
 from notify.adapters import orm
 from notify.application.handlers import ROUTES
@@ -15,13 +15,6 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
     settings = settings or NotifySettings()
     runtime = Runtime(settings, service="notify", metadata=orm.metadata, migrations="notify.adapters.migrations")
     runtime.consume("notify", [Topic.REGISTRY.value, Topic.COMPLIANCE.value], ROUTES)
-    app = FastAPI(
-        title="Talk compliance — notify",
-        description="Alerts to the responsible secretaries: the in-app inbox.",
-        version="1.0.0",
-        lifespan=runtime.lifespan,
+    return service_app(
+        runtime, title="notify", description="Alerts to the responsible secretaries: the in-app inbox.", routers=[router]
     )
-    app.state.runtime = runtime
-    add_common_routes(app, runtime.ready)
-    app.include_router(router)
-    return app

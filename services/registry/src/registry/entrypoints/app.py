@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from kernel.http import add_common_routes
+from kernel.http import service_app
 from kernel.runtime import Runtime
 from registry.adapters import orm
 from registry.config import RegistrySettings
@@ -13,15 +13,12 @@ from talk_contracts import CloudEvent
 def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     settings = settings or RegistrySettings()
     runtime = Runtime(settings, service="registry", metadata=orm.metadata, migrations="registry.adapters.migrations")
-    app = FastAPI(
-        title="Talk compliance — registry",
+    app = service_app(
+        runtime,
+        title="registry",
         description="The organisation tree, members and roles; the edge where integrated systems hand in events.",
-        version="1.0.0",
-        lifespan=runtime.lifespan,
+        routers=[router],
     )
-    app.state.runtime = runtime
-    add_common_routes(app, runtime.ready)
-    app.include_router(router)
 
     original_openapi = app.openapi
 

@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from kernel.http import add_common_routes
+from kernel.http import service_app
 from kernel.runtime import Runtime
 from talks.adapters import orm
 from talks.config import TalksSettings
@@ -12,13 +12,6 @@ from talks.entrypoints.http import router
 def create_app(settings: TalksSettings | None = None) -> FastAPI:
     settings = settings or TalksSettings()
     runtime = Runtime(settings, service="talks", metadata=orm.metadata, migrations="talks.adapters.migrations")
-    app = FastAPI(
-        title="Talk compliance — talks",
-        description="Talk records as evidence; their content stays here.",
-        version="1.0.0",
-        lifespan=runtime.lifespan,
+    return service_app(
+        runtime, title="talks", description="Talk records as evidence; their content stays here.", routers=[router]
     )
-    app.state.runtime = runtime
-    add_common_routes(app, runtime.ready)
-    app.include_router(router)
-    return app
