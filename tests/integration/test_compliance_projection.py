@@ -13,9 +13,9 @@ from kernel.consumer import BatchConsumer
 from .conftest import records
 
 
-def consumer(sessions) -> BatchConsumer:
+def consumer(sessions, today=lambda: datetime.now(UTC).date()) -> BatchConsumer:
     settings = ComplianceSettings()
-    handlers = ComplianceHandlers(settings, settings.policy())
+    handlers = ComplianceHandlers(settings, settings.policy(), today)
     return BatchConsumer("compliance-it", sessions, orm.applied_events, handlers.route(), handlers.finish_batch)
 
 

@@ -4,21 +4,17 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from compliance.domain.obligations import DISCIPLINE, Talk, choose_rule, fulfilled_by, obligation_id, open_obligation
+from compliance.domain.obligations import Talk, fulfilled_by, obligation_id, open_obligation, stages_reached
 from compliance.domain.policy import DEFAULT_POLICY, Policy
 from compliance.domain.responsibility import Responsibility
+from compliance.domain.triggers import Trigger
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 
-def m4(**overrides):
-    ob = open_obligation("M4", "m", Responsibility("sec", "branch"), "branch", "ev-1", T0, DEFAULT_POLICY)
+def m4(policy=DEFAULT_POLICY, **overrides):
+    ob = open_obligation(Trigger("m", ("M4", "C5"), T0), "M4", Responsibility("sec", "branch"), "branch", "ev-1", policy)
     return ob if not overrides else ob.__class__(**{**ob.__dict__, **overrides})
-
-
-@pytest.mark.parametrize("committee, rule", [(False, "M4"), (True, "C5")])
-def test_discipline_chooses_m4_or_c5(committee, rule):
-    assert choose_rule(DISCIPLINE, committee) == rule
 
 
 def test_m4_is_due_in_seven_days_on_the_responsible_secretary():
@@ -28,9 +24,7 @@ def test_m4_is_due_in_seven_days_on_the_responsible_secretary():
 
 
 def test_due_days_are_configuration():
-    policy = Policy(due_days=DEFAULT_POLICY.due_days | {"M4": 3})
-    ob = open_obligation("M4", "m", Responsibility("sec", "branch"), "branch", "ev-1", T0, policy)
-    assert ob.due_date == date(2026, 3, 5)
+    assert m4(Policy(due_days=DEFAULT_POLICY.due_days | {"M4": 3})).due_date == date(2026, 3, 5)
 
 
 def test_obligation_ids_are_deterministic_for_replay():
@@ -62,3 +56,27 @@ def test_fulfilment(the_talk, expected):
 
 def test_a_closed_obligation_is_not_fulfilled_again():
     assert fulfilled_by(m4(status="cancelled"), talk(T0 + timedelta(days=1))) is None
+
+
+LIFE_CYCLE = [
+    # due 2026-03-09: due soon from 03-06, overdue from 03-09, escalated from 03-16
+    ("open before due soon", "open", date(2026, 3, 5), []),
+    ("due soon three days before", "open", date(2026, 3, 6), ["due_soon"]),
+    ("overdue on the due date", "due_soon", date(2026, 3, 9), ["overdue"]),
+    ("escalated seven days after", "overdue", date(2026, 3, 16), ["escalated"]),
+    ("a late report passes every stage at once", "open", date(2026, 4, 1), ["due_soon", "overdue", "escalated"]),
+    ("a reassigned obligation keeps its clock", "reassigned", date(2026, 3, 9), ["due_soon", "overdue"]),
+    ("nothing after escalation", "escalated", date(2026, 5, 1), []),
+    ("nothing once fulfilled", "fulfilled", date(2026, 5, 1), []),
+]
+
+
+@pytest.mark.parametrize("status, today, stages", [c[1:] for c in LIFE_CYCLE], ids=[c[0] for c in LIFE_CYCLE])
+def test_life_cycle_stages(status, today, stages):
+    assert stages_reached(m4(status=status), today, DEFAULT_POLICY) == stages
+
+
+def test_a_requested_talk_may_be_held_either_way_round():
+    req = m4(rule_id="REQ", responsible_id="leader")
+    assert fulfilled_by(req, talk(T0 + timedelta(days=1), talkers=("m",), talkees=("leader",))).status == "fulfilled"
+    assert fulfilled_by(m4(), talk(T0 + timedelta(days=1), talkers=("m",), talkees=("sec",))) is None

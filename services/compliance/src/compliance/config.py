@@ -10,6 +10,8 @@ class ComplianceSettings(CommonSettings):
     port: int = Field(8103, validation_alias=AliasChoices("COMPLIANCE_PORT"))
     # e.g. COMPLIANCE_DUE_DAYS='{"M4": 5}' overrides the default due days of SPEC §3.2.
     due_days: dict[str, int] = Field(default_factory=dict, validation_alias=AliasChoices("COMPLIANCE_DUE_DAYS"))
+    # How often the scheduler moves obligations along their life cycle (due soon, overdue, escalated).
+    tick_seconds: float = Field(60.0, gt=0, validation_alias=AliasChoices("COMPLIANCE_TICK_SECONDS"))
     collective_talks_count: bool = Field(False, validation_alias=AliasChoices("COMPLIANCE_COLLECTIVE_TALKS_COUNT"))
 
     def policy(self) -> Policy:

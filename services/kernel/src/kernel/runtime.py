@@ -1,7 +1,7 @@
 """One service's connections and background work, started and stopped with its HTTP app."""
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import uvicorn
@@ -39,6 +39,22 @@ class Runtime:
         # aiokafka clients belong to a running event loop: made in start().
         self.producer: AIOKafkaProducer | None = None
         self.relay: OutboxRelay | None = None
+        self._periodic: list[tuple[str, float, Callable[[], Awaitable[object]]]] = []
+        self._tasks: list[asyncio.Task] = []
+
+    def every(self, name: str, seconds: float, work: Callable[[], Awaitable[object]]) -> None:
+        """Background work repeated while the service runs (e.g. the compliance scheduler's tick)."""
+        self._periodic.append((name, seconds, work))
+
+    async def _repeat(self, name: str, seconds: float, work: Callable[[], Awaitable[object]]) -> None:
+        while True:
+            try:
+                await work()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("periodic work failed; will try again", work=name)
+            await asyncio.sleep(seconds)
 
     def consume(
         self, name: str, topics: list[str], handlers: dict[str, Handler], finish_batch: FinishBatch | None = None
@@ -58,9 +74,13 @@ class Runtime:
         self.relay = OutboxRelay(self.sessions, self.outbox, self.producer, self.settings)
         self.relay.start()
         await self.broker.start()
+        self._tasks = [asyncio.create_task(self._repeat(*p), name=p[0]) for p in self._periodic]
         log.info("service started", schema=self.schema)
 
     async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.broker.stop()
         if self.relay:
             await self.relay.stop()

@@ -52,11 +52,14 @@ obligations = Table(
     Column("rule_id", Text, nullable=False),
     Column("subject_id", Text, nullable=False, index=True),
     Column("responsible_id", Text, index=True),
+    Column("responsible_org_id", Text),
     Column("org_id", Text, nullable=False, index=True),
     Column("due_date", Date, nullable=False),
     Column("status", Text, nullable=False, index=True),
     Column("trigger_event_id", Text, nullable=False),
     Column("triggered_at", DateTime(timezone=True), nullable=False),
+    Column("trigger_ref", Text, index=True),
+    Column("escalated_to_id", Text),
     Column("fulfilled_by", Text),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
@@ -78,7 +81,15 @@ held_events = Table(
     "held_events",
     metadata,
     Column("event_id", Text, primary_key=True),
-    Column("person_id", Text, nullable=False, index=True),
+    Column("person_id", Text, primary_key=True),
     Column("payload", Text, nullable=False),
     Column("held_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# Absences from organisational life in a row, per person (M2 after three).
+attendance_streaks = Table(
+    "attendance_streaks",
+    metadata,
+    Column("person_id", Text, primary_key=True),
+    Column("absences", Integer, nullable=False),
 )

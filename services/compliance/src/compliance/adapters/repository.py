@@ -51,6 +51,10 @@ class ProjectionRepository:
         m = orm.members
         return await self.session.scalar(select(m.c.org_id).where(m.c.person_id == person_id, m.c.left_at.is_(None)))
 
+    async def move_member(self, person_id: str, org_id: str) -> None:
+        m = orm.members
+        await self.session.execute(update(m).where(m.c.person_id == person_id).values(org_id=org_id))
+
     async def mark_left(self, person_id: str, at: datetime) -> None:
         m = orm.members
         await self.session.execute(update(m).where(m.c.person_id == person_id).values(left_at=at))
@@ -103,23 +107,64 @@ class ProjectionRepository:
         stmt = insert(orm.obligations).values(asdict(ob)).on_conflict_do_nothing().returning(orm.obligations.c.obligation_id)
         return (await self.session.scalar(stmt)) is not None
 
-    async def open_obligations_of(self, subject_ids: Iterable[str]) -> list[Obligation]:
+    async def _open_where(self, *conditions, skip_locked: bool = False) -> list[Obligation]:
         o = orm.obligations
         cols = [o.c[f] for f in Obligation.__dataclass_fields__]
-        rows = (
-            await self.session.execute(
-                select(*cols).where(o.c.subject_id.in_(list(subject_ids)), o.c.status.in_(OPEN_STATES)).with_for_update()
-            )
-        ).all()
+        stmt = select(*cols).where(o.c.status.in_(OPEN_STATES), *conditions).order_by(o.c.obligation_id)
+        rows = (await self.session.execute(stmt.with_for_update(skip_locked=skip_locked))).all()
         return [Obligation(**row._mapping) for row in rows]
 
-    async def save_status(self, ob: Obligation) -> None:
+    async def open_obligations_of(self, subject_ids: Iterable[str]) -> list[Obligation]:
+        return await self._open_where(orm.obligations.c.subject_id.in_(list(subject_ids)))
+
+    async def open_obligations_by_ref(self, ref: str) -> list[Obligation]:
+        return await self._open_where(orm.obligations.c.trigger_ref == ref)
+
+    async def open_obligations_near(self, org_id: str, person_id: str | None = None) -> list[Obligation]:
+        """Open obligations whose responsibility a role change at `org_id` may move: of the person,
+        of the organisation's members and committee, and those the organisation's secretary holds."""
+        o, r = orm.obligations, orm.roles
+        committee = select(r.c.person_id).where(r.c.org_id == org_id, r.c.until.is_(None))
+        below = select(orm.orgs.c.org_id).where(orm.orgs.c.parent_id == org_id)
+        child_secretaries = select(r.c.person_id).where(r.c.org_id.in_(below), r.c.role == "secretary", r.c.until.is_(None))
+        return await self._open_where(
+            or_(
+                o.c.subject_id == (person_id or ""),
+                o.c.org_id == org_id,
+                o.c.responsible_org_id == org_id,
+                o.c.subject_id.in_(committee),
+                o.c.subject_id.in_(child_secretaries),
+            )
+        )
+
+    async def open_obligations_due_by(self, day) -> list[Obligation]:
+        """Candidates for the life cycle: due soon or past due on `day` (locked; other ticks skip them)."""
+        return await self._open_where(orm.obligations.c.due_date <= day, skip_locked=True)
+
+    async def save(self, ob: Obligation) -> None:
         o = orm.obligations
         await self.session.execute(
             update(o)
             .where(o.c.obligation_id == ob.obligation_id)
-            .values(status=ob.status, fulfilled_by=ob.fulfilled_by, responsible_id=ob.responsible_id, updated_at=func.now())
+            .values(
+                status=ob.status,
+                fulfilled_by=ob.fulfilled_by,
+                responsible_id=ob.responsible_id,
+                responsible_org_id=ob.responsible_org_id,
+                org_id=ob.org_id,
+                escalated_to_id=ob.escalated_to_id,
+                updated_at=func.now(),
+            )
         )
+
+    # attendance -------------------------------------------------------------------------------
+    async def absences(self, person_id: str) -> int:
+        a = orm.attendance_streaks
+        return await self.session.scalar(select(a.c.absences).where(a.c.person_id == person_id)) or 0
+
+    async def set_absences(self, person_id: str, absences: int) -> None:
+        stmt = insert(orm.attendance_streaks).values(person_id=person_id, absences=absences)
+        await self.session.execute(stmt.on_conflict_do_update(index_elements=["person_id"], set_={"absences": absences}))
 
     # coverage ---------------------------------------------------------------------------------
     async def add_coverage_talk(self, talk_id: str, person_id: str, held_at: datetime, counts: bool) -> None:
@@ -136,6 +181,6 @@ class ProjectionRepository:
     async def release_held(self, person_id: str) -> list[str]:
         h = orm.held_events
         rows = await self.session.execute(
-            h.delete().where(h.c.person_id == person_id).returning(h.c.payload, h.c.held_at)
+            h.delete().where(h.c.person_id == person_id).returning(h.c.payload, h.c.held_at, h.c.event_id)
         )
-        return [r.payload for r in sorted(rows.all(), key=lambda r: r.held_at)]
+        return [r.payload for r in sorted(rows.all(), key=lambda r: (r.held_at, r.event_id))]

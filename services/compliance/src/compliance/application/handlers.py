@@ -5,36 +5,52 @@ the events it causes (outbox) and the tracking row of the event commit together.
 """
 
 import json
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from compliance.adapters import orm
 from compliance.adapters.repository import ProjectionRepository
+from compliance.application.obligation_book import ObligationBook
 from compliance.domain.coverage import counts_for_member_coverage
-from compliance.domain.obligations import DISCIPLINE, Obligation, Talk, choose_rule, fulfilled_by, open_obligation
+from compliance.domain.obligations import Talk, fulfilled_by
 from compliance.domain.policy import Policy
-from compliance.domain.responsibility import is_committee_member, responsible_secretary
-from talk_contracts import ParsedEvent, new_event, parse_event
-from talk_contracts import data as d
+from compliance.domain.triggers import Trigger, absence_streak, triggers_of
 from kernel.consumer import Handler
 from kernel.logging import get_logger
-from kernel.outbox import stage
 from kernel.settings import CommonSettings
+from talk_contracts import ParsedEvent, parse_event
+from talk_contracts import data as d
 
 log = get_logger(__name__)
 ARRIVED = "compliance.arrived_people"  # session.info key: people who joined in this batch
-SOURCE = "urn:talk-compliance:compliance"
+
+TRIGGER_TYPES = (
+    "discipline.action_recorded.v1",
+    "discipline.adverse_report_received.v1",
+    "conduct.observation_recorded.v1",
+    "dues.arrears_recorded.v1",
+    "appraisal.rated.v1",
+    "welfare.hardship_reported.v1",
+    "honours.commendation_awarded.v1",
+    "cadre.job_changed.v1",
+    "cadre.promoted.v1",
+    "talk.requested.v1",
+)
 
 
 @dataclass
 class ComplianceHandlers:
     settings: CommonSettings
     policy: Policy
+    today: Callable[[], date]
 
-    # registry ---------------------------------------------------------------------------------
+    def book(self, session: AsyncSession) -> ObligationBook:
+        return ObligationBook(session, self.settings, self.policy, self.today)
+
+    # the organisation tree and its people -------------------------------------------------------
     async def org_registered(self, session: AsyncSession, event: ParsedEvent) -> None:
         data: d.OrgRegistered = event.data
         await ProjectionRepository(session).upsert_org(data.org_id, data.parent_id, data.name, data.kind)
@@ -42,12 +58,39 @@ class ComplianceHandlers:
     async def org_moved(self, session: AsyncSession, event: ParsedEvent) -> None:
         data: d.OrgMoved = event.data
         await ProjectionRepository(session).upsert_org(data.org_id, data.parent_id)
+        # The organisation's secretary now answers to another parent.
+        book = self.book(session)
+        await book.reassign(await book.repo.open_obligations_near(data.org_id), event.envelope.time, event)
 
     async def member_joined(self, session: AsyncSession, event: ParsedEvent) -> None:
         data: d.MemberJoined = event.data
-        repo = ProjectionRepository(session)
-        await repo.upsert_member(data.person_id, data.org_id, data.name, data.status, event.envelope.time)
+        await ProjectionRepository(session).upsert_member(data.person_id, data.org_id, data.name, data.status, event.envelope.time)
         session.info.setdefault(ARRIVED, []).append(data.person_id)
+
+    async def member_transferred(self, session: AsyncSession, event: ParsedEvent) -> None:
+        """Open obligations follow the member to the new responsible secretary (SPEC §3.5)."""
+        data: d.MemberTransferred = event.data
+        book = self.book(session)
+        await book.repo.move_member(data.person_id, data.to_org_id)
+        await book.reassign(await book.repo.open_obligations_of([data.person_id]), event.envelope.time, event)
+
+    async def member_left(self, session: AsyncSession, event: ParsedEvent) -> None:
+        """Leaving cancels the person's open obligations and takes them out of coverage (SPEC §3.5)."""
+        data: d.MemberLeft = event.data
+        book = self.book(session)
+        await book.repo.mark_left(data.person_id, event.envelope.time)
+        await book.close(await book.repo.open_obligations_of([data.person_id]), "cancelled", event, "cancelled")
+
+    async def role_changed(self, session: AsyncSession, event: ParsedEvent) -> None:
+        """A seat filled or vacated: responsibility is recomputed and open obligations reassigned."""
+        data: d.RoleAssigned = event.data
+        book = self.book(session)
+        at = event.envelope.time
+        if event.envelope.type == "role.assigned.v1":
+            await book.repo.assign_role(data.org_id, data.person_id, data.role, at)
+        else:
+            await book.repo.end_role(data.org_id, data.person_id, data.role, at)
+        await book.reassign(await book.repo.open_obligations_near(data.org_id, data.person_id), at, event)
 
     async def finish_batch(self, session: AsyncSession) -> None:
         """Triggers that arrived before their person did are applied once the batch that brought the
@@ -58,56 +101,49 @@ class ComplianceHandlers:
                 held = parse_event(json.loads(payload))
                 with structlog.contextvars.bound_contextvars(event_id=held.id, event_type=held.envelope.type):
                     log.info("applying held trigger", person_id=person_id)
-                    await self.route()[held.envelope.type](session, held)
+                    for trigger in self._triggers(held):
+                        if trigger.subject_id == person_id:
+                            await self._open(session, trigger, held)
 
-    async def member_left(self, session: AsyncSession, event: ParsedEvent) -> None:
-        data: d.MemberLeft = event.data
+    # must-talk triggers (SPEC §3.2) -------------------------------------------------------------
+    def _triggers(self, event: ParsedEvent) -> list[Trigger]:
+        if event.envelope.type == "conduct.attendance_recorded.v1":
+            return []
+        return triggers_of(event.data, event.envelope.time, self.policy)
+
+    async def trigger(self, session: AsyncSession, event: ParsedEvent) -> None:
+        for trigger in self._triggers(event):
+            await self._open(session, trigger, event)
+
+    async def attendance_recorded(self, session: AsyncSession, event: ParsedEvent) -> None:
+        """M2 after three absences from organisational life in a row."""
+        data: d.ConductAttendanceRecorded = event.data
         repo = ProjectionRepository(session)
-        await repo.mark_left(data.person_id, event.envelope.time)
-        cancelled = [_with_status(ob, "cancelled") for ob in await repo.open_obligations_of([data.person_id])]
-        await self._save_and_publish(repo, cancelled, "cancelled", event)
+        streak, triggered = absence_streak(await repo.absences(data.person_id), data.present, self.policy)
+        await repo.set_absences(data.person_id, streak)
+        if triggered:
+            await self._open(session, Trigger(data.person_id, ("M2",), event.envelope.time), event)
 
-    async def role_assigned(self, session: AsyncSession, event: ParsedEvent) -> None:
-        data: d.RoleAssigned = event.data
-        await ProjectionRepository(session).assign_role(data.org_id, data.person_id, data.role, event.envelope.time)
-
-    async def role_ended(self, session: AsyncSession, event: ParsedEvent) -> None:
-        data: d.RoleEnded = event.data
-        await ProjectionRepository(session).end_role(data.org_id, data.person_id, data.role, event.envelope.time)
-
-    # must-talk triggers -----------------------------------------------------------------------
-    async def discipline_action_recorded(self, session: AsyncSession, event: ParsedEvent) -> None:
-        """M4 for a member, C5 for a committee member: a talk within 7 days (SPEC §3.2)."""
-        data: d.DisciplineActionRecorded = event.data
-        await self._open_must_talk(session, event, data.person_id, DISCIPLINE)
-
-    async def _open_must_talk(
-        self, session: AsyncSession, event: ParsedEvent, subject_id: str, rules: tuple[str, str]
-    ) -> None:
-        repo = ProjectionRepository(session)
-        at = event.envelope.time
-        own_org = await repo.member_org(subject_id)
+    async def _open(self, session: AsyncSession, trigger: Trigger, event: ParsedEvent) -> None:
+        book = self.book(session)
+        own_org = await book.repo.member_org(trigger.subject_id)
         if own_org is None:
-            await repo.hold(event.id, subject_id, event.envelope.model_dump_json())
-            log.info("trigger held until its subject is known", person_id=subject_id)
+            await book.repo.hold(event.id, trigger.subject_id, event.envelope.model_dump_json())
+            log.info("trigger held until its subject is known", person_id=trigger.subject_id)
             return
-        roles = await repo.roles_on(subject_id, at)
-        parent_of = await repo.ancestry(own_org)
-        for org in roles:
-            parent_of |= await repo.ancestry(org)
-        responsibility = responsible_secretary(
-            subject_id, own_org, roles, parent_of, await repo.secretaries_on(parent_of, at)
-        )
-        rule_id = choose_rule(rules, is_committee_member(roles))
-        ob = open_obligation(rule_id, subject_id, responsibility, own_org, event.id, at, self.policy)
-        if await repo.add_obligation(ob):
-            await self._publish(repo, ob, "opened", event)
-            log.info("obligation opened", obligation_id=ob.obligation_id, rule_id=rule_id, responsible_id=ob.responsible_id)
+        await book.open(trigger, own_org, event)
 
-    # talks --------------------------------------------------------------------------------------
+    async def action_retracted(self, session: AsyncSession, event: ParsedEvent) -> None:
+        """The source retracted the case: what it opened is cancelled."""
+        data: d.DisciplineActionRetracted = event.data
+        book = self.book(session)
+        await book.close(await book.repo.open_obligations_by_ref(data.case_ref), "cancelled", event, "cancelled")
+
+    # talks ----------------------------------------------------------------------------------------
     async def talk_recorded(self, session: AsyncSession, event: ParsedEvent) -> None:
         data: d.TalkRecorded = event.data
-        repo = ProjectionRepository(session)
+        book = self.book(session)
+        repo = book.repo
         talk = Talk(data.talk_id, data.held_at, data.mode, frozenset(data.talker_ids), frozenset(data.talkee_ids))
         for talkee in data.talkee_ids:
             org = await repo.member_org(talkee)
@@ -119,49 +155,23 @@ class ComplianceHandlers:
                         talker_roles.add(role)
             counts = counts_for_member_coverage(talker_roles, talk.is_individual, self.policy)
             await repo.add_coverage_talk(data.talk_id, talkee, data.held_at, counts)
-        met = [ob for ob in (fulfilled_by(o, talk) for o in await repo.open_obligations_of(data.talkee_ids)) if ob]
-        await self._save_and_publish(repo, met, "fulfilled", event)
-
-    # publishing ---------------------------------------------------------------------------------
-    async def _save_and_publish(self, repo: ProjectionRepository, obs: list[Obligation], transition: str, cause: ParsedEvent):
-        for ob in obs:
-            await repo.save_status(ob)
-            await self._publish(repo, ob, transition, cause)
-
-    async def _publish(self, repo: ProjectionRepository, ob: Obligation, transition: str, cause: ParsedEvent) -> None:
-        payload = d.ObligationChanged(
-            obligation_id=ob.obligation_id,
-            rule_id=ob.rule_id,
-            subject_id=ob.subject_id,
-            responsible_id=ob.responsible_id,
-            org_id=ob.org_id,
-            due_date=ob.due_date,
-            status=ob.status,
-            trigger_event_id=ob.trigger_event_id,
-        )
-        event = new_event(
-            f"obligation.{transition}.v1",
-            payload,
-            source=SOURCE,
-            subject=ob.subject_id,
-            time=datetime.now(UTC),
-            correlationid=cause.envelope.correlationid,
-            causationid=cause.id,
-        )
-        await stage(repo.session, orm.outbox, self.settings, [event])
+        people = set(data.talkee_ids) | set(data.talker_ids)
+        met = [ob for ob in (fulfilled_by(o, talk) for o in await repo.open_obligations_of(people)) if ob]
+        for ob in met:
+            await repo.save(ob)
+            await book.publish(ob, "fulfilled", event)
 
     def route(self) -> dict[str, Handler]:
         return {
             "org.registered.v1": self.org_registered,
             "org.moved.v1": self.org_moved,
             "member.joined.v1": self.member_joined,
+            "member.transferred.v1": self.member_transferred,
             "member.left.v1": self.member_left,
-            "role.assigned.v1": self.role_assigned,
-            "role.ended.v1": self.role_ended,
-            "discipline.action_recorded.v1": self.discipline_action_recorded,
+            "role.assigned.v1": self.role_changed,
+            "role.ended.v1": self.role_changed,
+            "conduct.attendance_recorded.v1": self.attendance_recorded,
+            "discipline.action_retracted.v1": self.action_retracted,
             "talk.recorded.v1": self.talk_recorded,
+            **dict.fromkeys(TRIGGER_TYPES, self.trigger),
         }
-
-
-def _with_status(ob: Obligation, status: str) -> Obligation:
-    return replace(ob, status=status)

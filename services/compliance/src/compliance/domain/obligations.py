@@ -1,4 +1,5 @@
-"""Must-talk obligations: opening them from triggers and fulfilling them with talks (SPEC §3.2–3.4)."""
+"""Must-talk obligations: opened from triggers, moved along their life cycle, fulfilled by talks
+(SPEC §3.2–3.4). Pure."""
 
 import uuid
 from dataclasses import dataclass, replace
@@ -6,12 +7,13 @@ from datetime import date, datetime, timedelta
 
 from compliance.domain.policy import Policy
 from compliance.domain.responsibility import Responsibility
+from compliance.domain.triggers import Trigger
 
 OPEN_STATES = frozenset({"open", "due_soon", "overdue", "escalated", "reassigned"})
+# The life cycle by date; `reassigned` keeps the stage's clock running from `open`.
+STAGES = ("due_soon", "overdue", "escalated")
+_RANK = {"open": 0, "reassigned": 0, "due_soon": 1, "overdue": 2, "escalated": 3}
 _NAMESPACE = uuid.UUID("6f1d3c5e-2b7a-4c1e-9a43-7d0c5b8e2f10")
-
-# Trigger kinds that choose between an M rule and a C rule by the subject's roles.
-DISCIPLINE = ("M4", "C5")
 
 
 @dataclass(frozen=True)
@@ -19,12 +21,15 @@ class Obligation:
     obligation_id: str
     rule_id: str
     subject_id: str
-    responsible_id: str | None
-    org_id: str
+    responsible_id: str | None  # None: falls to the operators
+    responsible_org_id: str | None  # whose secretary seat the responsibility comes from
+    org_id: str  # the subject's organisation: what subtree filters and roll-ups group by
     due_date: date
     status: str
     trigger_event_id: str
     triggered_at: datetime
+    trigger_ref: str | None = None
+    escalated_to_id: str | None = None
     fulfilled_by: str | None = None
 
     @property
@@ -37,32 +42,37 @@ def obligation_id(rule_id: str, subject_id: str, trigger_event_id: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, f"{rule_id}|{subject_id}|{trigger_event_id}"))
 
 
-def choose_rule(pair: tuple[str, str], is_committee: bool) -> str:
-    """The M rule for an ordinary member, the C rule for anyone holding a committee role."""
-    member_rule, committee_rule = pair
-    return committee_rule if is_committee else member_rule
-
-
 def open_obligation(
-    rule_id: str,
-    subject_id: str,
-    responsibility: Responsibility,
-    subject_org_id: str,
-    trigger_event_id: str,
-    triggered_at: datetime,
-    policy: Policy,
+    trigger: Trigger, rule_id: str, responsibility: Responsibility, subject_org_id: str, trigger_event_id: str, policy: Policy
 ) -> Obligation:
     return Obligation(
-        obligation_id=obligation_id(rule_id, subject_id, trigger_event_id),
+        obligation_id=obligation_id(rule_id, trigger.subject_id, trigger_event_id),
         rule_id=rule_id,
-        subject_id=subject_id,
+        subject_id=trigger.subject_id,
         responsible_id=responsibility.responsible_id,
-        org_id=subject_org_id,  # the subject's organisation: what subtree filters and roll-ups group by
-        due_date=triggered_at.date() + timedelta(days=policy.due_days[rule_id]),
+        responsible_org_id=responsibility.org_id,
+        org_id=subject_org_id,
+        due_date=trigger.at.date() + timedelta(days=policy.due_days[rule_id]),
         status="open",
         trigger_event_id=trigger_event_id,
-        triggered_at=triggered_at,
+        triggered_at=trigger.at,
+        trigger_ref=trigger.ref,
     )
+
+
+def stage_date(ob: Obligation, stage: str, policy: Policy) -> date:
+    return {
+        "due_soon": ob.due_date - timedelta(days=policy.due_soon_days),
+        "overdue": ob.due_date,
+        "escalated": ob.due_date + timedelta(days=policy.escalate_after_days),
+    }[stage]
+
+
+def stages_reached(ob: Obligation, today: date, policy: Policy) -> list[str]:
+    """The life-cycle stages the obligation enters by `today`, in order (each is published once)."""
+    if not ob.is_open:
+        return []
+    return [s for s in STAGES if _RANK[s] > _RANK[ob.status] and stage_date(ob, s, policy) <= today]
 
 
 @dataclass(frozen=True)
@@ -80,13 +90,16 @@ class Talk:
 
 
 def fulfilled_by(obligation: Obligation, talk: Talk) -> Obligation | None:
-    """SPEC §3.3: an individual talk between the subject and the responsible secretary, held at or
-    after the trigger, fulfils the obligation; after the due date it is fulfilled late."""
-    if not (obligation.is_open and talk.is_individual):
+    """SPEC §3.3: an individual talk between the subject and the responsible person, held at or after
+    the trigger, fulfils the obligation; after the due date it is fulfilled late. A requested talk
+    (REQ) may be held either way round."""
+    if not (obligation.is_open and talk.is_individual) or talk.held_at < obligation.triggered_at:
         return None
-    if obligation.subject_id not in talk.talkee_ids or obligation.responsible_id not in talk.talker_ids:
-        return None
-    if talk.held_at < obligation.triggered_at:
+    subject, responsible = obligation.subject_id, obligation.responsible_id
+    between = subject in talk.talkee_ids and responsible in talk.talker_ids
+    if obligation.rule_id == "REQ":
+        between = between or (responsible in talk.talkee_ids and subject in talk.talker_ids)
+    if not between:
         return None
     late = talk.held_at.date() > obligation.due_date
     return replace(obligation, status="fulfilled_late" if late else "fulfilled", fulfilled_by=talk.talk_id)

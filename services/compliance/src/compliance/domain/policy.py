@@ -14,6 +14,8 @@ class Policy:
             "REQ": 7,
         }
     )  # fmt: skip
+    arrears_months: int = 3  # dues in arrears this long: M3
+    absences_in_a_row: int = 3  # absences from organisational life in a row: M2
     due_soon_days: int = 3
     escalate_after_days: int = 7
     coverage_min_talks: int = 1

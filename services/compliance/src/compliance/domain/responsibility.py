@@ -60,3 +60,22 @@ def responsible_secretary(
 def is_committee_member(roles: Mapping[str, str]) -> bool:
     """Whether the subject gets the C rules (any committee role) rather than the M rules (SPEC §3.2)."""
     return any(role in COMMITTEE_ROLES for role in roles.values())
+
+
+def escalation_target(
+    responsible_org_id: str | None,
+    responsible_id: str | None,
+    parent_of: Mapping[str, str | None],
+    secretary_of: Mapping[str, str | None],
+) -> str | None:
+    """SPEC §3.4: an overdue obligation goes up to the secretary of the parent organisation (vacant
+    seats move further up); None when it falls to the operators."""
+    org = parent_of.get(responsible_org_id) if responsible_org_id else None
+    seen: set[str] = set()
+    while org is not None and org not in seen:
+        seen.add(org)
+        holder = secretary_of.get(org)
+        if holder is not None and holder != responsible_id:
+            return holder
+        org = parent_of.get(org)
+    return None

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from compliance.adapters import orm
 from compliance.application.handlers import ComplianceHandlers
+from compliance.application.obligation_book import advance_all
 from compliance.config import ComplianceSettings
 from compliance.entrypoints.http import build_router
 from talk_contracts import Topic
@@ -20,8 +21,9 @@ def create_app(settings: ComplianceSettings | None = None, today: Callable[[], d
     settings = settings or ComplianceSettings()
     today = today or (lambda: datetime.now(UTC).date())
     runtime = Runtime(settings, service="compliance", metadata=orm.metadata, migrations="compliance.adapters.migrations")
-    handlers = ComplianceHandlers(settings, settings.policy())
+    handlers = ComplianceHandlers(settings, settings.policy(), today)
     runtime.consume("compliance", [t.value for t in CONSUMED], handlers.route(), handlers.finish_batch)
+    runtime.every("lifecycle", settings.tick_seconds, lambda: advance_all(handlers.book, runtime.sessions, today()))
 
     return service_app(
         runtime,

@@ -53,11 +53,14 @@ def upgrade() -> None:
         sa.Column("rule_id", sa.Text, nullable=False),
         sa.Column("subject_id", sa.Text, nullable=False, index=True),
         sa.Column("responsible_id", sa.Text, index=True),
+        sa.Column("responsible_org_id", sa.Text),
         sa.Column("org_id", sa.Text, nullable=False, index=True),
         sa.Column("due_date", sa.Date, nullable=False),
         sa.Column("status", sa.Text, nullable=False, index=True),
         sa.Column("trigger_event_id", sa.Text, nullable=False),
         sa.Column("triggered_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("trigger_ref", sa.Text, index=True),
+        sa.Column("escalated_to_id", sa.Text),
         sa.Column("fulfilled_by", sa.Text),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
         schema=S,
@@ -75,13 +78,19 @@ def upgrade() -> None:
     op.create_table(
         "held_events",
         sa.Column("event_id", sa.Text, primary_key=True),
-        sa.Column("person_id", sa.Text, nullable=False, index=True),
+        sa.Column("person_id", sa.Text, primary_key=True),
         sa.Column("payload", sa.Text, nullable=False),
         sa.Column("held_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        schema=S,
+    )
+    op.create_table(
+        "attendance_streaks",
+        sa.Column("person_id", sa.Text, primary_key=True),
+        sa.Column("absences", sa.Integer, nullable=False),
         schema=S,
     )
 
 
 def downgrade() -> None:
-    for table in ("held_events", "coverage_talks", "obligations", "roles", "members", "orgs", "applied_events", "outbox"):
+    for table in ("attendance_streaks", "held_events", "coverage_talks", "obligations", "roles", "members", "orgs", "applied_events", "outbox"):
         op.drop_table(table, schema=S)

@@ -1,0 +1,149 @@
+"""Opening, moving and closing obligations inside one transaction, each change published once."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from compliance.adapters import orm
+from compliance.adapters.repository import ProjectionRepository
+from compliance.domain.obligations import Obligation, open_obligation, stages_reached
+from compliance.domain.policy import Policy
+from compliance.domain.responsibility import (
+    Responsibility,
+    escalation_target,
+    is_committee_member,
+    responsible_secretary,
+)
+from compliance.domain.triggers import Trigger, rule_for
+from kernel.logging import get_logger
+from kernel.outbox import stage
+from kernel.settings import CommonSettings
+from talk_contracts import ParsedEvent, new_event
+from talk_contracts import data as d
+
+log = get_logger(__name__)
+SOURCE = "urn:talk-compliance:compliance"
+
+
+@dataclass
+class ObligationBook:
+    session: AsyncSession
+    settings: CommonSettings
+    policy: Policy
+    today: Callable[[], date]
+
+    @property
+    def repo(self) -> ProjectionRepository:
+        return ProjectionRepository(self.session)
+
+    async def responsibility(self, subject_id: str, own_org: str, at: datetime) -> tuple[Responsibility, dict[str, str]]:
+        repo = self.repo
+        roles = await repo.roles_on(subject_id, at)
+        parent_of = await repo.ancestry(own_org)
+        for org in roles:
+            parent_of |= await repo.ancestry(org)
+        secretaries = await repo.secretaries_on(parent_of, at)
+        return responsible_secretary(subject_id, own_org, roles, parent_of, secretaries), roles
+
+    async def open(self, trigger: Trigger, own_org: str, cause: ParsedEvent) -> Obligation | None:
+        """Open the obligation a trigger calls for, unless it is open already (the same trigger again)."""
+        responsibility, roles = await self.responsibility(trigger.subject_id, own_org, trigger.at)
+        if trigger.leader_id is not None:  # REQ: the leader the member asked
+            responsibility = Responsibility(trigger.leader_id, None)
+        rule_id = rule_for(trigger, is_committee_member(roles))
+        ob = open_obligation(trigger, rule_id, responsibility, own_org, cause.id, self.policy)
+        if not await self.repo.add_obligation(ob):
+            return None
+        await self.publish(ob, "opened", cause)
+        log.info("obligation opened", obligation_id=ob.obligation_id, rule_id=rule_id, responsible_id=ob.responsible_id)
+        # A late report of an old situation is already due soon, overdue or escalated.
+        await self.advance(ob, self.today(), cause)
+        return ob
+
+    async def advance(self, ob: Obligation, today: date, cause: ParsedEvent | None = None) -> Obligation:
+        """Move an open obligation along its life cycle to where `today` puts it (SPEC §3.4)."""
+        for stage_name in stages_reached(ob, today, self.policy):
+            if stage_name == "escalated":
+                ob = replace(ob, status="escalated", escalated_to_id=await self._escalation_target(ob))
+            else:
+                ob = replace(ob, status=stage_name)
+            await self.repo.save(ob)
+            await self.publish(ob, stage_name, cause)
+        return ob
+
+    async def _escalation_target(self, ob: Obligation) -> str | None:
+        if ob.responsible_org_id is None:
+            return None
+        at = datetime.combine(self.today(), time(23, 59), tzinfo=UTC)
+        parent_of = await self.repo.ancestry(ob.responsible_org_id)
+        secretaries = await self.repo.secretaries_on(parent_of, at)
+        return escalation_target(ob.responsible_org_id, ob.responsible_id, parent_of, secretaries)
+
+    async def reassign(self, obligations: list[Obligation], at: datetime, cause: ParsedEvent) -> None:
+        """Responsibility recomputed after a role or membership change; the due date stays (SPEC §3.5)."""
+        for ob in obligations:
+            if ob.rule_id == "REQ":
+                continue  # the member asked that leader, whoever holds the seats
+            own_org = await self.repo.member_org(ob.subject_id)
+            if own_org is None:
+                continue
+            responsibility, _ = await self.responsibility(ob.subject_id, own_org, at)
+            if responsibility.responsible_id == ob.responsible_id and own_org == ob.org_id:
+                continue
+            moved = replace(
+                ob,
+                status="reassigned",
+                responsible_id=responsibility.responsible_id,
+                responsible_org_id=responsibility.org_id,
+                org_id=own_org,
+            )
+            await self.repo.save(moved)
+            await self.publish(moved, "reassigned", cause, previous_responsible_id=ob.responsible_id)
+            await self.advance(moved, self.today(), cause)
+
+    async def close(self, obligations: list[Obligation], status: str, cause: ParsedEvent, transition: str) -> None:
+        for ob in obligations:
+            closed = replace(ob, status=status)
+            await self.repo.save(closed)
+            await self.publish(closed, transition, cause)
+
+    async def publish(
+        self, ob: Obligation, transition: str, cause: ParsedEvent | None, previous_responsible_id: str | None = None
+    ) -> None:
+        payload = d.ObligationChanged(
+            obligation_id=ob.obligation_id,
+            rule_id=ob.rule_id,
+            subject_id=ob.subject_id,
+            responsible_id=ob.responsible_id,
+            org_id=ob.org_id,
+            due_date=ob.due_date,
+            status=ob.status,
+            trigger_event_id=ob.trigger_event_id,
+            escalated_to_id=ob.escalated_to_id,
+            previous_responsible_id=previous_responsible_id,
+        )
+        event = new_event(
+            f"obligation.{transition}.v1",
+            payload,
+            source=SOURCE,
+            subject=ob.subject_id,
+            time=datetime.now(UTC),
+            correlationid=cause.envelope.correlationid if cause else None,
+            causationid=cause.id if cause else None,
+        )
+        await stage(self.session, orm.outbox, self.settings, [event])
+
+
+async def advance_all(book_for: Callable[[AsyncSession], ObligationBook], sessions, today: date, batch: int = 500) -> int:
+    """The scheduler's tick: every open obligation that `today` moves along its life cycle."""
+    moved = 0
+    async with sessions() as session, session.begin():
+        book = book_for(session)
+        horizon = today + timedelta(days=book.policy.due_soon_days)
+        for ob in await book.repo.open_obligations_due_by(horizon):
+            if stages_reached(ob, today, book.policy):
+                await book.advance(ob, today)
+                moved += 1
+    return moved
