@@ -34,10 +34,10 @@ def _asyncpg_dsn(url: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(infra: Infrastructure) -> Iterator[str]:
-    """A database of its own for this test run, dropped afterwards (safe on a shared server)."""
-    name = f"talkcomp_test_{uuid.uuid4().hex[:10]}"
+def new_database(infra: Infrastructure) -> Iterator[Callable[[], str]]:
+    """Makes databases of their own for this test run, dropped afterwards (safe on a shared server)."""
     admin = _asyncpg_dsn(infra.database_url)
+    made: list[str] = []
 
     async def run(sql: str) -> None:
         conn = await asyncpg.connect(admin)
@@ -46,10 +46,22 @@ def database_url(infra: Infrastructure) -> Iterator[str]:
         finally:
             await conn.close()
 
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
-    base, _, _ = infra.database_url.rpartition("/")
-    yield f"{base}/{name}"
-    asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    def make() -> str:
+        name = f"talkcomp_test_{uuid.uuid4().hex[:10]}"
+        asyncio.run(run(f'CREATE DATABASE "{name}"'))
+        made.append(name)
+        base, _, _ = infra.database_url.rpartition("/")
+        return f"{base}/{name}"
+
+    yield make
+    for name in made:
+        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def database_url(new_database: Callable[[], str]) -> str:
+    """The database of the running system (e2e); integration tests get one of their own."""
+    return new_database()
 
 
 @pytest.fixture(scope="session")

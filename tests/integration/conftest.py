@@ -11,8 +11,14 @@ from kernel.db import make_engine, make_sessionmaker, migrate
 
 
 @pytest.fixture(scope="session")
-async def engine(database_url: str) -> AsyncEngine:
-    engine = make_engine(database_url)
+def integration_database_url(new_database) -> str:
+    # Not the running system's database: its scheduler and outbox relay would act on these rows.
+    return new_database()
+
+
+@pytest.fixture(scope="session")
+async def engine(integration_database_url: str) -> AsyncEngine:
+    engine = make_engine(integration_database_url)
     for service in ("registry", "talks", "compliance", "notify"):
         await migrate(engine, f"{service}.adapters.migrations", service)
     yield engine
