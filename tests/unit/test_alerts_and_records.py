@@ -47,3 +47,20 @@ def test_a_talk_in_the_future_is_refused():
     check_not_in_future(now + timedelta(minutes=1), now)
     with pytest.raises(ValueError, match="in the future"):
         check_not_in_future(now + timedelta(hours=1), now)
+
+
+@pytest.mark.parametrize(
+    "transition, expected",
+    [
+        ("opened", [("sec", "opened")]),
+        ("overdue", [("sec", "overdue")]),
+        ("escalated", [("parent", "escalated")]),
+        ("reassigned", [("sec", "reassigned"), ("old", "reassigned_away")]),
+        ("fulfilled", []),
+        ("cancelled", []),
+    ],
+)
+def test_who_hears_of_a_transition(transition, expected):
+    from notify.domain.alerts import recipients
+
+    assert recipients(transition, "sec", "parent", "old") == expected

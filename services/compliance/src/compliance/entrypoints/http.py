@@ -23,6 +23,7 @@ class ObligationOut(BaseModel):
     due_date: date
     status: str
     trigger_event_id: str
+    escalated_to_id: str | None
     fulfilled_by: str | None
 
 

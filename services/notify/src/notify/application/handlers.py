@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kernel.consumer import Handler
 from kernel.logging import get_logger
 from notify.adapters import orm
-from notify.domain.alerts import obligation_alert
+from notify.domain.alerts import obligation_alert, recipients
 from talk_contracts import ParsedEvent
 from talk_contracts import data as d
 
@@ -34,26 +34,26 @@ async def contact_changed(session: AsyncSession, event: ParsedEvent) -> None:
 
 
 async def obligation_changed(session: AsyncSession, event: ParsedEvent) -> None:
-    """An alert to the responsible secretary; its idempotency key makes a redelivery write nothing."""
+    """Alerts to whoever the transition concerns; the idempotency key makes a redelivery write nothing.
+    An obligation with nobody responsible falls to the operators, who watch the dashboard."""
     data: d.ObligationChanged = event.data
     transition = event.envelope.type.removeprefix("obligation.").removesuffix(".v1")
-    if data.responsible_id is None:
-        return  # falls to the operators: they watch the dashboard
-    subject_name = await session.scalar(select(orm.people.c.name).where(orm.people.c.person_id == data.subject_id))
-    alert = obligation_alert(
-        obligation_id=data.obligation_id,
-        transition=transition,
-        recipient_id=data.responsible_id,
-        rule_id=data.rule_id,
-        subject_name=subject_name or data.subject_id,
-        due_date=data.due_date.isoformat(),
-    )
-    if alert is None:
+    to = recipients(transition, data.responsible_id, data.escalated_to_id, data.previous_responsible_id)
+    if not to:
         return
-    stmt = insert(orm.inbox).values(asdict(alert)).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    written = (await session.execute(stmt.returning(orm.inbox.c.alert_id))).scalar()
-    if written:
-        log.info("alert in inbox", alert_id=alert.alert_id, person_id=alert.person_id, obligation_id=data.obligation_id)
+    subject_name = await session.scalar(select(orm.people.c.name).where(orm.people.c.person_id == data.subject_id))
+    for recipient_id, template in to:
+        alert = obligation_alert(
+            obligation_id=data.obligation_id,
+            transition=template,
+            recipient_id=recipient_id,
+            rule_id=data.rule_id,
+            subject_name=subject_name or data.subject_id,
+            due_date=data.due_date.isoformat(),
+        )
+        stmt = insert(orm.inbox).values(asdict(alert)).on_conflict_do_nothing(index_elements=["idempotency_key"])
+        if (await session.execute(stmt.returning(orm.inbox.c.alert_id))).scalar():
+            log.info("alert in inbox", alert_id=alert.alert_id, person_id=recipient_id, obligation_id=data.obligation_id)
 
 
 ROUTES: dict[str, Handler] = {

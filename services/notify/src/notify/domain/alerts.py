@@ -32,7 +32,19 @@ TRANSITION_TITLES = {
     "overdue": "必谈任务已逾期",
     "escalated": "下级必谈任务逾期上报",
     "reassigned": "必谈任务已转交给您",
+    "reassigned_away": "必谈任务已转交他人",
 }
+
+
+def recipients(transition: str, responsible_id: str | None, escalated_to_id: str | None, previous_id: str | None) -> list[tuple[str, str]]:
+    """Who hears of a transition, and as which alert (SPEC §5): the responsible secretary; on an
+    escalation the parent's secretary; on a reassignment the new holder and the previous one."""
+    if transition == "escalated":
+        return [(escalated_to_id, "escalated")] if escalated_to_id else []
+    out = [(responsible_id, transition)] if responsible_id and transition in TRANSITION_TITLES else []
+    if transition == "reassigned" and previous_id and previous_id != responsible_id:
+        out.append((previous_id, "reassigned_away"))
+    return out
 
 
 @dataclass(frozen=True)
