@@ -69,3 +69,43 @@ async def test_an_old_sanction_reported_late_is_already_overdue_and_escalated(sy
         assert alert["transition"] == "escalated"
         secretary = {a["transition"] for a in (await http.get(f"{notify}/v1/inbox/{ids}p-b2-sec")).json()}
         assert secretary == {"opened", "due_soon", "overdue"}
+
+
+async def test_coverage_of_members_secretaries_and_committee_pairs(system, ids):
+    compliance, talks = system.url("compliance"), system.url("talks")
+    async with system.client() as http:
+        await _city(http, system, ids)
+
+        async def city_known():
+            r = await http.get(f"{compliance}/v1/coverage", params={"org_id": ids + "town", "subtree": "true"})
+            return r.json()["members"] == 11
+
+        await eventually(city_known)
+        before = (await http.get(f"{compliance}/v1/coverage", params={"org_id": ids + "town", "subtree": "true"})).json()
+        # town: 2 branch secretaries below; committee pairs: town (sec, cm), branch-1 (sec, cm), branch-2 (sec, deputy)
+        assert before["rules"]["COV-SECRETARY"]["total"] == 2 and before["rules"]["COV-SECRETARY"]["covered"] == 0
+        assert before["rules"]["COV-COMMITTEE"]["total"] == 3 and before["rules"]["COV-COMMITTEE"]["covered"] == 0
+
+        held_at = datetime.now(UTC).isoformat()
+        for talker, talkee in [("p-town-sec", "p-b1-sec"), ("p-b1-sec", "p-b1-cm")]:
+            r = await http.post(f"{talks}/v1/talks", json={
+                "held_at": held_at, "place": "会议室", "mode": "one_to_one", "kind": "regular",
+                "talker_ids": [ids + talker], "talkee_ids": [ids + talkee], "content": "谈话内容"})  # fmt: skip
+            assert r.status_code == 201
+
+        async def covered():
+            r = (await http.get(f"{compliance}/v1/coverage", params={"org_id": ids + "town", "subtree": "true"})).json()
+            rules = r["rules"]
+            done = rules["COV-SECRETARY"]["covered"] == 1 and rules["COV-COMMITTEE"]["covered"] == 1
+            return r if done else None
+
+        after = await eventually(covered)
+        assert after["rules"]["COV-MEMBER"]["covered"] == 1  # the committee member, by the branch secretary
+        [secretary] = [s for s in after["secretaries"] if s["state"] == "covered"]
+        assert (secretary["person_id"], secretary["org_id"]) == (ids + "p-b1-sec", ids + "branch-1")
+        [pair] = [p for p in after["committee_pairs"] if p["state"] == "covered"]
+        assert {pair["person_id"], pair["counterpart_id"]} == {ids + "p-b1-sec", ids + "p-b1-cm"}
+        branch = next(o for o in after["by_org"] if o["org_id"] == ids + "branch-1")
+        assert branch["rules"]["COV-MEMBER"]["total"] == 5 and branch["rules"]["COV-COMMITTEE"]["covered"] == 1
+        brief = (await http.get(f"{compliance}/v1/coverage", params={"org_id": ids + "town", "subtree": "true", "people": "false"})).json()
+        assert brief["people"] == [] and brief["rules"] == after["rules"]

@@ -83,7 +83,5 @@ async def test_a_talk_fulfils_the_obligation_and_counts_towards_coverage(session
     [ob] = await obligations_of(sessions, ids + "p-b1-m3")
     assert (ob.status, ob.fulfilled_by) == ("fulfilled_late", ids + "talk")  # 10 days after a 7-day M4
     async with sessions() as session:
-        counted = await session.scalar(
-            select(orm.coverage_talks.c.counts).where(orm.coverage_talks.c.person_id == ids + "p-b1-m3")
-        )
-    assert counted is True
+        credits = (await session.execute(select(orm.coverage_credits).where(orm.coverage_credits.c.talk_id == ids + "talk"))).all()
+    assert [(c.rule_id, c.person_id, c.counterpart_id) for c in credits] == [("COV-MEMBER", ids + "p-b1-m3", ids + "p-b1-sec")]

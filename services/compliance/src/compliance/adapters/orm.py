@@ -1,7 +1,7 @@
 """The compliance projection's tables (schema `compliance`). Only adapters import SQLAlchemy."""
 
 from sqlalchemy import (
-    Boolean, Column, Date, DateTime, Index, Integer, MetaData, Table, Text, func,
+    Column, Date, DateTime, Index, Integer, MetaData, Table, Text, func,
 )  # fmt: skip
 
 from kernel.tables import applied_events_table, outbox_table
@@ -64,16 +64,28 @@ obligations = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
-# One row per (talk, talkee): what coverage counts.
-coverage_talks = Table(
-    "coverage_talks",
+# What each talk counts towards (see domain.coverage.Credit).
+coverage_credits = Table(
+    "coverage_credits",
     metadata,
     Column("talk_id", Text, primary_key=True),
+    Column("rule_id", Text, primary_key=True),
     Column("person_id", Text, primary_key=True),
+    Column("counterpart_id", Text, primary_key=True),
+    Column("org_id", Text, nullable=False),
     Column("year", Integer, nullable=False),
     Column("held_at", DateTime(timezone=True), nullable=False),
-    Column("counts", Boolean, nullable=False),
-    Index("coverage_person_year", "person_id", "year"),
+    Index("coverage_rule_person_year", "rule_id", "person_id", "year"),
+)
+
+# Organisational-life meetings (组织生活会): coverage falls due before them (SPEC §3.6).
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("meeting_id", Text, primary_key=True),
+    Column("org_id", Text, nullable=False, index=True),
+    Column("date", Date, nullable=False),
+    Column("kind", Text, nullable=False),
 )
 
 # Triggers about a person the projection does not know yet: held, applied when the person arrives.

@@ -54,27 +54,98 @@ async def list_obligations(
     return total or 0, [dict(r._mapping) for r in rows]
 
 
-async def member_talk_counts(
-    session: AsyncSession, *, org_id: str | None, subtree: bool, person_id: str | None, year: int
-) -> list[dict]:
-    """Members present in the year with the number of talks that count towards their coverage."""
-    m, c = orm.members, orm.coverage_talks
-    talks = (
-        select(c.c.person_id, func.count().label("talks"))
-        .where(c.c.year == year, c.c.counts)
-        .group_by(c.c.person_id)
+def _credits(rule_id: str, year: int, *keys: str):
+    c = orm.coverage_credits
+    cols = [c.c[k] for k in keys]
+    return (
+        select(*cols, func.count(func.distinct(c.c.talk_id)).label("talks"))
+        .where(c.c.rule_id == rule_id, c.c.year == year)
+        .group_by(*cols)
         .subquery()
     )
-    year_start = date(year, 1, 1)
-    conditions = [func.coalesce(m.c.left_at, func.now()) >= year_start]  # left before the year: not counted
-    if (f := org_filter(m.c.org_id, org_id, subtree)) is not None:
-        conditions.append(f)
+
+
+def _next_meetings(today: date):
+    m = orm.meetings
+    return select(m.c.org_id, func.min(m.c.date).label("next_meeting")).where(m.c.date >= today).group_by(m.c.org_id).subquery()
+
+
+def _orgs_in_scope(org_id: str | None, subtree: bool, *, below: bool):
+    """Organisation ids a coverage question is about; `below`: the subordinate ones (COV-SECRETARY)."""
+    o = orm.orgs
+    if org_id is None:
+        return select(o.c.org_id).where(o.c.parent_id.is_not(None)) if below else select(o.c.org_id)
+    if not subtree:
+        return select(o.c.org_id).where(o.c.parent_id == org_id) if below else select(literal(org_id))
+    tree = subtree_of(org_id)
+    ids = select(tree.c.org_id)
+    return ids.where(tree.c.org_id != org_id) if below else ids
+
+
+async def member_coverage_rows(
+    session: AsyncSession, *, org_id: str | None, subtree: bool, person_id: str | None, year: int, today: date
+) -> list[dict]:
+    """COV-MEMBER: members present in the year, with their talks and their organisation's next meeting."""
+    m = orm.members
+    talks, meetings = _credits("COV-MEMBER", year, "person_id"), _next_meetings(today)
+    conditions = [func.coalesce(m.c.left_at, func.now()) >= date(year, 1, 1)]  # left before the year: not counted
+    if org_id is not None:
+        conditions.append(m.c.org_id.in_(_orgs_in_scope(org_id, subtree, below=False)))
     if person_id:
         conditions.append(m.c.person_id == person_id)
     rows = await session.execute(
-        select(m.c.person_id, m.c.name, m.c.org_id, func.coalesce(talks.c.talks, 0).label("talks"))
+        select(m.c.person_id, m.c.name, m.c.org_id, func.coalesce(talks.c.talks, 0).label("talks"), meetings.c.next_meeting)
         .outerjoin(talks, talks.c.person_id == m.c.person_id)
+        .outerjoin(meetings, meetings.c.org_id == m.c.org_id)
         .where(*conditions)
         .order_by(m.c.org_id, m.c.person_id)
     )
     return [dict(r._mapping) for r in rows]
+
+
+async def secretary_coverage_rows(
+    session: AsyncSession, *, org_id: str | None, subtree: bool, year: int, today: date
+) -> list[dict]:
+    """COV-SECRETARY: the current secretary of every subordinate organisation, with their talks."""
+    r, m = orm.roles, orm.members
+    talks, meetings = _credits("COV-SECRETARY", year, "person_id", "org_id"), _next_meetings(today)
+    rows = await session.execute(
+        select(
+            r.c.person_id, m.c.name, r.c.org_id, func.coalesce(talks.c.talks, 0).label("talks"), meetings.c.next_meeting
+        )
+        .outerjoin(m, m.c.person_id == r.c.person_id)
+        .outerjoin(talks, (talks.c.person_id == r.c.person_id) & (talks.c.org_id == r.c.org_id))
+        .outerjoin(meetings, meetings.c.org_id == r.c.org_id)
+        .where(r.c.role == "secretary", r.c.until.is_(None), r.c.org_id.in_(_orgs_in_scope(org_id, subtree, below=True)))
+        .order_by(r.c.org_id)
+    )
+    return [dict(x._mapping) for x in rows]
+
+
+async def committee_pair_rows(
+    session: AsyncSession, *, org_id: str | None, subtree: bool, year: int, today: date
+) -> list[dict]:
+    """COV-COMMITTEE: every pair of current committee members of an organisation, with their talks."""
+    r = orm.roles
+    a, b = r.alias("a"), r.alias("b")
+    talks, meetings = _credits("COV-COMMITTEE", year, "person_id", "counterpart_id", "org_id"), _next_meetings(today)
+    current = lambda t: (t.c.until.is_(None))  # noqa: E731
+    rows = await session.execute(
+        select(
+            a.c.org_id,
+            a.c.person_id.label("person_id"),
+            b.c.person_id.label("counterpart_id"),
+            func.coalesce(talks.c.talks, 0).label("talks"),
+            meetings.c.next_meeting,
+        )
+        .join(b, (a.c.org_id == b.c.org_id) & (a.c.person_id < b.c.person_id))
+        .outerjoin(
+            talks,
+            (talks.c.person_id == a.c.person_id) & (talks.c.counterpart_id == b.c.person_id) & (talks.c.org_id == a.c.org_id),
+        )
+        .outerjoin(meetings, meetings.c.org_id == a.c.org_id)
+        .where(current(a), current(b), a.c.org_id.in_(_orgs_in_scope(org_id, subtree, below=False)))
+        .distinct()
+        .order_by(a.c.org_id, a.c.person_id, b.c.person_id)
+    )
+    return [dict(x._mapping) for x in rows]

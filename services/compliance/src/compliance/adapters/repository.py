@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.adapters import orm
+from compliance.domain.coverage import Credit
 from compliance.domain.obligations import OPEN_STATES, Obligation
 
 
@@ -167,11 +168,17 @@ class ProjectionRepository:
         await self.session.execute(stmt.on_conflict_do_update(index_elements=["person_id"], set_={"absences": absences}))
 
     # coverage ---------------------------------------------------------------------------------
-    async def add_coverage_talk(self, talk_id: str, person_id: str, held_at: datetime, counts: bool) -> None:
-        stmt = insert(orm.coverage_talks).values(
-            talk_id=talk_id, person_id=person_id, year=held_at.year, held_at=held_at, counts=counts
+    async def add_credits(self, talk_id: str, held_at: datetime, credits: list[Credit]) -> None:
+        if not credits:
+            return
+        rows = [asdict(c) | {"talk_id": talk_id, "year": held_at.year, "held_at": held_at} for c in credits]
+        await self.session.execute(insert(orm.coverage_credits).values(rows).on_conflict_do_nothing())
+
+    async def schedule_meeting(self, meeting_id: str, org_id: str, day, kind: str) -> None:
+        stmt = insert(orm.meetings).values(meeting_id=meeting_id, org_id=org_id, date=day, kind=kind)
+        await self.session.execute(
+            stmt.on_conflict_do_update(index_elements=["meeting_id"], set_={"date": stmt.excluded.date, "kind": stmt.excluded.kind})
         )
-        await self.session.execute(stmt.on_conflict_do_nothing())
 
     # triggers about unknown people --------------------------------------------------------------
     async def hold(self, event_id: str, person_id: str, payload: str) -> None:

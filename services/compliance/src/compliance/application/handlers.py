@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.adapters.repository import ProjectionRepository
 from compliance.application.obligation_book import ObligationBook
-from compliance.domain.coverage import counts_for_member_coverage
+from compliance.domain.coverage import counts_towards_coverage, credits_of_talk
 from compliance.domain.obligations import Talk, fulfilled_by
 from compliance.domain.policy import Policy
 from compliance.domain.triggers import Trigger, absence_streak, triggers_of
@@ -145,21 +145,29 @@ class ComplianceHandlers:
         book = self.book(session)
         repo = book.repo
         talk = Talk(data.talk_id, data.held_at, data.mode, frozenset(data.talker_ids), frozenset(data.talkee_ids))
-        for talkee in data.talkee_ids:
-            org = await repo.member_org(talkee)
-            talker_roles = set()
-            if org is not None:
-                for talker in data.talker_ids:
-                    role = (await repo.roles_on(talker, data.held_at)).get(org)
-                    if role:
-                        talker_roles.add(role)
-            counts = counts_for_member_coverage(talker_roles, talk.is_individual, self.policy)
-            await repo.add_coverage_talk(data.talk_id, talkee, data.held_at, counts)
+        if counts_towards_coverage(talk.is_individual, self.policy):
+            await self._credit_coverage(repo, data)
         people = set(data.talkee_ids) | set(data.talker_ids)
         met = [ob for ob in (fulfilled_by(o, talk) for o in await repo.open_obligations_of(people)) if ob]
         for ob in met:
             await repo.save(ob)
             await book.publish(ob, "fulfilled", event)
+
+    async def _credit_coverage(self, repo: ProjectionRepository, data: d.TalkRecorded) -> None:
+        roles = {p: await repo.roles_on(p, data.held_at) for p in {*data.talker_ids, *data.talkee_ids}}
+        credits = []
+        for talkee in data.talkee_ids:
+            talkee_org = await repo.member_org(talkee)
+            parent_of: dict[str, str | None] = {}
+            for org in roles[talkee]:
+                parent_of |= await repo.ancestry(org)
+            for talker in data.talker_ids:
+                credits += credits_of_talk(talker, talkee, talkee_org, roles[talker], roles[talkee], parent_of)
+        await repo.add_credits(data.talk_id, data.held_at, list(dict.fromkeys(credits)))
+
+    async def meeting_scheduled(self, session: AsyncSession, event: ParsedEvent) -> None:
+        data: d.MeetingScheduled = event.data
+        await ProjectionRepository(session).schedule_meeting(data.meeting_id, data.org_id, data.date, data.kind)
 
     def route(self) -> dict[str, Handler]:
         return {
@@ -173,5 +181,6 @@ class ComplianceHandlers:
             "conduct.attendance_recorded.v1": self.attendance_recorded,
             "discipline.action_retracted.v1": self.action_retracted,
             "talk.recorded.v1": self.talk_recorded,
+            "meeting.scheduled.v1": self.meeting_scheduled,
             **dict.fromkeys(TRIGGER_TYPES, self.trigger),
         }

@@ -66,15 +66,25 @@ def upgrade() -> None:
         schema=S,
     )
     op.create_table(
-        "coverage_talks",
+        "coverage_credits",
         sa.Column("talk_id", sa.Text, primary_key=True),
+        sa.Column("rule_id", sa.Text, primary_key=True),
         sa.Column("person_id", sa.Text, primary_key=True),
+        sa.Column("counterpart_id", sa.Text, primary_key=True),
+        sa.Column("org_id", sa.Text, nullable=False),
         sa.Column("year", sa.Integer, nullable=False),
         sa.Column("held_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("counts", sa.Boolean, nullable=False),
         schema=S,
     )
-    op.create_index("coverage_person_year", "coverage_talks", ["person_id", "year"], schema=S)
+    op.create_index("coverage_rule_person_year", "coverage_credits", ["rule_id", "person_id", "year"], schema=S)
+    op.create_table(
+        "meetings",
+        sa.Column("meeting_id", sa.Text, primary_key=True),
+        sa.Column("org_id", sa.Text, nullable=False, index=True),
+        sa.Column("date", sa.Date, nullable=False),
+        sa.Column("kind", sa.Text, nullable=False),
+        schema=S,
+    )
     op.create_table(
         "held_events",
         sa.Column("event_id", sa.Text, primary_key=True),
@@ -92,5 +102,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("attendance_streaks", "held_events", "coverage_talks", "obligations", "roles", "members", "orgs", "applied_events", "outbox"):
+    for table in ("attendance_streaks", "held_events", "meetings", "coverage_credits", "obligations", "roles", "members", "orgs", "applied_events", "outbox"):
         op.drop_table(table, schema=S)
