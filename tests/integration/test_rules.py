@@ -199,3 +199,14 @@ async def test_a_transfer_takes_open_obligations_to_the_new_secretary(city):
     await city.given(("member.transferred.v1", {"person_id": city.p("p-b1-m3"), "from_org_id": city.p("branch-1"), "to_org_id": city.p("branch-2")}))
     [ob] = await city.obligations()
     assert (ob["responsible_id"], ob["org_id"], ob["status"]) == (city.p("p-b2-sec"), city.p("branch-2"), "reassigned")
+
+
+async def test_a_talk_read_before_its_trigger_still_fulfils_it(city):
+    held = NOW + timedelta(hours=1)
+    talk = event("talk.recorded.v1", {
+        "talk_id": city.p("t"), "held_at": held.isoformat(), "mode": "one_to_one", "kind": "must_talk",
+        "talker_ids": [city.p("p-b1-sec")], "talkee_ids": [city.p("p-b1-m1")], "rule_ids": ["M4"]})  # fmt: skip
+    await city.given(talk)  # the talks topic was read first
+    await city.given(("discipline.action_recorded.v1", {"person_id": city.p("p-b1-m1"), "case_ref": "c", "action": "criticism"}))
+    [ob] = await city.obligations()
+    assert (ob["status"], ob["fulfilled_by"]) == ("fulfilled", city.p("t"))

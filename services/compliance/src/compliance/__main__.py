@@ -1,8 +1,15 @@
-"""python -m compliance: run the compliance service."""
+"""python -m compliance: run the compliance service; `python -m compliance replay --help` rebuilds it."""
 
-from compliance.config import ComplianceSettings
-from compliance.entrypoints.app import create_app
-from kernel.runtime import serve
+import sys
+
+if sys.argv[1:2] == ["replay"]:
+    from compliance.entrypoints.replay import main
+
+    sys.exit(main(sys.argv[2:]))
+
+from compliance.config import ComplianceSettings  # noqa: E402
+from compliance.entrypoints.app import create_app  # noqa: E402
+from kernel.runtime import serve  # noqa: E402
 
 settings = ComplianceSettings()
 serve(create_app(settings), settings, service="compliance", port=settings.port)

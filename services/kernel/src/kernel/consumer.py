@@ -52,7 +52,8 @@ class BatchConsumer:
     handlers: dict[str, Handler]  # by CloudEvents type; other types on the topics are not ours
     # Runs last in each batch's transaction: work that needs the whole batch applied first.
     finish_batch: FinishBatch | None = None
-    producer: AIOKafkaProducer | None = None  # for dead letters; set when the service starts
+    # For dead letters; set when the service starts. None in a replay from the log.
+    producer: AIOKafkaProducer | None = None
 
     async def handle(self, records: Sequence[ConsumerRecord]) -> None:
         started = time.perf_counter()
@@ -68,7 +69,7 @@ class BatchConsumer:
             events.append(event)
             by_id[event.id] = record
         if rejected:
-            await dead_letter(self.producer, self.name, rejected)
+            await self._dead_letter(rejected)
         try:
             await self._apply(events)
         except Exception as exc:
@@ -81,9 +82,16 @@ class BatchConsumer:
                 except Exception as single:
                     if is_infrastructure_error(single):
                         raise
-                    await dead_letter(self.producer, self.name, [(by_id[event.id], f"handler failed: {single!r}")])
+                    await self._dead_letter([(by_id[event.id], f"handler failed: {single!r}")])
         BATCH_SECONDS.labels(self.name).observe(time.perf_counter() - started)
         _fault_point(events)
+
+    async def _dead_letter(self, rejected: list[tuple[ConsumerRecord, str]]) -> None:
+        if self.producer is None:  # a replay: the live consumer dead-lettered them already
+            for record, reason in rejected:
+                log.warning("unreadable message skipped", topic=record.topic, offset=record.offset, reason=reason)
+            return
+        await dead_letter(self.producer, self.name, rejected)
 
     async def _apply(self, events: list[ParsedEvent]) -> None:
         if not events:

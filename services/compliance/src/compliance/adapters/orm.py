@@ -1,6 +1,7 @@
 """The compliance projection's tables (schema `compliance`). Only adapters import SQLAlchemy."""
 
 from sqlalchemy import (
+    ARRAY,
     Column, Date, DateTime, Index, Integer, MetaData, Table, Text, func,
 )  # fmt: skip
 
@@ -104,4 +105,16 @@ attendance_streaks = Table(
     metadata,
     Column("person_id", Text, primary_key=True),
     Column("absences", Integer, nullable=False),
+)
+
+# Talks seen (metadata only): a trigger that arrives after the talk that meets it is fulfilled at once,
+# so the projection does not depend on the order in which topics are read.
+talks_seen = Table(
+    "talks_seen",
+    metadata,
+    Column("talk_id", Text, primary_key=True),
+    Column("held_at", DateTime(timezone=True), nullable=False),
+    Column("mode", Text, nullable=False),
+    Column("talker_ids", ARRAY(Text), nullable=False),
+    Column("talkee_ids", ARRAY(Text), nullable=False),
 )

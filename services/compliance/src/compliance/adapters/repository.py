@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.adapters import orm
 from compliance.domain.coverage import Credit
-from compliance.domain.obligations import OPEN_STATES, Obligation
+from compliance.domain.obligations import OPEN_STATES, Obligation, Talk
 
 
 class ProjectionRepository:
@@ -173,6 +173,25 @@ class ProjectionRepository:
             return
         rows = [asdict(c) | {"talk_id": talk_id, "year": held_at.year, "held_at": held_at} for c in credits]
         await self.session.execute(insert(orm.coverage_credits).values(rows).on_conflict_do_nothing())
+
+    async def remember_talk(self, talk: Talk) -> None:
+        stmt = insert(orm.talks_seen).values(
+            talk_id=talk.talk_id, held_at=talk.held_at, mode=talk.mode,
+            talker_ids=sorted(talk.talker_ids), talkee_ids=sorted(talk.talkee_ids),
+        )  # fmt: skip
+        await self.session.execute(stmt.on_conflict_do_nothing())
+
+    async def talks_with(self, person_id: str, since: datetime) -> list[Talk]:
+        """Talks held at or after `since` in which the person took part, oldest first."""
+        t = orm.talks_seen
+        rows = await self.session.execute(
+            select(t)
+            .where(t.c.held_at >= since, or_(t.c.talkee_ids.any(person_id), t.c.talker_ids.any(person_id)))
+            .order_by(t.c.held_at, t.c.talk_id)
+        )
+        return [
+            Talk(r.talk_id, r.held_at, r.mode, frozenset(r.talker_ids), frozenset(r.talkee_ids)) for r in rows
+        ]
 
     async def schedule_meeting(self, meeting_id: str, org_id: str, day, kind: str) -> None:
         stmt = insert(orm.meetings).values(meeting_id=meeting_id, org_id=org_id, date=day, kind=kind)

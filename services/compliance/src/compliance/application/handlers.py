@@ -145,6 +145,7 @@ class ComplianceHandlers:
         book = self.book(session)
         repo = book.repo
         talk = Talk(data.talk_id, data.held_at, data.mode, frozenset(data.talker_ids), frozenset(data.talkee_ids))
+        await repo.remember_talk(talk)
         if counts_towards_coverage(talk.is_individual, self.policy):
             await self._credit_coverage(repo, data)
         people = set(data.talkee_ids) | set(data.talker_ids)

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.adapters import orm
 from compliance.adapters.repository import ProjectionRepository
-from compliance.domain.obligations import Obligation, open_obligation, stages_reached
+from compliance.domain.obligations import Obligation, fulfilled_by, open_obligation, stages_reached
 from compliance.domain.policy import Policy
 from compliance.domain.responsibility import (
     Responsibility,
@@ -58,9 +58,19 @@ class ObligationBook:
             return None
         await self.publish(ob, "opened", cause)
         log.info("obligation opened", obligation_id=ob.obligation_id, rule_id=rule_id, responsible_id=ob.responsible_id)
+        if met := await self.met_already(ob):
+            await self.repo.save(met)
+            await self.publish(met, "fulfilled", cause)
+            return met
         # A late report of an old situation is already due soon, overdue or escalated.
-        await self.advance(ob, self.today(), cause)
-        return ob
+        return await self.advance(ob, self.today(), cause)
+
+    async def met_already(self, ob: Obligation) -> Obligation | None:
+        """A talk read before its trigger (another topic) that fulfils the obligation."""
+        for talk in await self.repo.talks_with(ob.subject_id, ob.triggered_at):
+            if met := fulfilled_by(ob, talk):
+                return met
+        return None
 
     async def advance(self, ob: Obligation, today: date, cause: ParsedEvent | None = None) -> Obligation:
         """Move an open obligation along its life cycle to where `today` puts it (SPEC §3.4)."""
@@ -101,7 +111,11 @@ class ObligationBook:
             )
             await self.repo.save(moved)
             await self.publish(moved, "reassigned", cause, previous_responsible_id=ob.responsible_id)
-            await self.advance(moved, self.today(), cause)
+            if met := await self.met_already(moved):
+                await self.repo.save(met)
+                await self.publish(met, "fulfilled", cause)
+            else:
+                await self.advance(moved, self.today(), cause)
 
     async def close(self, obligations: list[Obligation], status: str, cause: ParsedEvent, transition: str) -> None:
         for ob in obligations:

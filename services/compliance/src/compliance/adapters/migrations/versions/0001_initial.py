@@ -94,6 +94,15 @@ def upgrade() -> None:
         schema=S,
     )
     op.create_table(
+        "talks_seen",
+        sa.Column("talk_id", sa.Text, primary_key=True),
+        sa.Column("held_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("mode", sa.Text, nullable=False),
+        sa.Column("talker_ids", sa.ARRAY(sa.Text), nullable=False),
+        sa.Column("talkee_ids", sa.ARRAY(sa.Text), nullable=False),
+        schema=S,
+    )
+    op.create_table(
         "attendance_streaks",
         sa.Column("person_id", sa.Text, primary_key=True),
         sa.Column("absences", sa.Integer, nullable=False),
@@ -102,5 +111,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("attendance_streaks", "held_events", "meetings", "coverage_credits", "obligations", "roles", "members", "orgs", "applied_events", "outbox"):
+    for table in ("attendance_streaks", "talks_seen", "held_events", "meetings", "coverage_credits", "obligations", "roles", "members", "orgs", "applied_events", "outbox"):
         op.drop_table(table, schema=S)

@@ -1,0 +1,103 @@
+"""Rebuild the compliance projection from the topics, from offset zero, into fresh tables.
+
+    python -m compliance replay [--schema compliance_rebuild] [--compare]
+
+The rebuilt tables live in their own schema (the live ones are untouched); nothing is published
+(the rebuilt outbox is not relayed). With --compare, the rebuilt state is compared with the live
+one and the command exits 1 when they differ.
+"""
+
+import argparse
+import asyncio
+import sys
+import time
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+
+from compliance.adapters import orm
+from compliance.application.handlers import ComplianceHandlers
+from compliance.application.obligation_book import advance_all
+from compliance.config import ComplianceSettings
+from compliance.entrypoints.app import CONSUMED
+from kernel.consumer import BatchConsumer
+from kernel.db import make_engine, make_sessionmaker, migrate
+from kernel.logging import configure_logging, get_logger
+from kernel.replay import chunks, read_log
+
+log = get_logger("compliance.replay")
+
+# What the projection is: every table but the plumbing, without columns that record when a row was written.
+COMPARED = {
+    "orgs": "org_id, parent_id, name, kind",
+    "members": "person_id, org_id, name, status, joined_at, left_at",
+    "roles": "org_id, person_id, role, since, until",
+    "obligations": "obligation_id, rule_id, subject_id, responsible_id, responsible_org_id, org_id, due_date, "
+    "status, trigger_event_id, triggered_at, trigger_ref, escalated_to_id, fulfilled_by",
+    "coverage_credits": "talk_id, rule_id, person_id, counterpart_id, org_id, year, held_at",
+    "talks_seen": "talk_id, held_at, mode, talker_ids, talkee_ids",
+    "meetings": "meeting_id, org_id, date, kind",
+    "held_events": "event_id, person_id",
+    "attendance_streaks": "person_id, absences",
+}
+
+
+async def rebuild(settings: ComplianceSettings, schema: str, idle_seconds: float) -> int:
+    engine = make_engine(settings.asyncpg_url()).execution_options(schema_translate_map={orm.SCHEMA: schema})
+    async with engine.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    await migrate(engine, "compliance.adapters.migrations", schema)
+    sessions = make_sessionmaker(engine)
+    today = datetime.now(UTC).date()
+    handlers = ComplianceHandlers(settings, settings.policy(), lambda: today)
+    consumer = BatchConsumer("compliance", sessions, orm.applied_events, handlers.route(), handlers.finish_batch)
+    started = time.monotonic()
+    records = await read_log(settings, [settings.topic(t.value) for t in CONSUMED], idle_seconds)
+    log.info("log read", records=len(records), seconds=round(time.monotonic() - started, 1))
+    applied = 0
+    async for chunk in chunks(records, settings.kafka_max_batch):
+        await consumer.handle(chunk)
+        applied += len(chunk)
+        if applied % 20_000 < len(chunk):
+            log.info("replaying", applied=applied, of=len(records))
+    await advance_all(handlers.book, sessions, today)
+    elapsed = time.monotonic() - started
+    log.info("replay done", events=applied, seconds=round(elapsed, 1), per_second=round(applied / max(elapsed, 1e-9)))
+    await engine.dispose()
+    return applied
+
+
+async def compare(settings: ComplianceSettings, schema: str) -> dict[str, tuple[int, int]]:
+    """Rows only in the live tables and only in the rebuilt ones, per table."""
+    engine = make_engine(settings.asyncpg_url())
+    differences = {}
+    async with engine.connect() as conn:
+        for table, columns in COMPARED.items():
+            live = f'SELECT {columns} FROM "{orm.SCHEMA}"."{table}"'
+            rebuilt = f'SELECT {columns} FROM "{schema}"."{table}"'
+            only_live = await conn.scalar(text(f"SELECT count(*) FROM ({live} EXCEPT ALL {rebuilt}) x"))
+            only_rebuilt = await conn.scalar(text(f"SELECT count(*) FROM ({rebuilt} EXCEPT ALL {live}) x"))
+            if only_live or only_rebuilt:
+                differences[table] = (only_live, only_rebuilt)
+    await engine.dispose()
+    return differences
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m compliance replay", description=__doc__.split("\n")[1])
+    parser.add_argument("--schema", default="compliance_rebuild", help="where the rebuilt tables go")
+    parser.add_argument("--idle-seconds", type=float, default=3.0, help="the log is read until quiet this long")
+    parser.add_argument("--compare", action="store_true", help="compare with the live projection; exit 1 if they differ")
+    args = parser.parse_args(argv)
+    if args.schema == orm.SCHEMA:
+        parser.error("the rebuilt projection cannot replace the live schema in place")
+    settings = ComplianceSettings()
+    configure_logging("compliance-replay", settings.log_level, settings.log_format)
+    asyncio.run(rebuild(settings, args.schema, args.idle_seconds))
+    if not args.compare:
+        return 0
+    differences = asyncio.run(compare(settings, args.schema))
+    for table, (only_live, only_rebuilt) in differences.items():
+        print(f"{table}: {only_live} rows only live, {only_rebuilt} rows only rebuilt")
+    print("rebuilt projection equals the live one" if not differences else "rebuilt projection differs")
+    return 1 if differences else 0
