@@ -4,6 +4,7 @@ The demo city: county (p-county-sec) → town (p-town-sec; p-town-cm committee m
 branch-1 (p-b1-sec; p-b1-cm committee member; p-b1-m1..m3) and branch-2 (p-b2-sec; p-b2-cm deputy).
 """
 
+import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -12,6 +13,7 @@ from sqlalchemy import select
 
 from compliance.adapters import orm
 from compliance.application.handlers import ComplianceHandlers
+from compliance.application.held_triggers import report_held_too_long
 from compliance.application.obligation_book import advance_all
 from compliance.config import ComplianceSettings
 from devstack.demo import demo_city_events
@@ -210,3 +212,29 @@ async def test_a_talk_read_before_its_trigger_still_fulfils_it(city):
     await city.given(("discipline.action_recorded.v1", {"person_id": city.p("p-b1-m1"), "case_ref": "c", "action": "criticism"}))
     [ob] = await city.obligations()
     assert (ob["status"], ob["fulfilled_by"]) == ("fulfilled", city.p("t"))
+
+
+async def test_a_vacant_seat_is_reported_once_to_the_parent_secretary(city):
+    await city.given(("role.ended.v1", {"org_id": city.p("branch-2"), "person_id": city.p("p-b2-sec"), "role": "secretary"}))
+    await city.given(("welfare.hardship_reported.v1", {"person_id": city.p("p-b2-m1"), "kind": "work"}))
+    await city.given(("welfare.hardship_reported.v1", {"person_id": city.p("p-b2-m2"), "kind": "work"}))
+    async with city.sessions() as session:
+        rows = (await session.execute(select(orm.outbox.c.payload).where(orm.outbox.c.event_type == "secretary.vacant.v1", orm.outbox.c.key == city.p("branch-2")))).all()
+    assert len(rows) == 1
+    vacant = json.loads(rows[0].payload)["data"]
+    assert (vacant["parent_org_id"], vacant["parent_secretary_id"]) == (city.p("town"), city.p("p-town-sec"))
+
+
+async def test_a_trigger_about_an_unknown_person_is_reported_after_the_limit_and_kept(city, sessions):
+    stranger = city.p("nobody")
+    await city.given(("welfare.hardship_reported.v1", {"person_id": stranger, "kind": "work"}))
+    settings = ComplianceSettings()
+    later = datetime.now(UTC) + timedelta(hours=25)
+    assert await report_held_too_long(sessions, settings, timedelta(hours=24), later) >= 1
+    assert await report_held_too_long(sessions, settings, timedelta(hours=24), later) == 0  # reported once
+    async with sessions() as session:
+        [dead] = (await session.execute(select(orm.outbox).where(orm.outbox.c.key == stranger))).all()
+    assert dead.topic == "conduct.events.dlq" and "still unknown" in dead.headers["dlq-reason"]
+    await city.given(("member.joined.v1", {"person_id": stranger, "name": "迟到者", "org_id": city.p("branch-1"), "status": "full"}))
+    [ob] = await city.obligations("nobody")
+    assert ob["rule_id"] == "M5"  # never lost: applied when the person arrived

@@ -12,6 +12,8 @@ class ComplianceSettings(CommonSettings):
     due_days: dict[str, int] = Field(default_factory=dict, validation_alias=AliasChoices("COMPLIANCE_DUE_DAYS"))
     # How often the scheduler moves obligations along their life cycle (due soon, overdue, escalated).
     tick_seconds: float = Field(60.0, gt=0, validation_alias=AliasChoices("COMPLIANCE_TICK_SECONDS"))
+    # A trigger about a person still unknown after this long is reported (metric and dead letter).
+    held_limit_hours: float = Field(24.0, gt=0, validation_alias=AliasChoices("COMPLIANCE_HELD_LIMIT_HOURS"))
     collective_talks_count: bool = Field(False, validation_alias=AliasChoices("COMPLIANCE_COLLECTIVE_TALKS_COUNT"))
 
     def policy(self) -> Policy:

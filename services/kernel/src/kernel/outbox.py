@@ -40,6 +40,15 @@ async def stage(session: AsyncSession, outbox: Table, settings: CommonSettings, 
         await session.execute(insert(outbox), rows)
 
 
+async def stage_raw(
+    session: AsyncSession, outbox: Table, *, topic: str, key: str, event_id: str, event_type: str, payload: bytes, headers: dict[str, str]
+) -> None:
+    """Stage a message that is not one of our events (a dead letter) with its headers."""
+    await session.execute(
+        insert(outbox).values(topic=topic, key=key, event_id=event_id, event_type=event_type, payload=payload, headers=headers)
+    )
+
+
 class OutboxRelay:
     """Publishes outbox rows in id order, deleting each batch once the broker acknowledged it."""
 
@@ -82,14 +91,21 @@ class OutboxRelay:
                 return 0
             rows = (
                 await session.execute(
-                    select(o.c.id, o.c.topic, o.c.key, o.c.payload).order_by(o.c.id).limit(self._settings.outbox_batch)
+                    select(o.c.id, o.c.topic, o.c.key, o.c.payload, o.c.headers).order_by(o.c.id).limit(self._settings.outbox_batch)
                 )
             ).all()
             if not rows:
                 return 0
-            futures = [await self._producer.send(r.topic, r.payload, key=r.key.encode()) for r in rows]
+            futures = [
+                await self._producer.send(r.topic, r.payload, key=r.key.encode(), headers=_headers(r.headers))
+                for r in rows
+            ]
             await asyncio.gather(*futures)
             await session.execute(delete(o).where(o.c.id.in_([r.id for r in rows])))
         for r in rows:
             PUBLISHED.labels(r.topic).inc()
         return len(rows)
+
+
+def _headers(headers: dict[str, str] | None) -> list[tuple[str, bytes]] | None:
+    return [(k, v.encode()) for k, v in headers.items()] if headers else None

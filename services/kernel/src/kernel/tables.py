@@ -1,5 +1,6 @@
 """The two tables every service has in its own schema: the outbox and the applied-event tracking."""
 
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy import BigInteger, Column, DateTime, Identity, LargeBinary, MetaData, Table, Text, func
 
 
@@ -14,6 +15,7 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("event_id", Text, nullable=False),
         Column("event_type", Text, nullable=False),
         Column("payload", LargeBinary, nullable=False),
+        Column("headers", JSONB),  # Kafka headers, e.g. the reason of a dead letter
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     )
 

@@ -97,6 +97,15 @@ held_events = Table(
     Column("person_id", Text, primary_key=True),
     Column("payload", Text, nullable=False),
     Column("held_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("reported_at", DateTime(timezone=True)),  # still unknown past the limit: reported once
+)
+
+# Secretary seats found vacant while resolving responsibility, reported once until filled.
+vacancies = Table(
+    "vacancies",
+    metadata,
+    Column("org_id", Text, primary_key=True),
+    Column("since", Date, nullable=False),
 )
 
 # Absences from organisational life in a row, per person (M2 after three).

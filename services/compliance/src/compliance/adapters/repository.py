@@ -204,6 +204,28 @@ class ProjectionRepository:
         stmt = insert(orm.held_events).values(event_id=event_id, person_id=person_id, payload=payload)
         await self.session.execute(stmt.on_conflict_do_nothing())
 
+    async def held_too_long(self, before: datetime) -> list:
+        h = orm.held_events
+        stmt = select(h).where(h.c.reported_at.is_(None), h.c.held_at < before).order_by(h.c.held_at)
+        return (await self.session.execute(stmt.with_for_update(skip_locked=True))).all()
+
+    async def mark_reported(self, event_id: str, person_id: str, at: datetime) -> None:
+        h = orm.held_events
+        await self.session.execute(
+            update(h).where(h.c.event_id == event_id, h.c.person_id == person_id).values(reported_at=at)
+        )
+
+    async def new_vacancies(self, org_ids: Iterable[str], since) -> list[str]:
+        """Record vacant seats; returns those not known to be vacant before."""
+        ids = list(org_ids)
+        if not ids:
+            return []
+        stmt = insert(orm.vacancies).values([{"org_id": o, "since": since} for o in ids]).on_conflict_do_nothing()
+        return list((await self.session.execute(stmt.returning(orm.vacancies.c.org_id))).scalars())
+
+    async def seat_filled(self, org_id: str) -> None:
+        await self.session.execute(orm.vacancies.delete().where(orm.vacancies.c.org_id == org_id))
+
     async def release_held(self, person_id: str) -> list[str]:
         h = orm.held_events
         rows = await self.session.execute(

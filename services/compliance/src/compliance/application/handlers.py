@@ -88,6 +88,8 @@ class ComplianceHandlers:
         at = event.envelope.time
         if event.envelope.type == "role.assigned.v1":
             await book.repo.assign_role(data.org_id, data.person_id, data.role, at)
+            if data.role == "secretary":
+                await book.repo.seat_filled(data.org_id)
         else:
             await book.repo.end_role(data.org_id, data.person_id, data.role, at)
         await book.reassign(await book.repo.open_obligations_near(data.org_id, data.person_id), at, event)

@@ -50,6 +50,7 @@ class ObligationBook:
     async def open(self, trigger: Trigger, own_org: str, cause: ParsedEvent) -> Obligation | None:
         """Open the obligation a trigger calls for, unless it is open already (the same trigger again)."""
         responsibility, roles = await self.responsibility(trigger.subject_id, own_org, trigger.at)
+        await self.report_vacancies(responsibility, cause)
         if trigger.leader_id is not None:  # REQ: the leader the member asked
             responsibility = Responsibility(trigger.leader_id, None)
         rule_id = rule_for(trigger, is_committee_member(roles))
@@ -64,6 +65,18 @@ class ObligationBook:
             return met
         # A late report of an old situation is already due soon, overdue or escalated.
         return await self.advance(ob, self.today(), cause)
+
+    async def report_vacancies(self, responsibility: Responsibility, cause: ParsedEvent) -> None:
+        """A vacant secretary seat met on the way up: the parent's secretary is told, once (SPEC §2)."""
+        today = self.today()
+        for org_id in await self.repo.new_vacancies(responsibility.vacant_org_ids, today):
+            parent_of = await self.repo.ancestry(org_id)
+            parent = parent_of.get(org_id)
+            at = datetime.combine(today, time(23, 59), tzinfo=UTC)
+            parent_secretary = escalation_target(org_id, None, parent_of, await self.repo.secretaries_on(parent_of, at))
+            data = d.SecretaryVacant(org_id=org_id, parent_org_id=parent, parent_secretary_id=parent_secretary, since=today)
+            await self._emit("secretary.vacant.v1", data, org_id, cause)
+            log.info("secretary seat vacant", org_id=org_id, parent_secretary_id=parent_secretary)
 
     async def met_already(self, ob: Obligation) -> Obligation | None:
         """A talk read before its trigger (another topic) that fulfils the obligation."""
@@ -138,11 +151,14 @@ class ObligationBook:
             escalated_to_id=ob.escalated_to_id,
             previous_responsible_id=previous_responsible_id,
         )
+        await self._emit(f"obligation.{transition}.v1", payload, ob.subject_id, cause)
+
+    async def _emit(self, type_name: str, payload, subject: str, cause: ParsedEvent | None) -> None:
         event = new_event(
-            f"obligation.{transition}.v1",
+            type_name,
             payload,
             source=SOURCE,
-            subject=ob.subject_id,
+            subject=subject,
             time=datetime.now(UTC),
             correlationid=cause.envelope.correlationid if cause else None,
             causationid=cause.id if cause else None,

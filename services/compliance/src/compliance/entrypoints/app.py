@@ -1,12 +1,13 @@
 """The compliance service: its consumer, its HTTP routes, wired once."""
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from fastapi import FastAPI
 
 from compliance.adapters import orm
 from compliance.application.handlers import ComplianceHandlers
+from compliance.application.held_triggers import report_held_too_long
 from compliance.application.obligation_book import advance_all
 from compliance.config import ComplianceSettings
 from compliance.entrypoints.http import build_router
@@ -24,6 +25,10 @@ def create_app(settings: ComplianceSettings | None = None, today: Callable[[], d
     handlers = ComplianceHandlers(settings, settings.policy(), today)
     runtime.consume("compliance", [t.value for t in CONSUMED], handlers.route(), handlers.finish_batch)
     runtime.every("lifecycle", settings.tick_seconds, lambda: advance_all(handlers.book, runtime.sessions, today()))
+    held_limit = timedelta(hours=settings.held_limit_hours)
+    runtime.every(
+        "held-triggers", settings.tick_seconds, lambda: report_held_too_long(runtime.sessions, settings, held_limit, datetime.now(UTC))
+    )
 
     return service_app(
         runtime,

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kernel.consumer import Handler
 from kernel.logging import get_logger
 from notify.adapters import orm
-from notify.domain.alerts import obligation_alert, recipients
+from notify.domain.alerts import obligation_alert, recipients, vacancy_alert
 from talk_contracts import ParsedEvent
 from talk_contracts import data as d
 
@@ -56,7 +56,18 @@ async def obligation_changed(session: AsyncSession, event: ParsedEvent) -> None:
             log.info("alert in inbox", alert_id=alert.alert_id, person_id=recipient_id, obligation_id=data.obligation_id)
 
 
+async def secretary_vacant(session: AsyncSession, event: ParsedEvent) -> None:
+    data: d.SecretaryVacant = event.data
+    if data.parent_secretary_id is None:
+        return  # falls to the operators
+    alert = vacancy_alert(org_id=data.org_id, org_name=data.org_id, recipient_id=data.parent_secretary_id, since=data.since.isoformat())
+    stmt = insert(orm.inbox).values(asdict(alert)).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    if (await session.execute(stmt.returning(orm.inbox.c.alert_id))).scalar():
+        log.info("alert in inbox", alert_id=alert.alert_id, person_id=alert.person_id, org_id=data.org_id)
+
+
 ROUTES: dict[str, Handler] = {
+    "secretary.vacant.v1": secretary_vacant,
     "member.joined.v1": member_joined,
     "member.contact_changed.v1": contact_changed,
     **{

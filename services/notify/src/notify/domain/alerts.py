@@ -52,7 +52,7 @@ class Alert:
     alert_id: str
     idempotency_key: str
     person_id: str
-    obligation_id: str
+    obligation_id: str | None
     transition: str
     title: str
     body: str
@@ -82,4 +82,18 @@ def obligation_alert(
         transition=transition,
         title=title,
         body=body,
+    )
+
+
+def vacancy_alert(*, org_id: str, org_name: str, recipient_id: str, since: str) -> Alert:
+    """To the parent's secretary: a subordinate organisation has no secretary (SPEC §2, §5)."""
+    key = f"vacant:{org_id}:{since}:{recipient_id}"
+    return Alert(
+        alert_id=str(uuid.uuid5(_NAMESPACE, key)),
+        idempotency_key=key,
+        person_id=recipient_id,
+        obligation_id=None,
+        transition="secretary_vacant",
+        title="下级党组织书记空缺",
+        body=f"【谈心谈话提醒】{org_name}书记空缺（自{since}起），其谈心谈话职责暂由上级承担，请尽快配齐书记。",
     )

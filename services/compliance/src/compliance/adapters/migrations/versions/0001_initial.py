@@ -91,6 +91,13 @@ def upgrade() -> None:
         sa.Column("person_id", sa.Text, primary_key=True),
         sa.Column("payload", sa.Text, nullable=False),
         sa.Column("held_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column("reported_at", sa.DateTime(timezone=True)),
+        schema=S,
+    )
+    op.create_table(
+        "vacancies",
+        sa.Column("org_id", sa.Text, primary_key=True),
+        sa.Column("since", sa.Date, nullable=False),
         schema=S,
     )
     op.create_table(
@@ -111,5 +118,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("attendance_streaks", "talks_seen", "held_events", "meetings", "coverage_credits", "obligations", "roles", "members", "orgs", "applied_events", "outbox"):
+    for table in ("vacancies", "attendance_streaks", "talks_seen", "held_events", "meetings", "coverage_credits", "obligations", "roles", "members", "orgs", "applied_events", "outbox"):
         op.drop_table(table, schema=S)
