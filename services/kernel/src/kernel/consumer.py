@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from talk_contracts import EventRejected, ParsedEvent, parse_event_bytes
 from kernel.deadletter import dead_letter
 from kernel.logging import get_logger
+from kernel.ordering import in_log_order
 
 log = get_logger(__name__)
 
@@ -60,7 +61,7 @@ class BatchConsumer:
         events: list[ParsedEvent] = []
         rejected: list[tuple[ConsumerRecord, str]] = []
         by_id: dict[str, ConsumerRecord] = {}
-        for record in records:
+        for record in in_log_order(records):
             try:
                 event = parse_event_bytes(record.value)
             except EventRejected as exc:

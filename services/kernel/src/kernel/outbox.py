@@ -6,6 +6,7 @@ transaction; the relay publishes it (at least once) and only then deletes the ro
 """
 
 import asyncio
+import time
 from collections.abc import Iterable
 
 from aiokafka import AIOKafkaProducer
@@ -59,6 +60,12 @@ class OutboxRelay:
         self._settings = settings
         self._task: asyncio.Task | None = None
         self._lock_key = f"outbox:{outbox.schema}"
+        self._last_timestamp = 0
+
+    def _next_timestamp(self) -> int:
+        """Strictly increasing record timestamps: consumers merge topics in this order (kernel.ordering)."""
+        self._last_timestamp = max(int(time.time() * 1000), self._last_timestamp + 1)
+        return self._last_timestamp
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self._outbox.schema}")
@@ -97,7 +104,9 @@ class OutboxRelay:
             if not rows:
                 return 0
             futures = [
-                await self._producer.send(r.topic, r.payload, key=r.key.encode(), headers=_headers(r.headers))
+                await self._producer.send(
+                    r.topic, r.payload, key=r.key.encode(), headers=_headers(r.headers), timestamp_ms=self._next_timestamp()
+                )
                 for r in rows
             ]
             await asyncio.gather(*futures)

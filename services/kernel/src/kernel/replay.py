@@ -1,8 +1,7 @@
 """Reading topics from offset zero, for rebuilding a projection from the log.
 
 The whole log is read until it stays idle for a while (Tansu's end offsets cannot be trusted),
-then handed over in the order the records were appended across topics (their timestamps), which
-is the order a live consumer met them in.
+then handed over in log order (see kernel.ordering), as a live consumer applies it.
 """
 
 import asyncio
@@ -12,6 +11,7 @@ from collections.abc import AsyncIterator
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from kernel.logging import get_logger
+from kernel.ordering import in_log_order
 from kernel.settings import CommonSettings
 
 log = get_logger(__name__)
@@ -45,8 +45,7 @@ async def read_log(settings: CommonSettings, topics: list[str], idle_seconds: fl
                 last_report = time.monotonic()
     finally:
         await consumer.stop()
-    records.sort(key=lambda r: (r.timestamp, r.topic, r.partition, r.offset))
-    return records
+    return in_log_order(records)
 
 
 async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:

@@ -67,16 +67,16 @@ async def rebuild(settings: ComplianceSettings, schema: str, idle_seconds: float
     return applied
 
 
-async def compare(settings: ComplianceSettings, schema: str) -> dict[str, tuple[int, int]]:
-    """Rows only in the live tables and only in the rebuilt ones, per table."""
+async def compare(settings: ComplianceSettings, schema: str) -> dict[str, tuple[list, list]]:
+    """Rows only in the live tables and only in the rebuilt ones, per table that differs."""
     engine = make_engine(settings.asyncpg_url())
     differences = {}
     async with engine.connect() as conn:
         for table, columns in COMPARED.items():
             live = f'SELECT {columns} FROM "{orm.SCHEMA}"."{table}"'
             rebuilt = f'SELECT {columns} FROM "{schema}"."{table}"'
-            only_live = await conn.scalar(text(f"SELECT count(*) FROM ({live} EXCEPT ALL {rebuilt}) x"))
-            only_rebuilt = await conn.scalar(text(f"SELECT count(*) FROM ({rebuilt} EXCEPT ALL {live}) x"))
+            only_live = (await conn.execute(text(f"{live} EXCEPT ALL {rebuilt}"))).all()
+            only_rebuilt = (await conn.execute(text(f"{rebuilt} EXCEPT ALL {live}"))).all()
             if only_live or only_rebuilt:
                 differences[table] = (only_live, only_rebuilt)
     await engine.dispose()
@@ -98,6 +98,9 @@ def main(argv: list[str]) -> int:
         return 0
     differences = asyncio.run(compare(settings, args.schema))
     for table, (only_live, only_rebuilt) in differences.items():
-        print(f"{table}: {only_live} rows only live, {only_rebuilt} rows only rebuilt")
+        print(f"{table}: {len(only_live)} rows only live, {len(only_rebuilt)} rows only rebuilt")
+        for where, rows in (("live", only_live), ("rebuilt", only_rebuilt)):
+            for row in rows[:5]:
+                print(f"  only {where}: {tuple(row)}")
     print("rebuilt projection equals the live one" if not differences else "rebuilt projection differs")
     return 1 if differences else 0
