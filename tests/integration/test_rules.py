@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from compliance.adapters import orm
+from compliance.adapters.queries import committee_pair_rows, member_coverage_rows, secretary_coverage_rows
 from compliance.application.handlers import ComplianceHandlers
 from compliance.application.held_triggers import report_held_too_long
 from compliance.application.obligation_book import advance_all
@@ -238,3 +239,40 @@ async def test_a_trigger_about_an_unknown_person_is_reported_after_the_limit_and
     await city.given(("member.joined.v1", {"person_id": stranger, "name": "迟到者", "org_id": city.p("branch-1"), "status": "full"}))
     [ob] = await city.obligations("nobody")
     assert ob["rule_id"] == "M5"  # never lost: applied when the person arrived
+
+
+def talk_event(city: City, talker: str, talkees: list[str], mode: str = "one_to_one") -> dict:
+    return event("talk.recorded.v1", {
+        "talk_id": city.p(f"t-{uuid.uuid4().hex[:6]}"), "held_at": NOW.isoformat(), "mode": mode, "kind": "regular",
+        "talker_ids": [city.p(talker)], "talkee_ids": [city.p(t) for t in talkees]})  # fmt: skip
+
+
+COVERAGE = [
+    # (rule id, talks as (talker, talkees, mode), scope org, expected {subject(s): talks})
+    ("COV-MEMBER by the secretary", [("p-b1-sec", ["p-b1-m1"], "one_to_one")], "branch-1", {"p-b1-m1": 1, "p-b1-m2": 0}),
+    ("COV-MEMBER by a committee member", [("p-b1-cm", ["p-b1-m2"], "one_to_one")], "branch-1", {"p-b1-m2": 1}),
+    ("COV-MEMBER not by an ordinary member", [("p-b1-m3", ["p-b1-m2"], "one_to_one")], "branch-1", {"p-b1-m2": 0}),
+    ("COV-MEMBER not by a collective talk", [("p-b1-sec", ["p-b1-m1", "p-b1-m2"], "many_to_many")], "branch-1", {"p-b1-m1": 0}),
+    ("COV-MEMBER one-to-many counts each talkee", [("p-b1-sec", ["p-b1-m1", "p-b1-m2"], "one_to_many")], "branch-1", {"p-b1-m1": 1, "p-b1-m2": 1}),
+    ("COV-SECRETARY by the parent's secretary", [("p-town-sec", ["p-b1-sec"], "one_to_one")], "town", {"p-b1-sec": 1, "p-b2-sec": 0}),
+    ("COV-SECRETARY by a parent committee member", [("p-town-cm", ["p-b2-sec"], "one_to_one")], "town", {"p-b2-sec": 1}),
+    ("COV-COMMITTEE a pair of the branch", [("p-b2-sec", ["p-b2-cm"], "one_to_one")], "branch-2", {("p-b2-cm", "p-b2-sec"): 1}),
+    ("COV-COMMITTEE either way round", [("p-b2-cm", ["p-b2-sec"], "one_to_one")], "branch-2", {("p-b2-cm", "p-b2-sec"): 1}),
+]
+
+
+@pytest.mark.parametrize("talks, scope, expected", [c[1:] for c in COVERAGE], ids=[c[0] for c in COVERAGE])
+async def test_coverage_rule(city, talks, scope, expected):
+    rule_id = next(c[0] for c in COVERAGE if c[1] is talks).split()[0]
+    await city.given(*[talk_event(city, talker, talkees, mode) for talker, talkees, mode in talks])
+    args = {"org_id": city.p(scope), "subtree": False, "year": NOW.year, "today": NOW.date()}
+    async with city.sessions() as session:
+        if rule_id == "COV-MEMBER":
+            rows = {r["person_id"]: r["talks"] for r in await member_coverage_rows(session, person_id=None, **args)}
+        elif rule_id == "COV-SECRETARY":
+            rows = {r["person_id"]: r["talks"] for r in await secretary_coverage_rows(session, **args)}
+        else:
+            rows = {(r["person_id"], r["counterpart_id"]): r["talks"] for r in await committee_pair_rows(session, **args)}
+    for subject, talks_count in expected.items():
+        key = tuple(city.p(s) for s in subject) if isinstance(subject, tuple) else city.p(subject)
+        assert rows[key] == talks_count, (subject, rows)
