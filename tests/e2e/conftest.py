@@ -11,6 +11,7 @@ import pytest
 from devstack.infra import Infrastructure
 from devstack.ports import free_port
 from devstack.processes import SERVICES, ServiceProcess, service_processes
+from tests.channels import HttpReceiver, SmtpServer
 from tests.conftest import ROOT
 
 LOGS = ROOT / ".run" / "test-logs"
@@ -22,6 +23,8 @@ class System:
     database_url: str
     topic_prefix: str
     services: dict[str, ServiceProcess]
+    smtp: SmtpServer
+    webhook: HttpReceiver
 
     def url(self, service: str) -> str:
         return self.services[service].url
@@ -37,12 +40,31 @@ class System:
 
 
 @pytest.fixture(scope="session")
-def system(infra: Infrastructure, database_url: str, topic_prefix: str) -> Iterator[System]:
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def webhook() -> Iterator[HttpReceiver]:
+    server = HttpReceiver().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def system(infra: Infrastructure, database_url: str, topic_prefix: str, smtp, webhook) -> Iterator[System]:
     env = {
         "DATABASE_URL": database_url,
         "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
         "KAFKA_TOPIC_PREFIX": topic_prefix,
         "LOG_FORMAT": "json",
+        "NOTIFY_SMTP_HOST": "127.0.0.1",
+        "NOTIFY_SMTP_PORT": str(smtp.port),
+        "NOTIFY_WEBHOOK_URL": webhook.url,
+        "NOTIFY_WEBHOOK_SECRET": "e2e-secret",
+        "NOTIFY_DELIVERY_POLL_S": "0.2",
     }
     services = service_processes(env, LOGS / uuid.uuid4().hex[:6], {name: free_port() for name in SERVICES})
     try:
@@ -50,7 +72,7 @@ def system(infra: Infrastructure, database_url: str, topic_prefix: str) -> Itera
             service.start()
         for service in services.values():
             service.wait_ready(timeout=120)
-        yield System(infra, database_url, topic_prefix, services)
+        yield System(infra, database_url, topic_prefix, services, smtp, webhook)
     finally:
         for service in services.values():
             service.stop()

@@ -1,5 +1,8 @@
 """The compliance engine through the real broker: hand-over, and a sanction reported late."""
 
+import email
+import email.policy
+
 from datetime import UTC, datetime, timedelta
 
 from devstack.demo import demo_city_events, sanction_event
@@ -67,6 +70,13 @@ async def test_an_old_sanction_reported_late_is_already_overdue_and_escalated(sy
 
         [alert] = await eventually(parent_told)
         assert alert["transition"] == "escalated"
+
+        async def parent_mailed():
+            return [m for m in system.smtp.messages if m["to"] == [f"{ids}p-town-sec@example.org"]]
+
+        [mail] = await eventually(parent_mailed)
+        message = email.message_from_string(mail["data"], policy=email.policy.default)
+        assert message["Subject"] == "下级必谈任务逾期上报" and "孙强" in message.get_content()
         secretary = {a["transition"] for a in (await http.get(f"{notify}/v1/inbox/{ids}p-b2-sec")).json()}
         assert secretary == {"opened", "due_soon", "overdue"}
 

@@ -17,8 +17,23 @@ def test_an_alert_is_identified_by_obligation_transition_and_recipient():
     assert "李明" in a.body and "M4" in a.body and "2026-03-09" in a.body
 
 
-def test_fulfilment_alerts_nobody():
-    assert obligation_alert(obligation_id="o", transition="fulfilled", recipient_id="s", rule_id="M4", subject_name="x", due_date="d") is None
+def test_operators_can_change_templates_and_bad_ones_fail_at_start():
+    from notify.domain.alerts import DEFAULT_TEMPLATES
+
+    custom = DEFAULT_TEMPLATES.with_overrides({"titles": {"opened": "请谈话"}, "bodies": {"opened": "{title}：{subject_name}，{due_date}前"}})
+    alert = obligation_alert(obligation_id="o", transition="opened", recipient_id="s", rule_id="M4", subject_name="李明", due_date="2026-03-09", templates=custom)
+    assert (alert.title, alert.body) == ("请谈话", "请谈话：李明，2026-03-09前")
+    with pytest.raises(ValueError, match="placeholders"):
+        DEFAULT_TEMPLATES.with_overrides({"bodies": {"opened": "{content}"}})
+    with pytest.raises(ValueError, match="unknown keys"):
+        DEFAULT_TEMPLATES.with_overrides({"titles": {"nonsense": "x"}})
+
+
+def test_a_follow_up_reminder_names_no_text():
+    from notify.domain.alerts import follow_up_alert
+
+    alert = follow_up_alert(follow_up_id="f1", stage="due", owner_id="o", due_date="2026-03-09")
+    assert alert.person_id == "o" and alert.title == "整改措施即将到期" and "2026-03-09" in alert.body
 
 
 RECORD = {

@@ -1,9 +1,43 @@
 """Notify settings from the environment."""
 
-from pydantic import AliasChoices, Field
+import json
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
 
 from kernel.settings import CommonSettings
+from notify.domain.alerts import DEFAULT_TEMPLATES, Templates
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(f"NOTIFY_{name}")
 
 
 class NotifySettings(CommonSettings):
-    port: int = Field(8104, validation_alias=AliasChoices("NOTIFY_PORT"))
+    port: int = Field(8104, validation_alias=_env("PORT"))
+    # JSON {"titles": {...}, "bodies": {...}} overriding the Chinese defaults of domain/alerts.py.
+    templates_file: Path | None = Field(None, validation_alias=_env("TEMPLATES_FILE"))
+    timezone: str = Field("Asia/Shanghai", validation_alias=_env("TIMEZONE"), description="for quiet hours")
+    # E-mail over SMTP; no host: no e-mail.
+    smtp_host: str | None = Field(None, validation_alias=_env("SMTP_HOST"))
+    smtp_port: int = Field(25, validation_alias=_env("SMTP_PORT"))
+    smtp_tls: bool = Field(False, validation_alias=_env("SMTP_TLS"), description="implicit TLS")
+    smtp_starttls: bool = Field(False, validation_alias=_env("SMTP_STARTTLS"))
+    smtp_username: str | None = Field(None, validation_alias=_env("SMTP_USERNAME"))
+    smtp_password: SecretStr | None = Field(None, validation_alias=_env("SMTP_PASSWORD"))
+    smtp_from: str = Field("谈心谈话提醒 <noreply@talks.invalid>", validation_alias=_env("SMTP_FROM"))
+    smtp_timeout_s: float = Field(10.0, validation_alias=_env("SMTP_TIMEOUT_S"))
+    # A signed webhook for SMS and messaging gateways; no URL: no webhook.
+    webhook_url: str | None = Field(None, validation_alias=_env("WEBHOOK_URL"))
+    webhook_secret: SecretStr = Field(SecretStr("change-me"), validation_alias=_env("WEBHOOK_SECRET"))
+    webhook_timeout_s: float = Field(10.0, validation_alias=_env("WEBHOOK_TIMEOUT_S"))
+    # Retries: exponential back-off with jitter, then the dead-letter store.
+    max_attempts: int = Field(6, ge=1, validation_alias=_env("MAX_ATTEMPTS"))
+    backoff_base_s: float = Field(2.0, gt=0, validation_alias=_env("BACKOFF_BASE_S"))
+    backoff_cap_s: float = Field(600.0, gt=0, validation_alias=_env("BACKOFF_CAP_S"))
+    delivery_poll_s: float = Field(0.5, gt=0, validation_alias=_env("DELIVERY_POLL_S"))
+
+    def templates(self) -> Templates:
+        if self.templates_file is None:
+            return DEFAULT_TEMPLATES
+        return DEFAULT_TEMPLATES.with_overrides(json.loads(self.templates_file.read_text(encoding="utf-8")))

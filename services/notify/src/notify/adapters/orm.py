@@ -1,6 +1,6 @@
 """Notify's tables (schema `notify`): who people are, and the in-app inbox."""
 
-from sqlalchemy import Column, DateTime, Index, MetaData, Table, Text, func
+from sqlalchemy import ARRAY, Column, DateTime, Index, Integer, MetaData, Table, Text, Time, func
 
 from kernel.tables import applied_events_table, outbox_table
 
@@ -16,6 +16,10 @@ people = Table(
     Column("name", Text, nullable=False),
     Column("email", Text),
     Column("phone", Text),
+    # Preferences: channels beyond the inbox, and quiet hours that hold non-urgent alerts.
+    Column("channels", ARRAY(Text)),
+    Column("quiet_start", Time),
+    Column("quiet_end", Time),
 )
 
 inbox = Table(
@@ -32,4 +36,21 @@ inbox = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("read_at", DateTime(timezone=True)),
     Index("inbox_person_created", "person_id", "created_at"),
+)
+
+# One row per alert and channel beyond the inbox: the delivery's state, retried until sent or dead.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("delivery_id", Text, primary_key=True),  # alert id + channel: never two of the same
+    Column("alert_id", Text, nullable=False),
+    Column("person_id", Text, nullable=False),
+    Column("channel", Text, nullable=False),
+    Column("status", Text, nullable=False),  # pending | sent | dead
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("last_error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("sent_at", DateTime(timezone=True)),
+    Index("deliveries_due", "status", "next_attempt_at"),
 )

@@ -1,7 +1,7 @@
 """What an alert says and to whom (SPEC §5). Pure; messages in Chinese; never any talk content."""
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _NAMESPACE = uuid.UUID("0b7e2f4c-9d1a-4e55-8c3b-2a6f1e9d7c40")
 
@@ -26,14 +26,61 @@ RULE_NAMES = {
     "REQ": "党员主动要求谈话",
 }
 
-TRANSITION_TITLES = {
-    "opened": "新的必谈任务",
-    "due_soon": "必谈任务即将到期",
-    "overdue": "必谈任务已逾期",
-    "escalated": "下级必谈任务逾期上报",
-    "reassigned": "必谈任务已转交给您",
-    "reassigned_away": "必谈任务已转交他人",
-}
+OBLIGATION_BODY = "【谈心谈话提醒】{title}：请与{subject_name}同志开展谈心谈话（{rule_id}：{rule_name}），须于{due_date}前完成并记录。"
+
+
+@dataclass(frozen=True)
+class Templates:
+    """Titles and bodies of every alert, in Chinese by default; operators override any of them
+    (NOTIFY_TEMPLATES_FILE). Placeholders: {title} {subject_name} {rule_id} {rule_name} {due_date}
+    {org_name} {since}. A template never receives talk content: there is none to give it."""
+
+    titles: dict[str, str] = field(default_factory=lambda: {
+        "opened": "新的必谈任务",
+        "due_soon": "必谈任务即将到期",
+        "overdue": "必谈任务已逾期",
+        "escalated": "下级必谈任务逾期上报",
+        "reassigned": "必谈任务已转交给您",
+        "reassigned_away": "必谈任务已转交他人",
+        "secretary_vacant": "下级党组织书记空缺",
+        "follow_up_due": "整改措施即将到期",
+        "follow_up_overdue": "整改措施已逾期",
+    })  # fmt: skip
+    bodies: dict[str, str] = field(default_factory=lambda: {
+        "opened": OBLIGATION_BODY,
+        "due_soon": OBLIGATION_BODY,
+        "overdue": OBLIGATION_BODY,
+        "escalated": "【谈心谈话提醒】{title}：下级书记未按期与{subject_name}同志开展谈心谈话（{rule_id}：{rule_name}，应于{due_date}前完成），请督促落实。",
+        "reassigned": OBLIGATION_BODY,
+        "reassigned_away": "【谈心谈话提醒】{title}：与{subject_name}同志的谈心谈话（{rule_id}：{rule_name}）已转由他人负责。",
+        "secretary_vacant": "【谈心谈话提醒】{org_name}书记空缺（自{since}起），其谈心谈话职责暂由上级承担，请尽快配齐书记。",
+        "follow_up_due": "【谈心谈话提醒】{title}：您负责的整改措施须于{due_date}前完成。",
+        "follow_up_overdue": "【谈心谈话提醒】{title}：您负责的整改措施已于{due_date}到期，请尽快完成。",
+    })  # fmt: skip
+
+    def with_overrides(self, overrides: dict) -> "Templates":
+        sections = set(overrides) - {"titles", "bodies"}
+        keys = (set(overrides.get("titles", {})) | set(overrides.get("bodies", {}))) - set(self.titles)
+        if unknown := sections | keys:
+            raise ValueError(f"templates: unknown keys {sorted(unknown)}")
+        merged = Templates(self.titles | overrides.get("titles", {}), self.bodies | overrides.get("bodies", {}))
+        for key in merged.bodies:
+            merged.render(key, **dict.fromkeys(PLACEHOLDERS, "x"))  # a bad placeholder fails at start-up
+        return merged
+
+    def render(self, key: str, **values: str) -> tuple[str, str]:
+        title = self.titles[key]
+        try:
+            return title, self.bodies[key].format(title=title, **values)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"template {key!r}: {exc!r}; placeholders are {sorted(PLACEHOLDERS)}") from None
+
+
+PLACEHOLDERS = ("subject_name", "rule_id", "rule_name", "due_date", "org_name", "since")
+DEFAULT_TEMPLATES = Templates()
+
+
+OBLIGATION_ALERTS = frozenset({"opened", "due_soon", "overdue", "escalated", "reassigned"})
 
 
 def recipients(transition: str, responsible_id: str | None, escalated_to_id: str | None, previous_id: str | None) -> list[tuple[str, str]]:
@@ -41,7 +88,7 @@ def recipients(transition: str, responsible_id: str | None, escalated_to_id: str
     escalation the parent's secretary; on a reassignment the new holder and the previous one."""
     if transition == "escalated":
         return [(escalated_to_id, "escalated")] if escalated_to_id else []
-    out = [(responsible_id, transition)] if responsible_id and transition in TRANSITION_TITLES else []
+    out = [(responsible_id, transition)] if responsible_id and transition in OBLIGATION_ALERTS else []
     if transition == "reassigned" and previous_id and previous_id != responsible_id:
         out.append((previous_id, "reassigned_away"))
     return out
@@ -62,38 +109,27 @@ def idempotency_key(obligation_id: str, transition: str, recipient_id: str) -> s
     return f"{obligation_id}:{transition}:{recipient_id}"
 
 
+def _alert(key: str, recipient_id: str, kind: str, obligation_id: str | None, templates: Templates, **values: str) -> Alert:
+    title, body = templates.render(kind, **(dict.fromkeys(PLACEHOLDERS, "") | values))
+    return Alert(str(uuid.uuid5(_NAMESPACE, key)), key, recipient_id, obligation_id, kind, title, body)
+
+
 def obligation_alert(
-    *, obligation_id: str, transition: str, recipient_id: str, rule_id: str, subject_name: str, due_date: str
-) -> Alert | None:
-    """The alert for an obligation's transition, or None when the transition alerts nobody."""
-    title = TRANSITION_TITLES.get(transition)
-    if title is None:
-        return None
-    key = idempotency_key(obligation_id, transition, recipient_id)
-    body = (
-        f"【谈心谈话提醒】{title}：请与{subject_name}同志开展谈心谈话"
-        f"（{rule_id}：{RULE_NAMES.get(rule_id, rule_id)}），须于{due_date}前完成并记录。"
-    )
-    return Alert(
-        alert_id=str(uuid.uuid5(_NAMESPACE, key)),
-        idempotency_key=key,
-        person_id=recipient_id,
-        obligation_id=obligation_id,
-        transition=transition,
-        title=title,
-        body=body,
-    )
+    *, obligation_id: str, transition: str, recipient_id: str, rule_id: str, subject_name: str, due_date: str,
+    templates: Templates = DEFAULT_TEMPLATES,
+) -> Alert:  # fmt: skip
+    """The alert for an obligation's transition (see `recipients` for who gets which)."""
+    return _alert(
+        idempotency_key(obligation_id, transition, recipient_id), recipient_id, transition, obligation_id, templates,
+        subject_name=subject_name, rule_id=rule_id, rule_name=RULE_NAMES.get(rule_id, rule_id), due_date=due_date,
+    )  # fmt: skip
 
 
-def vacancy_alert(*, org_id: str, org_name: str, recipient_id: str, since: str) -> Alert:
+def vacancy_alert(*, org_id: str, org_name: str, recipient_id: str, since: str, templates: Templates = DEFAULT_TEMPLATES) -> Alert:
     """To the parent's secretary: a subordinate organisation has no secretary (SPEC §2, §5)."""
-    key = f"vacant:{org_id}:{since}:{recipient_id}"
-    return Alert(
-        alert_id=str(uuid.uuid5(_NAMESPACE, key)),
-        idempotency_key=key,
-        person_id=recipient_id,
-        obligation_id=None,
-        transition="secretary_vacant",
-        title="下级党组织书记空缺",
-        body=f"【谈心谈话提醒】{org_name}书记空缺（自{since}起），其谈心谈话职责暂由上级承担，请尽快配齐书记。",
-    )
+    return _alert(f"vacant:{org_id}:{since}:{recipient_id}", recipient_id, "secretary_vacant", None, templates, org_name=org_name, since=since)
+
+
+def follow_up_alert(*, follow_up_id: str, stage: str, owner_id: str, due_date: str, templates: Templates = DEFAULT_TEMPLATES) -> Alert:
+    """To the owner of a follow-up measure (整改措施) that is due or overdue; never its text."""
+    return _alert(f"follow-up:{follow_up_id}:{stage}:{owner_id}", owner_id, f"follow_up_{stage}", None, templates, due_date=due_date)

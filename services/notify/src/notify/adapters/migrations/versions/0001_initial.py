@@ -23,6 +23,9 @@ def upgrade() -> None:
         sa.Column("name", sa.Text, nullable=False),
         sa.Column("email", sa.Text),
         sa.Column("phone", sa.Text),
+        sa.Column("channels", sa.ARRAY(sa.Text)),
+        sa.Column("quiet_start", sa.Time),
+        sa.Column("quiet_end", sa.Time),
         schema=S,
     )
     op.create_table(
@@ -39,8 +42,23 @@ def upgrade() -> None:
         schema=S,
     )
     op.create_index("inbox_person_created", "inbox", ["person_id", "created_at"], schema=S)
+    op.create_table(
+        "deliveries",
+        sa.Column("delivery_id", sa.Text, primary_key=True),
+        sa.Column("alert_id", sa.Text, nullable=False),
+        sa.Column("person_id", sa.Text, nullable=False),
+        sa.Column("channel", sa.Text, nullable=False),
+        sa.Column("status", sa.Text, nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_error", sa.Text),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column("sent_at", sa.DateTime(timezone=True)),
+        schema=S,
+    )
+    op.create_index("deliveries_due", "deliveries", ["status", "next_attempt_at"], schema=S)
 
 
 def downgrade() -> None:
-    for table in ("inbox", "people", "applied_events", "outbox"):
+    for table in ("deliveries", "inbox", "people", "applied_events", "outbox"):
         op.drop_table(table, schema=S)

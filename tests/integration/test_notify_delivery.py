@@ -1,0 +1,151 @@
+"""Notify's deliveries with a real SMTP server and a real HTTP receiver, on the real database."""
+
+import email
+import email.policy
+import hashlib
+import hmac
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from kernel.consumer import BatchConsumer
+from notify.adapters import orm
+from notify.application.delivery import DeliveryWorker, replay_dead
+from notify.application.handlers import NotifyHandlers
+from notify.config import NotifySettings
+from notify.entrypoints.app import channels
+from tests.channels import HttpReceiver, SmtpServer
+
+from .conftest import records
+
+SECRET = "s3cret"
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def receiver():
+    server = HttpReceiver().start()
+    yield server
+    server.stop()
+
+
+def settings_for(smtp: SmtpServer, receiver: HttpReceiver, **overrides) -> NotifySettings:
+    return NotifySettings(
+        NOTIFY_SMTP_HOST="127.0.0.1", NOTIFY_SMTP_PORT=smtp.port, NOTIFY_WEBHOOK_URL=receiver.url,
+        NOTIFY_WEBHOOK_SECRET=SECRET, NOTIFY_SMTP_TIMEOUT_S=2, **overrides,
+    )  # fmt: skip
+
+
+def event(type_name: str, data: dict) -> dict:
+    return {"specversion": "1.0", "id": str(uuid.uuid4()), "source": "urn:test", "type": type_name,
+            "time": datetime.now(UTC).isoformat(), "data": data}  # fmt: skip
+
+
+class Notify:
+    def __init__(self, sessions, settings: NotifySettings, ids: str):
+        self.sessions, self.ids = sessions, ids
+        self.consumer = BatchConsumer("notify-it", sessions, orm.applied_events, NotifyHandlers(settings).route())
+        self.worker = DeliveryWorker(sessions, settings, channels(settings), rand=lambda: 1.0)
+
+    async def person(self, name: str) -> str:
+        pid = self.ids + name
+        await self.consumer.handle(records([event("member.joined.v1", {"person_id": pid, "name": name, "org_id": "o", "status": "full", "email": f"{pid}@example.org", "phone": "13800000000"})]))
+        return pid
+
+    def opened(self, secretary: str, transition: str = "opened") -> dict:
+        return event(f"obligation.{transition}.v1", {
+            "obligation_id": self.ids + "ob-1", "rule_id": "M4", "subject_id": self.ids + "m", "responsible_id": secretary,
+            "org_id": "o", "due_date": "2026-12-06", "status": "open", "trigger_event_id": "t"})  # fmt: skip
+
+    async def outcomes(self) -> list[str]:
+        async with self.sessions() as session:
+            rows = await session.execute(select(orm.outbox.c.event_type).where(orm.outbox.c.key.like(self.ids + "%")).order_by(orm.outbox.c.id))
+            return [r.event_type for r in rows]
+
+
+def verify(request: dict) -> bool:
+    timestamp = request["headers"]["X-Talks-Timestamp"]
+    expected = hmac.new(SECRET.encode(), timestamp.encode() + b"." + request["body"], hashlib.sha256).hexdigest()
+    return hmac.compare_digest(request["headers"]["X-Talks-Signature"], f"sha256={expected}")
+
+
+async def test_one_email_and_one_signed_webhook_per_alert_even_if_the_event_comes_three_times(sessions, ids, smtp, receiver):
+    n = Notify(sessions, settings_for(smtp, receiver), ids)
+    secretary = await n.person("sec")
+    alert_event = n.opened(secretary)
+    for _ in range(3):  # the same obligation event delivered three times
+        await n.consumer.handle(records([alert_event], "compliance.obligations"))
+    now = datetime.now(UTC)
+    assert await n.worker.run_once(now) == 2
+    assert await n.worker.run_once(now + timedelta(hours=1)) == 0
+    [mail] = [m for m in smtp.messages if m["to"] == [f"{secretary}@example.org"]]
+    message = email.message_from_string(mail["data"], policy=email.policy.default)
+    assert message["Subject"] == "新的必谈任务" and "必谈任务" in message.get_content()
+    assert message["Message-ID"].startswith("<")
+    [hook] = [r for r in receiver.requests if r["json"]["person_id"] == secretary]
+    assert verify(hook), "the receiver must be able to verify the signature"
+    assert hook["json"]["text"].startswith("【谈心谈话提醒】")
+    assert await n.outcomes() == ["alert.delivered.v1", "alert.delivered.v1"]
+
+
+async def test_with_smtp_down_alerts_retry_and_arrive_once_it_is_back(sessions, ids, smtp, receiver):
+    n = Notify(sessions, settings_for(smtp, receiver), ids)
+    secretary = await n.person("sec")
+    smtp.stop()
+    await n.consumer.handle(records([n.opened(secretary)], "compliance.obligations"))
+    now = datetime.now(UTC)
+    await n.worker.run_once(now)  # e-mail fails, webhook goes
+    await n.worker.run_once(now + timedelta(seconds=2.5))  # back-off 2 s: second failure
+    async with sessions() as session:
+        [email] = (await session.execute(select(orm.deliveries).where(orm.deliveries.c.person_id == secretary, orm.deliveries.c.channel == "email"))).all()
+    assert (email.status, email.attempts) == ("pending", 2) and "Error" in email.last_error
+    assert email.next_attempt_at == now + timedelta(seconds=2.5) + timedelta(seconds=4)  # 2·2^(2−1), jitter at its top
+    smtp.start()
+    assert await n.worker.run_once(email.next_attempt_at) == 1
+    assert len([m for m in smtp.messages if m["to"] == [f"{secretary}@example.org"]]) == 1
+
+
+async def test_past_the_last_retry_alerts_wait_in_the_dead_letter_store_and_a_replay_delivers_once(sessions, ids, smtp, receiver):
+    n = Notify(sessions, settings_for(smtp, receiver, NOTIFY_MAX_ATTEMPTS=2), ids)
+    secretary = await n.person("sec")
+    smtp.stop()
+    await n.consumer.handle(records([n.opened(secretary)], "compliance.obligations"))
+    now = datetime.now(UTC)
+    await n.worker.run_once(now)
+    await n.worker.run_once(now + timedelta(minutes=5))
+    async with sessions() as session:
+        [email] = (await session.execute(select(orm.deliveries).where(orm.deliveries.c.person_id == secretary, orm.deliveries.c.channel == "email"))).all()
+    assert email.status == "dead"
+    assert "alert.failed.v1" in await n.outcomes()
+    smtp.start()
+    assert await n.worker.run_once(now + timedelta(hours=1)) == 0  # the dead stay dead until replayed
+    assert await replay_dead(sessions, email.delivery_id, now + timedelta(hours=1)) == [email.delivery_id]
+    assert await n.worker.run_once(now + timedelta(hours=1)) == 1
+    assert await n.worker.run_once(now + timedelta(hours=2)) == 0
+    assert len([m for m in smtp.messages if m["to"] == [f"{secretary}@example.org"]]) == 1
+
+
+async def test_quiet_hours_hold_non_urgent_alerts_but_not_escalations(sessions, ids, smtp, receiver):
+    n = Notify(sessions, settings_for(smtp, receiver), ids)
+    secretary = await n.person("sec")
+    async with sessions() as session, session.begin():
+        await session.execute(orm.people.update().where(orm.people.c.person_id == secretary).values(
+            channels=["email"], quiet_start=datetime.min.time(), quiet_end=datetime.max.time().replace(microsecond=0)))  # fmt: skip
+    await n.consumer.handle(records([n.opened(secretary)], "compliance.obligations"))
+    escalated = n.opened(secretary, "escalated")
+    escalated["data"]["escalated_to_id"] = secretary
+    await n.consumer.handle(records([escalated], "compliance.obligations"))
+    async with sessions() as session:
+        rows = (await session.execute(select(orm.deliveries).where(orm.deliveries.c.person_id == secretary))).all()
+    by_alert = {r.delivery_id: r.next_attempt_at for r in rows}
+    assert len(rows) == 2 and all(r.channel == "email" for r in rows)  # the webhook was not chosen
+    held, urgent = sorted(by_alert.values())[::-1]
+    assert held - urgent > timedelta(hours=1)  # the opened alert waits for the end of quiet hours
