@@ -13,6 +13,7 @@ from sqlalchemy import select
 from kernel.consumer import BatchConsumer
 from notify.adapters import orm
 from notify.application.delivery import DeliveryWorker, replay_dead
+from notify.application.digest import send_digests
 from notify.application.handlers import NotifyHandlers
 from notify.config import NotifySettings
 from notify.entrypoints.app import channels
@@ -149,3 +150,21 @@ async def test_quiet_hours_hold_non_urgent_alerts_but_not_escalations(sessions, 
     assert len(rows) == 2 and all(r.channel == "email" for r in rows)  # the webhook was not chosen
     held, urgent = sorted(by_alert.values())[::-1]
     assert held - urgent > timedelta(hours=1)  # the opened alert waits for the end of quiet hours
+
+
+async def test_a_secretary_who_asked_gets_one_daily_digest_by_email(sessions, ids, smtp, receiver):
+    settings = settings_for(smtp, receiver)
+    n = Notify(sessions, settings, ids)
+    secretary = await n.person("sec")
+    await n.consumer.handle(records([event("role.assigned.v1", {"org_id": ids + "b", "person_id": secretary, "role": "secretary"})]))
+    async with sessions() as session, session.begin():
+        await session.execute(orm.people.update().where(orm.people.c.person_id == secretary).values(digest=True, channels=[]))
+    await n.consumer.handle(records([n.opened(secretary)], "compliance.obligations"))
+    morning = datetime(2026, 3, 3, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
+    assert await send_digests(sessions, settings, settings.templates(), morning - timedelta(hours=2)) == 0  # before 08:00
+    assert await send_digests(sessions, settings, settings.templates(), morning) >= 1
+    assert await send_digests(sessions, settings, settings.templates(), morning + timedelta(hours=3)) == 0  # once a day
+    await n.worker.run_once(datetime.now(UTC) + timedelta(seconds=1))
+    [mail] = [m for m in smtp.messages if m["to"] == [f"{secretary}@example.org"]]  # only the digest: no other channel chosen
+    message = email.message_from_string(mail["data"], policy=email.policy.default)
+    assert message["Subject"] == "谈心谈话每日提醒" and "新的必谈任务" in message.get_content()

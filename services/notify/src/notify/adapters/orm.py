@@ -1,6 +1,6 @@
 """Notify's tables (schema `notify`): who people are, and the in-app inbox."""
 
-from sqlalchemy import ARRAY, Column, DateTime, Index, Integer, MetaData, Table, Text, Time, func
+from sqlalchemy import ARRAY, Boolean, Column, DateTime, Index, Integer, MetaData, Table, Text, Time, func
 
 from kernel.tables import applied_events_table, outbox_table
 
@@ -20,6 +20,16 @@ people = Table(
     Column("channels", ARRAY(Text)),
     Column("quiet_start", Time),
     Column("quiet_end", Time),
+    Column("digest", Boolean, nullable=False, server_default="false"),  # a daily summary by e-mail
+)
+
+# Who holds which role where, now (from role.* events): secretaries get the daily digest.
+roles = Table(
+    "roles",
+    metadata,
+    Column("org_id", Text, primary_key=True),
+    Column("person_id", Text, primary_key=True),
+    Column("role", Text, primary_key=True),
 )
 
 inbox = Table(

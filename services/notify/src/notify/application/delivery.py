@@ -10,7 +10,8 @@ not own; e-mails carry the alert id as Message-ID and webhooks as Idempotency-Ke
 import random
 import time
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import asdict, replace
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from prometheus_client import Counter, Histogram
@@ -43,13 +44,27 @@ def preferences_of(person) -> Preferences:
     return Preferences(channels=channels, quiet_start=person.quiet_start, quiet_end=person.quiet_end)
 
 
-async def schedule_deliveries(session: AsyncSession, alert: Alert, settings: NotifySettings, now: datetime) -> None:
+async def deliver(session: AsyncSession, alert: Alert, settings: NotifySettings, only: tuple[str, ...] | None = None) -> bool:
+    """The inbox entry and its deliveries, once per idempotency key; False when it existed already."""
+    stmt = insert(orm.inbox).values(asdict(alert)).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    if (await session.execute(stmt.returning(orm.inbox.c.alert_id))).scalar() is None:
+        return False  # this alert exists: a redelivered or replayed event
+    await schedule_deliveries(session, alert, settings, datetime.now(UTC), only)
+    log.info("alert in inbox", alert_id=alert.alert_id, person_id=alert.person_id, transition=alert.transition)
+    return True
+
+
+async def schedule_deliveries(
+    session: AsyncSession, alert: Alert, settings: NotifySettings, now: datetime, only: tuple[str, ...] | None = None
+) -> None:
     person = (await session.execute(select(orm.people).where(orm.people.c.person_id == alert.person_id))).first()
     if person is None:
         return  # nobody to reach beyond the inbox yet
     prefs = preferences_of(person)
     when = not_before(now, prefs, alert.transition, ZoneInfo(settings.timezone))
-    channels = channels_for(prefs, person.email, person.phone, settings.webhook_url is not None)
+    # `only`: the channels this alert goes out on whatever the person's choice (the digest is an e-mail).
+    chosen = replace(prefs, channels=only) if only is not None else prefs
+    channels = channels_for(chosen, person.email, person.phone, settings.webhook_url is not None)
     channels = [c for c in channels if c != "email" or settings.smtp_host]
     if channels:
         rows = [

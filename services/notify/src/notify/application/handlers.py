@@ -1,7 +1,6 @@
 """Notify's handlers: keep track of people, and alert whoever a change concerns, once."""
 
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -10,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kernel.consumer import Handler
 from kernel.logging import get_logger
 from notify.adapters import orm
-from notify.application.delivery import schedule_deliveries
+from notify.application.delivery import deliver
 from notify.config import NotifySettings
-from notify.domain.alerts import Alert, follow_up_alert, obligation_alert, recipients, vacancy_alert
+from notify.domain.alerts import follow_up_alert, obligation_alert, recipients, vacancy_alert
 from talk_contracts import ParsedEvent
 from talk_contracts import data as d
 
@@ -42,6 +41,16 @@ class NotifyHandlers:
         p = orm.people
         await session.execute(update(p).where(p.c.person_id == data.person_id).values(email=data.email, phone=data.phone))
 
+    async def role_changed(self, session: AsyncSession, event: ParsedEvent) -> None:
+        data: d.RoleAssigned = event.data
+        r = orm.roles
+        if event.envelope.type == "role.ended.v1":
+            await session.execute(r.delete().where(r.c.org_id == data.org_id, r.c.person_id == data.person_id, r.c.role == data.role))
+            return
+        if data.role == "secretary":  # one secretary at a time
+            await session.execute(r.delete().where(r.c.org_id == data.org_id, r.c.role == "secretary"))
+        await session.execute(insert(r).values(org_id=data.org_id, person_id=data.person_id, role=data.role).on_conflict_do_nothing())
+
     async def obligation_changed(self, session: AsyncSession, event: ParsedEvent) -> None:
         """Alerts to whoever the transition concerns (SPEC §5). An obligation with nobody responsible
         falls to the operators, who watch the dashboard."""
@@ -61,19 +70,17 @@ class NotifyHandlers:
                 due_date=data.due_date.isoformat(),
                 templates=self.templates,
             )
-            await self._alert(session, alert)
+            await deliver(session, alert, self.settings)
 
     async def secretary_vacant(self, session: AsyncSession, event: ParsedEvent) -> None:
         data: d.SecretaryVacant = event.data
         if data.parent_secretary_id is None:
             return  # falls to the operators
-        await self._alert(
-            session,
-            vacancy_alert(
-                org_id=data.org_id, org_name=data.org_id, recipient_id=data.parent_secretary_id,
-                since=data.since.isoformat(), templates=self.templates,
-            ),
+        alert = vacancy_alert(
+            org_id=data.org_id, org_name=data.org_id, recipient_id=data.parent_secretary_id,
+            since=data.since.isoformat(), templates=self.templates,
         )  # fmt: skip
+        await deliver(session, alert, self.settings)
 
     async def follow_up(self, session: AsyncSession, event: ParsedEvent) -> None:
         """A follow-up measure due or overdue: its owner is reminded (never told its text)."""
@@ -83,20 +90,14 @@ class NotifyHandlers:
             follow_up_id=data.follow_up_id, stage=stage, owner_id=data.owner_id,
             due_date=data.due_date.isoformat(), templates=self.templates,
         )  # fmt: skip
-        await self._alert(session, alert)
-
-    async def _alert(self, session: AsyncSession, alert: Alert) -> None:
-        """The inbox entry and its deliveries, once per idempotency key."""
-        stmt = insert(orm.inbox).values(asdict(alert)).on_conflict_do_nothing(index_elements=["idempotency_key"])
-        if (await session.execute(stmt.returning(orm.inbox.c.alert_id))).scalar() is None:
-            return  # this alert exists: a redelivered or replayed event
-        await schedule_deliveries(session, alert, self.settings, datetime.now(UTC))
-        log.info("alert in inbox", alert_id=alert.alert_id, person_id=alert.person_id, transition=alert.transition)
+        await deliver(session, alert, self.settings)
 
     def route(self) -> dict[str, Handler]:
         return {
             "member.joined.v1": self.member_joined,
             "member.contact_changed.v1": self.contact_changed,
+            "role.assigned.v1": self.role_changed,
+            "role.ended.v1": self.role_changed,
             "secretary.vacant.v1": self.secretary_vacant,
             "follow_up.due.v1": self.follow_up,
             "follow_up.overdue.v1": self.follow_up,

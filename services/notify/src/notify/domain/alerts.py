@@ -45,6 +45,7 @@ class Templates:
         "secretary_vacant": "下级党组织书记空缺",
         "follow_up_due": "整改措施即将到期",
         "follow_up_overdue": "整改措施已逾期",
+        "digest": "谈心谈话每日提醒",
     })  # fmt: skip
     bodies: dict[str, str] = field(default_factory=lambda: {
         "opened": OBLIGATION_BODY,
@@ -56,6 +57,7 @@ class Templates:
         "secretary_vacant": "【谈心谈话提醒】{org_name}书记空缺（自{since}起），其谈心谈话职责暂由上级承担，请尽快配齐书记。",
         "follow_up_due": "【谈心谈话提醒】{title}：您负责的整改措施须于{due_date}前完成。",
         "follow_up_overdue": "【谈心谈话提醒】{title}：您负责的整改措施已于{due_date}到期，请尽快完成。",
+        "digest": "【谈心谈话提醒】{title}（{since}）：过去一天新提醒{new}条，未读{unread}条。\n{lines}",
     })  # fmt: skip
 
     def with_overrides(self, overrides: dict) -> "Templates":
@@ -76,7 +78,7 @@ class Templates:
             raise ValueError(f"template {key!r}: {exc!r}; placeholders are {sorted(PLACEHOLDERS)}") from None
 
 
-PLACEHOLDERS = ("subject_name", "rule_id", "rule_name", "due_date", "org_name", "since")
+PLACEHOLDERS = ("subject_name", "rule_id", "rule_name", "due_date", "org_name", "since", "new", "unread", "lines")
 DEFAULT_TEMPLATES = Templates()
 
 
@@ -133,3 +135,9 @@ def vacancy_alert(*, org_id: str, org_name: str, recipient_id: str, since: str, 
 def follow_up_alert(*, follow_up_id: str, stage: str, owner_id: str, due_date: str, templates: Templates = DEFAULT_TEMPLATES) -> Alert:
     """To the owner of a follow-up measure (整改措施) that is due or overdue; never its text."""
     return _alert(f"follow-up:{follow_up_id}:{stage}:{owner_id}", owner_id, f"follow_up_{stage}", None, templates, due_date=due_date)
+
+
+def digest_alert(*, person_id: str, day: str, new: list[str], unread: int, templates: Templates = DEFAULT_TEMPLATES) -> Alert:
+    """A secretary's daily summary: the titles of the past day's alerts and how many are unread."""
+    lines = "\n".join(f"· {title}" for title in new)
+    return _alert(f"digest:{person_id}:{day}", person_id, "digest", None, templates, since=day, new=str(len(new)), unread=str(unread), lines=lines)

@@ -10,6 +10,7 @@ from kernel.runtime import Runtime
 from notify.adapters import orm
 from notify.adapters.channels import Channel, EmailChannel, WebhookChannel
 from notify.application.delivery import DeliveryWorker
+from notify.application.digest import send_digests
 from notify.application.handlers import NotifyHandlers
 from notify.config import NotifySettings
 from notify.entrypoints.http import router
@@ -31,6 +32,8 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
     runtime.consume("notify", [Topic.REGISTRY.value, Topic.COMPLIANCE.value, Topic.TALKS.value], NotifyHandlers(settings).route())
     worker = DeliveryWorker(runtime.sessions, settings, channels(settings))
     runtime.every("deliveries", settings.delivery_poll_s, lambda: worker.run_once(datetime.now(UTC)))
+    templates = settings.templates()
+    runtime.every("digest", 60.0, lambda: send_digests(runtime.sessions, settings, templates, datetime.now(UTC)))
     return service_app(
         runtime,
         title="notify",

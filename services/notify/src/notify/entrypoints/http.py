@@ -67,6 +67,7 @@ class PreferencesIn(BaseModel):
     channels: list[Literal["email", "webhook"]] = Field(description="channels beyond the inbox")
     quiet_start: time | None = Field(None, description="e.g. 22:00 — non-urgent alerts wait until quiet_end")
     quiet_end: time | None = None
+    digest: bool = Field(False, description="a daily summary by e-mail (secretaries)")
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> "PreferencesIn":
@@ -80,7 +81,7 @@ async def set_preferences(person_id: str, prefs: PreferencesIn, request: Request
     p = orm.people
     async with request.app.state.runtime.sessions() as session, session.begin():
         updated = await session.execute(
-            update(p).where(p.c.person_id == person_id).values(channels=prefs.channels, quiet_start=prefs.quiet_start, quiet_end=prefs.quiet_end).returning(p.c.person_id)
+            update(p).where(p.c.person_id == person_id).values(channels=prefs.channels, quiet_start=prefs.quiet_start, quiet_end=prefs.quiet_end, digest=prefs.digest).returning(p.c.person_id)
         )
         if updated.first() is None:
             raise HTTPException(404, f"no person {person_id!r} known to notify")

@@ -26,6 +26,14 @@ def upgrade() -> None:
         sa.Column("channels", sa.ARRAY(sa.Text)),
         sa.Column("quiet_start", sa.Time),
         sa.Column("quiet_end", sa.Time),
+        sa.Column("digest", sa.Boolean, nullable=False, server_default="false"),
+        schema=S,
+    )
+    op.create_table(
+        "roles",
+        sa.Column("org_id", sa.Text, primary_key=True),
+        sa.Column("person_id", sa.Text, primary_key=True),
+        sa.Column("role", sa.Text, primary_key=True),
         schema=S,
     )
     op.create_table(
@@ -60,5 +68,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("deliveries", "inbox", "people", "applied_events", "outbox"):
+    for table in ("deliveries", "inbox", "roles", "people", "applied_events", "outbox"):
         op.drop_table(table, schema=S)
