@@ -1,5 +1,6 @@
 """End-to-end: the four services as real processes on the real broker and the real database."""
 
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -8,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from devstack.demo import DEV_CREDENTIALS, DEV_TOKEN
 from devstack.infra import Infrastructure
 from devstack.ports import free_port
 from devstack.processes import SERVICES, ServiceProcess, service_processes
@@ -15,6 +17,7 @@ from tests.channels import HttpReceiver, SmtpServer
 from tests.conftest import ROOT
 
 LOGS = ROOT / ".run" / "test-logs"
+DISCIPLINE_TOKEN = "tok-discipline-only"
 
 
 @dataclass
@@ -65,6 +68,8 @@ def system(infra: Infrastructure, database_url: str, topic_prefix: str, smtp, we
         "NOTIFY_WEBHOOK_URL": webhook.url,
         "NOTIFY_WEBHOOK_SECRET": "e2e-secret",
         "NOTIFY_DELIVERY_POLL_S": "0.2",
+        "REGISTRY_CREDENTIALS": json.dumps(DEV_CREDENTIALS | {DISCIPLINE_TOKEN: {"system": "discipline", "families": ["discipline"]}}),
+        "REGISTRY_MAX_BATCH": "200",
     }
     services = service_processes(env, LOGS / uuid.uuid4().hex[:6], {name: free_port() for name in SERVICES})
     try:
@@ -83,11 +88,11 @@ def ids() -> str:
     return f"e{uuid.uuid4().hex[:6]}-"
 
 
-async def post_events(client: httpx.AsyncClient, system: System, events: list[dict]) -> httpx.Response:
+async def post_events(client: httpx.AsyncClient, system: System, events: list[dict], token: str = DEV_TOKEN) -> httpx.Response:
     return await client.post(
         f"{system.url('registry')}/v1/events",
         json=events,
-        headers={"content-type": "application/cloudevents-batch+json"},
+        headers={"content-type": "application/cloudevents-batch+json", "authorization": f"Bearer {token}"},
     )
 
 

@@ -4,11 +4,13 @@ import pytest
 
 from devstack.demo import sanction_event
 
-from .conftest import post_events
+from .conftest import DISCIPLINE_TOKEN, post_events
+from devstack.demo import DEV_TOKEN
 
 
 async def _post_raw(system, http, body: bytes, content_type: str = "application/cloudevents+json"):
-    return await http.post(f"{system.url('registry')}/v1/events", content=body, headers={"content-type": content_type})
+    headers = {"content-type": content_type, "authorization": f"Bearer {DEV_TOKEN}"}
+    return await http.post(f"{system.url('registry')}/v1/events", content=body, headers=headers)
 
 
 async def test_a_malformed_body_is_a_422(system):
@@ -68,5 +70,35 @@ async def test_nothing_of_a_batch_with_one_bad_event_is_accepted(system, ids):
 async def test_single_event_and_plain_json_are_accepted(system, ids):
     event = sanction_event(ids + "p")
     async with system.client() as http:
-        r = await http.post(f"{system.url('registry')}/v1/events", json=event)
+        r = await http.post(f"{system.url('registry')}/v1/events", json=event, headers={"authorization": f"Bearer {DEV_TOKEN}"})
     assert r.status_code == 202 and r.json()["accepted"] == [event["id"]]
+
+
+async def test_without_a_credential_nothing_is_accepted(system, ids):
+    event = sanction_event(ids + "p")
+    async with system.client() as http:
+        missing = await http.post(f"{system.url('registry')}/v1/events", json=event)
+        wrong = await post_events(http, system, [event], token="nonsense")
+        assert (missing.status_code, wrong.status_code) == (401, 401)
+        assert (await post_events(http, system, [event])).json()["accepted"] == [event["id"]]  # not taken before
+
+
+async def test_a_system_may_send_only_its_own_families(system, ids):
+    promotion = sanction_event(ids + "p") | {
+        "type": "cadre.promoted.v1",
+        "data": {"person_id": ids + "p", "kind": "promotion", "effective_date": "2026-03-01"},
+    }
+    sanction = sanction_event(ids + "p")
+    async with system.client() as http:
+        refused = await post_events(http, system, [sanction, promotion], token=DISCIPLINE_TOKEN)
+        assert refused.status_code == 403 and "cadre" in refused.json()["detail"]
+        alone = await post_events(http, system, [sanction], token=DISCIPLINE_TOKEN)
+        assert alone.json() == {"accepted": [sanction["id"]], "duplicates": []}  # nothing of the refused batch was taken
+        assert (await post_events(http, system, [promotion])).json()["accepted"] == [promotion["id"]]
+
+
+async def test_a_batch_past_the_limit_is_a_413(system, ids):
+    events = [sanction_event(ids + f"p{i}") for i in range(201)]
+    async with system.client() as http:
+        r = await post_events(http, system, events)
+    assert r.status_code == 413 and "at most 200" in r.json()["detail"]

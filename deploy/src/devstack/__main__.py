@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from devstack.demo import demo_city_events
+from devstack.demo import DEV_CREDENTIALS, DEV_TOKEN, demo_city_events
 from devstack.infra import infrastructure
 from devstack.processes import service_processes
 
@@ -21,12 +21,14 @@ Talk compliance is running ({infra}).
   compliance  http://127.0.0.1:8103/docs   obligations and coverage
   notify      http://127.0.0.1:8104/docs   inboxes
   logs        {logs}/<service>.log
+  credential  Authorization: Bearer {token}   (development only: every family; production has none)
 
 The demo city is loaded: 龙江县委 → 城关镇党委 → 第一/第二党支部, twelve members.
 Walkthrough (README.md has it too):
 
   # 1. the discipline system reports a sanction against 李明 (p-b1-m1, branch 1)
-  curl -s -XPOST localhost:8101/v1/events -H 'content-type: application/cloudevents+json' -d '{{
+  curl -s -XPOST localhost:8101/v1/events -H 'Authorization: Bearer {token}' \
+    -H 'content-type: application/cloudevents+json' -d '{{
     "specversion":"1.0","id":"demo-sanction-1","source":"urn:discipline","type":"discipline.action_recorded.v1",
     "time":"'$(date -u +%Y-%m-%dT%H:%M:%SZ)'","data":{{"person_id":"p-b1-m1","case_ref":"JJ-1","action":"sanction","sanction":"warning"}}}}'
 
@@ -57,7 +59,12 @@ def run() -> int:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with infrastructure() as infra:
-        env = {"DATABASE_URL": infra.database_url, "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers, "LOG_FORMAT": "json"}
+        env = {
+            "DATABASE_URL": infra.database_url,
+            "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
+            "LOG_FORMAT": "json",
+            "REGISTRY_CREDENTIALS": json.dumps(DEV_CREDENTIALS),
+        }
         services = service_processes(env, logs)
         try:
             print("starting registry, talks, compliance, notify …", flush=True)
@@ -68,11 +75,11 @@ def run() -> int:
             response = httpx.post(
                 f"{services['registry'].url}/v1/events",
                 content=json.dumps(demo_city_events()),
-                headers={"content-type": "application/cloudevents-batch+json"},
+                headers={"content-type": "application/cloudevents-batch+json", "authorization": f"Bearer {DEV_TOKEN}"},
                 timeout=30,
             )
             response.raise_for_status()
-            print(WALKTHROUGH.format(infra=infra.description, logs=logs), flush=True)
+            print(WALKTHROUGH.format(infra=infra.description, logs=logs, token=DEV_TOKEN), flush=True)
             while not stop.is_set():
                 for service in services.values():
                     if service.process and service.process.poll() is not None:

@@ -6,6 +6,11 @@ from datetime import UTC, datetime
 
 SOURCE = "urn:talk-compliance:demo-registry"
 
+# The development credential of `make run` (and the tests): allowed every family the edge accepts.
+# Production settings have none; see REGISTRY_CREDENTIALS in README.
+DEV_TOKEN = "dev-token-all-families"
+DEV_CREDENTIALS = {DEV_TOKEN: {"system": "development", "families": ["registry", "cadre", "discipline", "conduct"]}}
+
 ORGS = [
     ("county", "龙江县委", "working_committee", None),
     ("town", "城关镇党委", "party_committee", "county"),

@@ -3,12 +3,14 @@
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from kernel.http import correlation_id_of
 from registry.adapters.queries import get_org, get_person, org_members
 from registry.application.intake import accept, validate
+from registry.config import Credential
+from registry.entrypoints.auth import caller
 
 router = APIRouter(prefix="/v1", tags=["registry"])
 
@@ -28,9 +30,11 @@ def _unprocessable(rejected: list[dict], message: str) -> JSONResponse:
 
 
 @router.post("/events", status_code=202, openapi_extra=_EVENTS_BODY, summary="Hand in events from an integrated system")
-async def post_events(request: Request) -> JSONResponse:
-    """One CloudEvent or a JSON array of them. All are accepted, or none: a `422` lists every problem
-    by the event's index and id. A duplicate id is accepted again without effect."""
+async def post_events(request: Request, credential: Annotated[Credential, Depends(caller)]) -> JSONResponse:
+    """One CloudEvent or a JSON array of them, from an integrated system named by its bearer token.
+    All are accepted, or none: `422` lists every problem by the event's index and id; `403` when the
+    system may not send a family; `413` past the batch limit. A duplicate id is accepted again
+    without effect."""
     body = await request.body()
     try:
         document = json.loads(body)
@@ -42,11 +46,16 @@ async def post_events(request: Request) -> JSONResponse:
     items = document if isinstance(document, list) else [document]
     if not items:
         return _unprocessable([{"index": None, "id": None, "errors": [{"loc": "(body)", "msg": "no events"}]}], "empty batch")
+    runtime = request.app.state.runtime
+    if len(items) > runtime.settings.max_batch:
+        raise HTTPException(413, f"{len(items)} events in one batch; at most {runtime.settings.max_batch}")
     events, rejections = validate(items, correlation_id_of(request))
     if rejections:
         rejected = [{"index": r.index, "id": r.event_id, "errors": r.errors} for r in sorted(rejections, key=lambda r: r.index)]
         return _unprocessable(rejected, f"{len(rejected)} of {len(items)} events rejected; none accepted")
-    runtime = request.app.state.runtime
+    foreign = sorted({e.kind.family for e in events} - set(credential.families))
+    if foreign:
+        raise HTTPException(403, f"{credential.system} may send {sorted(credential.families)} events, not {foreign}; none accepted")
     result = await accept(runtime.sessions, runtime.settings, events)
     return JSONResponse({"accepted": result.accepted, "duplicates": result.duplicates}, status_code=202)
 

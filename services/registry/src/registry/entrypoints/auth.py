@@ -1,0 +1,20 @@
+"""Who is calling the integration edge: each integrated system has its own credential (a bearer
+token) and may only send its own families of events."""
+
+import hmac
+
+from fastapi import HTTPException, Request
+
+from registry.config import Credential, RegistrySettings
+
+
+def caller(request: Request) -> Credential:
+    settings: RegistrySettings = request.app.state.runtime.settings
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise HTTPException(401, "an integrated system's credential is needed: Authorization: Bearer <token>", headers={"WWW-Authenticate": "Bearer"})
+    for known, credential in settings.credentials.items():
+        if hmac.compare_digest(known.encode(), token.encode()):
+            return credential
+    raise HTTPException(401, "unknown credential", headers={"WWW-Authenticate": "Bearer"})
