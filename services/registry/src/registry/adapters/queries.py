@@ -1,9 +1,12 @@
 """Read side of the registry: organisations, their members, people and their roles."""
 
+from datetime import datetime
+
 from sqlalchemy import func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.adapters import orm
+from registry.domain.invariants import Member, Org, Snapshot
 
 
 async def get_org(session: AsyncSession, org_id: str) -> dict | None:
@@ -59,3 +62,39 @@ async def get_person(session: AsyncSession, person_id: str) -> dict | None:
         select(r.c.org_id, r.c.role, r.c.since, r.c.until).where(r.c.person_id == person_id).order_by(r.c.since)
     )
     return {**dict(person._mapping), "roles": [dict(x._mapping) for x in roles]}
+
+
+async def holders_on(session: AsyncSession, org_id: str, on: datetime) -> list[dict]:
+    """Who held which role of the organisation at that moment (role history)."""
+    r, m = orm.roles, orm.members
+    rows = await session.execute(
+        select(r.c.role, r.c.person_id, m.c.name, r.c.since, r.c.until)
+        .outerjoin(m, m.c.person_id == r.c.person_id)
+        .where(r.c.org_id == org_id, r.c.since <= on, (r.c.until.is_(None)) | (r.c.until > on))
+        .order_by(r.c.role.desc(), r.c.person_id)
+    )
+    return [dict(x._mapping) for x in rows]
+
+
+async def snapshot(session: AsyncSession, org_ids: set[str], person_ids: set[str]) -> "Snapshot":
+    """The registry state a batch touches (see domain.invariants), with the touched organisations'
+    ancestors (for cycles) and active member counts (for dissolution)."""
+    o, m = orm.orgs, orm.members
+    state = Snapshot()
+    if org_ids:
+        up = select(o.c.org_id, o.c.parent_id, o.c.dissolved_at, literal(0).label("depth")).where(o.c.org_id.in_(org_ids))
+        up = up.cte("up", recursive=True)
+        up = up.union_all(
+            select(o.c.org_id, o.c.parent_id, o.c.dissolved_at, (up.c.depth + 1).label("depth"))
+            .join(up, o.c.org_id == up.c.parent_id).where(up.c.depth < 64)
+        )
+        for row in await session.execute(select(up.c.org_id, up.c.parent_id, up.c.dissolved_at).distinct()):
+            state.orgs[row.org_id] = Org(row.parent_id, row.dissolved_at is not None)
+        counts = await session.execute(
+            select(m.c.org_id, func.count()).where(m.c.org_id.in_(org_ids), m.c.left_at.is_(None)).group_by(m.c.org_id)
+        )
+        state.member_counts = {org: n for org, n in counts.all()}
+    if person_ids:
+        for row in await session.execute(select(m.c.person_id, m.c.org_id, m.c.left_at).where(m.c.person_id.in_(person_ids))):
+            state.members[row.person_id] = Member(row.org_id, row.left_at is None)
+    return state

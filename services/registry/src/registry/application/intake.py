@@ -1,12 +1,15 @@
 """The integration edge: events from integrated systems, accepted all-or-nothing, each id once."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from registry.adapters import orm
+from registry.adapters.queries import snapshot
 from registry.adapters.state import apply_registry_event
+from registry.domain.invariants import Breach, check_batch, touched
 from kernel.logging import get_logger
 from kernel.outbox import stage
 from kernel.settings import CommonSettings
@@ -24,6 +27,14 @@ class Rejection:
     index: int
     event_id: str | None
     errors: list[dict[str, str]]
+
+
+class Refused(Exception):
+    """The batch breaks an invariant of the registry: nothing of it is applied."""
+
+    def __init__(self, breaches: list[Breach]):
+        self.breaches = breaches
+        super().__init__("; ".join(f"#{b.index} {b.rule}: {b.message}" for b in breaches))
 
 
 @dataclass(frozen=True)
@@ -60,10 +71,17 @@ def validate(items: list, correlation_id: str) -> tuple[list[ParsedEvent], list[
 async def accept(sessions: async_sessionmaker, settings: CommonSettings, events: list[ParsedEvent]) -> Intake:
     """One transaction: record the ids, apply registry events to the registry, stage all for publishing."""
     async with sessions() as session, session.begin():
+        # One intake at a time: the invariants are checked against a state no other batch is changing.
+        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('registry-intake'))"))
         rows = [{"event_id": e.id, "type": e.envelope.type, "source": e.envelope.source} for e in events]
         stmt = insert(orm.accepted_events).values(rows).on_conflict_do_nothing().returning(orm.accepted_events.c.event_id)
         fresh = set((await session.execute(stmt)).scalars())
         new = [e for e in events if e.id in fresh]
+        registry_events = [(i, e) for i, e in enumerate(events) if e.id in fresh and e.kind.family == "registry"]
+        state = await snapshot(session, *touched([e.data for _, e in registry_events]))
+        breaches = check_batch([(e.id, e.data) for _, e in registry_events], state)
+        if breaches:  # the transaction rolls back: not even the ids are recorded
+            raise Refused([replace(b, index=registry_events[b.index][0]) for b in breaches])
         for event in new:
             if event.kind.family == "registry":
                 await apply_registry_event(session, event)

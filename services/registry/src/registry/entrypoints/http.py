@@ -1,14 +1,15 @@
 """HTTP routes of the registry (SPEC §8): the event intake and the organisation queries."""
 
 import json
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from kernel.http import correlation_id_of
-from registry.adapters.queries import get_org, get_person, org_members
-from registry.application.intake import accept, validate
+from registry.adapters.queries import get_org, get_person, holders_on, org_members
+from registry.application.intake import Refused, accept, validate
 from registry.config import Credential
 from registry.entrypoints.auth import caller
 
@@ -56,7 +57,11 @@ async def post_events(request: Request, credential: Annotated[Credential, Depend
     foreign = sorted({e.kind.family for e in events} - set(credential.families))
     if foreign:
         raise HTTPException(403, f"{credential.system} may send {sorted(credential.families)} events, not {foreign}; none accepted")
-    result = await accept(runtime.sessions, runtime.settings, events)
+    try:
+        result = await accept(runtime.sessions, runtime.settings, events)
+    except Refused as refused:
+        breaches = [{"index": b.index, "id": b.event_id, "rule": b.rule, "message": b.message} for b in refused.breaches]
+        return JSONResponse({"detail": f"{len(breaches)} events break the registry's rules; none accepted", "breaches": breaches}, status_code=409)
     return JSONResponse({"accepted": result.accepted, "duplicates": result.duplicates}, status_code=202)
 
 
@@ -91,3 +96,14 @@ async def person(person_id: str, request: Request) -> dict:
     if found is None:
         raise HTTPException(404, f"no person {person_id!r}")
     return found
+
+
+@router.get("/orgs/{org_id}/roles", summary="Who held the organisation's roles on a date (default: now)")
+async def roles_on(org_id: str, request: Request, on: datetime | None = None) -> dict:
+    when = on or datetime.now(UTC)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    async with request.app.state.runtime.sessions() as session:
+        if await get_org(session, org_id) is None:
+            raise HTTPException(404, f"no organisation {org_id!r}")
+        return {"org_id": org_id, "on": when, "holders": await holders_on(session, org_id, when)}
