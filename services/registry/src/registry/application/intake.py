@@ -87,5 +87,5 @@ async def accept(sessions: async_sessionmaker, settings: CommonSettings, events:
                 await apply_registry_event(session, event)
         await stage(session, orm.outbox, settings, [e.envelope for e in new])
     result = Intake(accepted=[e.id for e in new], duplicates=[e.id for e in events if e.id not in fresh])
-    log.info("events accepted", accepted=result.accepted, duplicates=result.duplicates)
+    log.info("events accepted", accepted=len(result.accepted), duplicates=len(result.duplicates), first_ids=result.accepted[:5])
     return result
