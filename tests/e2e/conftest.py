@@ -12,12 +12,14 @@ import pytest
 from devstack.demo import DEV_CREDENTIALS, DEV_TOKEN
 from devstack.infra import Infrastructure
 from devstack.ports import free_port
+from talks.adapters.crypto import new_key
 from devstack.processes import SERVICES, ServiceProcess, service_processes
 from tests.channels import HttpReceiver, SmtpServer
 from tests.conftest import ROOT
 
 LOGS = ROOT / ".run" / "test-logs"
 DISCIPLINE_TOKEN = "tok-discipline-only"
+CONTENT_KEY = new_key()
 
 
 @dataclass
@@ -70,6 +72,7 @@ def system(infra: Infrastructure, database_url: str, topic_prefix: str, smtp, we
         "NOTIFY_DELIVERY_POLL_S": "0.2",
         "REGISTRY_CREDENTIALS": json.dumps(DEV_CREDENTIALS | {DISCIPLINE_TOKEN: {"system": "discipline", "families": ["discipline"]}}),
         "REGISTRY_MAX_BATCH": "200",
+        "TALKS_CONTENT_KEYS": CONTENT_KEY,
     }
     services = service_processes(env, LOGS / uuid.uuid4().hex[:6], {name: free_port() for name in SERVICES})
     try:

@@ -4,7 +4,6 @@ import json
 import signal
 import sys
 import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -12,6 +11,7 @@ import httpx
 from devstack.demo import DEV_CREDENTIALS, DEV_TOKEN, demo_city_events
 from devstack.infra import infrastructure
 from devstack.processes import service_processes
+from talks.adapters.crypto import new_key
 
 WALKTHROUGH = """
 Talk compliance is running ({infra}).
@@ -64,6 +64,8 @@ def run() -> int:
             "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
             "LOG_FORMAT": "json",
             "REGISTRY_CREDENTIALS": json.dumps(DEV_CREDENTIALS),
+            # A fresh key each run: the embedded database is fresh too. Production keys come from a secret store.
+            "TALKS_CONTENT_KEYS": new_key(),
         }
         services = service_processes(env, logs)
         try:

@@ -9,7 +9,6 @@ one and the command exits 1 when they differ.
 
 import argparse
 import asyncio
-import sys
 import time
 from datetime import UTC, datetime
 

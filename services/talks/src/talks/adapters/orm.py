@@ -1,7 +1,6 @@
 """The talks service's tables (schema `talks`)."""
 
-from sqlalchemy import ARRAY, Boolean, Column, Date, DateTime, Integer, MetaData, Table, Text, func
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import ARRAY, Boolean, Column, Date, DateTime, Integer, LargeBinary, MetaData, Table, Text, func
 
 from kernel.tables import applied_events_table, outbox_table
 
@@ -23,8 +22,8 @@ talks = Table(
     Column("talkee_ids", ARRAY(Text), nullable=False),
     Column("rule_ids", ARRAY(Text), nullable=False),
     Column("topics", ARRAY(Text), nullable=False),
-    # The confidential part: content, problems, suggestions (encrypted at rest by the talks issue).
-    Column("content", JSONB, nullable=False),
+    # The confidential part (content, problems, suggestions), encrypted (adapters/crypto.py).
+    Column("content_encrypted", LargeBinary, nullable=False),
     Column("confidential", Boolean, nullable=False),
     Column("recorded_by", Text),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),

@@ -11,6 +11,7 @@ from kernel.settings import CommonSettings
 from talk_contracts import new_event
 from talk_contracts import data as d
 from talks.adapters import orm
+from talks.adapters.crypto import ContentCipher
 from talks.domain.records import TalkRecordIn, check_not_in_future
 
 SOURCE = "urn:talk-compliance:talks"
@@ -20,6 +21,7 @@ CONTENT_FIELDS = ("content", "problems", "suggestions")
 async def record_talk(
     sessions: async_sessionmaker,
     settings: CommonSettings,
+    cipher: ContentCipher,
     record: TalkRecordIn,
     *,
     recorded_by: str | None,
@@ -58,7 +60,7 @@ async def record_talk(
                 talkee_ids=record.talkee_ids,
                 rule_ids=list(record.rule_ids),
                 topics=list(record.topics),
-                content={f: getattr(record, f) for f in CONTENT_FIELDS},
+                content_encrypted=cipher.encrypt({f: getattr(record, f) for f in CONTENT_FIELDS}),
                 confidential=record.confidential,
                 recorded_by=recorded_by,
             )
@@ -75,7 +77,7 @@ async def record_talk(
     return talk_id
 
 
-async def read_talk(sessions: async_sessionmaker, talk_id: str, reader_id: str | None) -> dict | None:
+async def read_talk(sessions: async_sessionmaker, cipher: ContentCipher, talk_id: str, reader_id: str | None) -> dict | None:
     """The record; its content only for the participants (the talks issue widens this and audits reads)."""
     async with sessions() as session:
         row = (await session.execute(select(orm.talks).where(orm.talks.c.talk_id == talk_id))).first()
@@ -88,10 +90,10 @@ async def read_talk(sessions: async_sessionmaker, talk_id: str, reader_id: str |
             )
         ).all()  # fmt: skip
     talk = dict(row._mapping)
-    content = talk.pop("content")
+    encrypted = talk.pop("content_encrypted")
     participant = reader_id is not None and (reader_id in talk["talker_ids"] or reader_id in talk["talkee_ids"])
     talk["follow_ups"] = [dict(f._mapping) for f in follow_ups]
     talk["content_visible"] = participant
     if participant:
-        talk.update(content)
+        talk.update(cipher.decrypt(encrypted))
     return talk

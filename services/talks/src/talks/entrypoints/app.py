@@ -11,7 +11,10 @@ from talks.entrypoints.http import router
 
 def create_app(settings: TalksSettings | None = None) -> FastAPI:
     settings = settings or TalksSettings()
+    cipher = settings.cipher()  # no keys, no service: content is never stored in the clear
     runtime = Runtime(settings, service="talks", metadata=orm.metadata, migrations="talks.adapters.migrations")
-    return service_app(
-        runtime, title="talks", description="Talk records as evidence; their content stays here.", routers=[router]
+    app = service_app(
+        runtime, title="talks", description="Talk records as evidence; their content stays here, encrypted.", routers=[router]
     )
+    app.state.cipher = cipher
+    return app

@@ -21,6 +21,7 @@ async def post_talk(record: TalkRecordIn, request: Request, x_person_id: PersonH
         talk_id = await record_talk(
             runtime.sessions,
             runtime.settings,
+            request.app.state.cipher,
             record,
             recorded_by=x_person_id,
             correlation_id=correlation_id_of(request),
@@ -33,7 +34,7 @@ async def post_talk(record: TalkRecordIn, request: Request, x_person_id: PersonH
 
 @router.get("/talks/{talk_id}", summary="A talk record: content only for those entitled to it")
 async def get_talk(talk_id: str, request: Request, x_person_id: PersonHeader = None) -> dict:
-    talk = await read_talk(request.app.state.runtime.sessions, talk_id, x_person_id)
+    talk = await read_talk(request.app.state.runtime.sessions, request.app.state.cipher, talk_id, x_person_id)
     if talk is None:
         raise HTTPException(404, f"no talk {talk_id!r}")
     return talk

@@ -5,7 +5,6 @@ Revision ID: 0001
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects.postgresql import JSONB
 
 from kernel.migrations import create_kernel_tables
 
@@ -30,7 +29,7 @@ def upgrade() -> None:
         sa.Column("talkee_ids", sa.ARRAY(sa.Text), nullable=False),
         sa.Column("rule_ids", sa.ARRAY(sa.Text), nullable=False),
         sa.Column("topics", sa.ARRAY(sa.Text), nullable=False),
-        sa.Column("content", JSONB, nullable=False),
+        sa.Column("content_encrypted", sa.LargeBinary, nullable=False),
         sa.Column("confidential", sa.Boolean, nullable=False),
         sa.Column("recorded_by", sa.Text),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
