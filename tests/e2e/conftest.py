@@ -1,5 +1,6 @@
 """End-to-end: the four services as real processes on the real broker and the real database."""
 
+import asyncio
 import json
 import uuid
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from tests.conftest import ROOT
 LOGS = ROOT / ".run" / "test-logs"
 DISCIPLINE_TOKEN = "tok-discipline-only"
 CONTENT_KEY = new_key()
+AUDITOR = "auditor-1"
 
 
 @dataclass
@@ -73,6 +75,7 @@ def system(infra: Infrastructure, database_url: str, topic_prefix: str, smtp, we
         "REGISTRY_CREDENTIALS": json.dumps(DEV_CREDENTIALS | {DISCIPLINE_TOKEN: {"system": "discipline", "families": ["discipline"]}}),
         "REGISTRY_MAX_BATCH": "200",
         "TALKS_CONTENT_KEYS": CONTENT_KEY,
+        "TALKS_AUDITORS": AUDITOR,
     }
     services = service_processes(env, LOGS / uuid.uuid4().hex[:6], {name: free_port() for name in SERVICES})
     try:
@@ -101,3 +104,15 @@ async def post_events(client: httpx.AsyncClient, system: System, events: list[di
 
 def logs_of(path: Path) -> str:
     return path.read_text() if path.exists() else ""
+
+
+async def record_talk(client: httpx.AsyncClient, system: System, body: dict, recorded_by: str | None = None) -> httpx.Response:
+    """POST a talk; the talks service learns members from registry.events a moment after the registry
+    accepted them, so a "not members" answer is retried for a while."""
+    headers = {"X-Person-Id": recorded_by} if recorded_by else {}
+    for _ in range(150):
+        r = await client.post(f"{system.url('talks')}/v1/talks", json=body, headers=headers)
+        if r.status_code != 422 or "not members" not in r.text:
+            return r
+        await asyncio.sleep(0.2)
+    return r

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from devstack.demo import demo_city_events, sanction_event
 from tests.conftest import eventually
 
-from .conftest import post_events
+from .conftest import post_events, record_talk
 
 
 async def _city(http, system, ids):
@@ -98,7 +98,7 @@ async def test_coverage_of_members_secretaries_and_committee_pairs(system, ids):
 
         held_at = datetime.now(UTC).isoformat()
         for talker, talkee in [("p-town-sec", "p-b1-sec"), ("p-b1-sec", "p-b1-cm")]:
-            r = await http.post(f"{talks}/v1/talks", json={
+            r = await record_talk(http, system, {
                 "held_at": held_at, "place": "会议室", "mode": "one_to_one", "kind": "regular",
                 "talker_ids": [ids + talker], "talkee_ids": [ids + talkee], "content": "谈话内容"})  # fmt: skip
             assert r.status_code == 201

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from devstack.demo import demo_city_events, sanction_event
 from tests.conftest import eventually
 
-from .conftest import post_events
+from .conftest import AUDITOR, post_events, record_talk
 
 
 async def test_a_sanction_becomes_an_alert_and_a_talk_fulfils_it(system, ids):
@@ -36,10 +36,11 @@ async def test_a_sanction_becomes_an_alert_and_a_talk_fulfils_it(system, ids):
         before = (await http.get(coverage_url, params={"org_id": ids + "branch-1"})).json()
         assert before["members"] == 5 and before["covered"] == 0
 
-        talk = await http.post(
-            f"{system.url('talks')}/v1/talks",
-            headers={"X-Person-Id": ids + "p-b1-sec"},
-            json={
+        talk = await record_talk(
+            http,
+            system,
+            recorded_by=ids + "p-b1-sec",
+            body={
                 "held_at": datetime.now(UTC).isoformat(), "place": "支部活动室", "mode": "one_to_one", "kind": "must_talk",
                 "talker_ids": [ids + "p-b1-sec"], "talkee_ids": [ids + "p-b1-m1"], "rule_ids": ["M4"],
                 "topics": ["thought"], "content": "谈话内容", "problems": "", "suggestions": "",
@@ -66,18 +67,51 @@ async def test_a_sanction_becomes_an_alert_and_a_talk_fulfils_it(system, ids):
         assert read.status_code == 200 and read.json()["read_at"] is not None
 
 
-async def test_the_recorded_talk_keeps_its_content_from_strangers(system, ids):
+async def test_content_only_for_those_entitled_and_every_request_audited(system, ids):
+    talks = system.url("talks")
     async with system.client() as http:
-        r = await http.post(
-            f"{system.url('talks')}/v1/talks",
-            json={"held_at": datetime.now(UTC).isoformat(), "place": "会议室", "mode": "one_to_one", "kind": "regular",
-                  "talker_ids": [ids + "s"], "talkee_ids": [ids + "m"], "content": "保密内容"},
-        )  # fmt: skip
+        await post_events(http, system, demo_city_events(ids))
+        r = await record_talk(http, system, {
+            "held_at": datetime.now(UTC).isoformat(), "place": "会议室", "mode": "one_to_one", "kind": "regular",
+            "talker_ids": [ids + "p-b1-cm"], "talkee_ids": [ids + "p-b1-m2"], "content": "保密内容"})  # fmt: skip
+        assert r.status_code == 201, r.text
         talk_id = r.json()["talk_id"]
-        stranger = (await http.get(f"{system.url('talks')}/v1/talks/{talk_id}", headers={"X-Person-Id": "x"})).json()
-        assert "content" not in stranger and stranger["content_visible"] is False
-        talkee = (await http.get(f"{system.url('talks')}/v1/talks/{talk_id}", headers={"X-Person-Id": ids + "m"})).json()
-        assert talkee["content"] == "保密内容"
+        readers = {
+            ids + "p-b1-m2": "participant",
+            ids + "p-b1-sec": "talkee's secretary",
+            ids + "p-town-sec": "secretary's parent",
+            AUDITOR: "auditor",
+            ids + "p-b2-sec": None,  # another branch's secretary
+            ids + "p-county-sec": None,  # two levels up
+        }
+        for reader, basis in readers.items():
+            seen = (await http.get(f"{talks}/v1/talks/{talk_id}", headers={"X-Person-Id": reader})).json()
+            assert seen["content_visible"] is (basis is not None), reader
+            assert ("content" in seen) is (basis is not None) and seen["talkee_ids"] == [ids + "p-b1-m2"]
+        anonymous = (await http.get(f"{talks}/v1/talks/{talk_id}")).json()
+        assert "content" not in anonymous
+        audit = (await http.get(f"{talks}/v1/audit", params={"talk_id": talk_id})).json()
+        logged = {(a["reader_id"], a["granted"], a["basis"]) for a in audit}
+        assert logged == {(r, b is not None, b or "not entitled") for r, b in readers.items()} | {(None, False, "not entitled")}
+
+
+async def test_a_record_is_refused_for_a_stranger_or_a_talker_without_standing(system, ids):
+    async with system.client() as http:
+        await post_events(http, system, demo_city_events(ids))
+        base = {"held_at": datetime.now(UTC).isoformat(), "place": "会议室", "mode": "one_to_one", "content": "内容"}
+        ok = await record_talk(http, system, base | {"kind": "regular", "talker_ids": [ids + "p-b1-sec"], "talkee_ids": [ids + "p-b1-m1"]})
+        assert ok.status_code == 201
+        stranger = await http.post(f"{system.url('talks')}/v1/talks", json=base | {
+            "kind": "regular", "talker_ids": [ids + "p-b1-sec"], "talkee_ids": [ids + "nobody"]})  # fmt: skip
+        assert stranger.status_code == 422 and "not members" in stranger.text
+        no_standing = await http.post(f"{system.url('talks')}/v1/talks", json=base | {
+            "kind": "must_talk", "rule_ids": ["M4"], "talker_ids": [ids + "p-b2-m1"], "talkee_ids": [ids + "p-b1-m1"]})  # fmt: skip
+        assert no_standing.status_code == 422
+        [error] = no_standing.json()["detail"]
+        assert error["loc"] == ["body", "talker_ids"] and "no committee seat" in error["msg"]
+        future = await http.post(f"{system.url('talks')}/v1/talks", json=base | {
+            "held_at": "2099-01-01T00:00:00Z", "kind": "regular", "talker_ids": [ids + "p-b1-sec"], "talkee_ids": [ids + "p-b1-m1"]})  # fmt: skip
+        assert future.status_code == 422 and "in the future" in future.text
 
 
 async def test_every_service_reports_health_readiness_metrics_and_docs(system):

@@ -3,20 +3,24 @@
 
 from datetime import UTC, datetime
 
+from devstack.demo import demo_city_events
 from kernel.kafka import all_topics
 from kernel.replay import read_log
 from kernel.settings import CommonSettings
+
+from .conftest import post_events, record_talk
 
 CONTENT = "这段谈话内容只在谈话服务中，且已加密"
 
 
 async def test_no_published_message_contains_talk_content(system, ids):
     async with system.client() as http:
-        r = await http.post(f"{system.url('talks')}/v1/talks", json={
+        await post_events(http, system, demo_city_events(ids))
+        r = await record_talk(http, system, {
             "held_at": datetime.now(UTC).isoformat(), "place": "会议室", "mode": "one_to_one", "kind": "regular",
-            "talker_ids": [ids + "s"], "talkee_ids": [ids + "m"], "content": CONTENT,
+            "talker_ids": [ids + "p-b1-sec"], "talkee_ids": [ids + "p-b1-m1"], "content": CONTENT,
             "problems": CONTENT + "问题", "suggestions": CONTENT + "建议",
-            "follow_ups": [{"text": CONTENT + "整改", "owner_id": ids + "s", "due_date": "2026-12-31"}]})  # fmt: skip
+            "follow_ups": [{"text": CONTENT + "整改", "owner_id": ids + "p-b1-m1", "due_date": "2026-12-31"}]})  # fmt: skip
         assert r.status_code == 201
         talk_id = r.json()["talk_id"]
     settings = CommonSettings(KAFKA_BOOTSTRAP_SERVERS=system.infra.kafka_bootstrap_servers, KAFKA_TOPIC_PREFIX=system.topic_prefix)

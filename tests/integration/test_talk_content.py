@@ -35,16 +35,16 @@ async def test_content_is_unreadable_in_the_database_without_the_key(sessions, s
     assert SECRET_TEXT.encode() not in raw and "家庭".encode() not in raw
     with pytest.raises(ValueError, match="cannot be decrypted"):
         ContentCipher([new_key()]).decrypt(raw)
-    assert (await read_talk(sessions, cipher, talk_id, ids + "m"))["content"] == SECRET_TEXT
+    assert (await read_talk(sessions, cipher, talk_id, ids + "m", frozenset()))["content"] == SECRET_TEXT
 
 
 async def test_a_new_key_keeps_old_records_readable_and_rotation_retires_the_old_key(sessions, settings, ids):
     old, new = OLD_KEY, new_key()
     talk_id = await record_talk(sessions, settings, ContentCipher([old]), record(ids), recorded_by=None, correlation_id="c", now=datetime.now(UTC))
     both = ContentCipher([new, old])
-    assert (await read_talk(sessions, both, talk_id, ids + "s"))["content"] == SECRET_TEXT
+    assert (await read_talk(sessions, both, talk_id, ids + "s", frozenset()))["content"] == SECRET_TEXT
     assert await rotate(settings, both, out=lambda _: None) >= 1
-    assert (await read_talk(sessions, ContentCipher([new]), talk_id, ids + "s"))["content"] == SECRET_TEXT
+    assert (await read_talk(sessions, ContentCipher([new]), talk_id, ids + "s", frozenset()))["content"] == SECRET_TEXT
     with pytest.raises(ValueError, match="keep its key"):
         await rotate(settings, ContentCipher([new_key()]), out=lambda _: None)  # the only key that reads them is gone
 

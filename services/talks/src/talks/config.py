@@ -12,5 +12,11 @@ class TalksSettings(CommonSettings):
     # without keys refuses to start rather than store content in the clear.
     content_keys: str = Field("", validation_alias=AliasChoices("TALKS_CONTENT_KEYS"))
 
+    # Person ids of auditors, who may read every record's content (each read is audited).
+    auditors: str = Field("", validation_alias=AliasChoices("TALKS_AUDITORS"))
+
+    def auditor_ids(self) -> frozenset[str]:
+        return frozenset(a.strip() for a in self.auditors.split(",") if a.strip())
+
     def cipher(self) -> ContentCipher:
         return ContentCipher([k.strip() for k in self.content_keys.split(",") if k.strip()])

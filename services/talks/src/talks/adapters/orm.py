@@ -1,6 +1,6 @@
 """The talks service's tables (schema `talks`)."""
 
-from sqlalchemy import ARRAY, Boolean, Column, Date, DateTime, Integer, LargeBinary, MetaData, Table, Text, func
+from sqlalchemy import ARRAY, Boolean, Column, Date, DateTime, Identity, Integer, LargeBinary, MetaData, Table, Text, func
 
 from kernel.tables import applied_events_table, outbox_table
 
@@ -38,4 +38,34 @@ follow_ups = Table(
     Column("owner_id", Text, nullable=False, index=True),
     Column("due_date", Date, nullable=False),
     Column("completed_at", DateTime(timezone=True)),
+)
+
+# Who belongs where and holds which seat, now: talks' own projection of registry.events, for
+# validating records and deciding who may read their content.
+orgs = Table("orgs", metadata, Column("org_id", Text, primary_key=True), Column("parent_id", Text))
+members = Table(
+    "members",
+    metadata,
+    Column("person_id", Text, primary_key=True),
+    Column("org_id", Text, nullable=False),
+    Column("active", Boolean, nullable=False),
+)
+roles = Table(
+    "roles",
+    metadata,
+    Column("org_id", Text, primary_key=True),
+    Column("person_id", Text, primary_key=True),
+    Column("role", Text, primary_key=True),
+)
+
+# Every request for a record's content, granted or not (SPEC §4: every read is audit-logged).
+content_reads = Table(
+    "content_reads",
+    metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("talk_id", Text, nullable=False, index=True),
+    Column("reader_id", Text),
+    Column("granted", Boolean, nullable=False),
+    Column("basis", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

@@ -10,9 +10,13 @@ from kernel.outbox import stage
 from kernel.settings import CommonSettings
 from talk_contracts import new_event
 from talk_contracts import data as d
-from talks.adapters import orm
+from kernel.logging import get_logger
+from talks.adapters import directory, orm
 from talks.adapters.crypto import ContentCipher
+from talks.domain.access import NEEDS_STANDING, content_access, has_standing
 from talks.domain.records import TalkRecordIn, check_not_in_future
+
+log = get_logger(__name__)
 
 SOURCE = "urn:talk-compliance:talks"
 CONTENT_FIELDS = ("content", "problems", "suggestions")
@@ -77,12 +81,49 @@ async def record_talk(
     return talk_id
 
 
-async def read_talk(sessions: async_sessionmaker, cipher: ContentCipher, talk_id: str, reader_id: str | None) -> dict | None:
-    """The record; its content only for the participants (the talks issue widens this and audits reads)."""
+class NotAllowed(ValueError):
+    """A record the talks service refuses, with where the problem is (for a 422)."""
+
+    def __init__(self, loc: str, message: str):
+        self.loc = loc
+        super().__init__(message)
+
+
+async def check_participants(sessions: async_sessionmaker, record: TalkRecordIn) -> None:
+    """Talkees are members; for the rule ids named, each talker holds a committee seat in the talkee's
+    organisation or above it (as the talks service's view of the registry knows them)."""
     async with sessions() as session:
+        orgs = await directory.orgs_of(session, record.talkee_ids)
+        strangers = [t for t in record.talkee_ids if t not in orgs]
+        if strangers:
+            raise NotAllowed("talkee_ids", f"not members: {strangers}")
+        if not set(record.rule_ids) & NEEDS_STANDING:
+            return
+        parent_of = await directory.ancestry(session, list(set(orgs.values())))
+        for talker in record.talker_ids:
+            seats = await directory.seats_of(session, talker)
+            for talkee, org in orgs.items():
+                if not has_standing(seats, directory.chain(org, parent_of)):
+                    raise NotAllowed("talker_ids", f"{talker} holds no committee seat over {talkee} for {sorted(record.rule_ids)}")
+
+
+async def read_talk(
+    sessions: async_sessionmaker, cipher: ContentCipher, talk_id: str, reader_id: str | None, auditors: frozenset[str]
+) -> dict | None:
+    """The record; its content only for those entitled to it. Every request is audited."""
+    async with sessions() as session, session.begin():
         row = (await session.execute(select(orm.talks).where(orm.talks.c.talk_id == talk_id))).first()
         if row is None:
             return None
+        orgs = await directory.orgs_of(session, list(row.talkee_ids))
+        parent_of = await directory.ancestry(session, list(set(orgs.values())))
+        seats = await directory.secretaries(session, list(parent_of))
+        basis = content_access(reader_id, row.talker_ids, row.talkee_ids, orgs, parent_of, seats, auditors)
+        await session.execute(
+            insert(orm.content_reads).values(talk_id=talk_id, reader_id=reader_id, granted=basis is not None, basis=basis or "not entitled")
+        )
+        if basis is None:
+            log.warning("content withheld", talk_id=talk_id, reader_id=reader_id)
         follow_ups = (
             await session.execute(
                 select(orm.follow_ups.c.follow_up_id, orm.follow_ups.c.owner_id, orm.follow_ups.c.due_date,
@@ -91,9 +132,8 @@ async def read_talk(sessions: async_sessionmaker, cipher: ContentCipher, talk_id
         ).all()  # fmt: skip
     talk = dict(row._mapping)
     encrypted = talk.pop("content_encrypted")
-    participant = reader_id is not None and (reader_id in talk["talker_ids"] or reader_id in talk["talkee_ids"])
     talk["follow_ups"] = [dict(f._mapping) for f in follow_ups]
-    talk["content_visible"] = participant
-    if participant:
+    talk["content_visible"] = basis is not None
+    if basis is not None:
         talk.update(cipher.decrypt(encrypted))
     return talk

@@ -45,8 +45,33 @@ def upgrade() -> None:
         sa.Column("completed_at", sa.DateTime(timezone=True)),
         schema=S,
     )
+    op.create_table("orgs", sa.Column("org_id", sa.Text, primary_key=True), sa.Column("parent_id", sa.Text), schema=S)
+    op.create_table(
+        "members",
+        sa.Column("person_id", sa.Text, primary_key=True),
+        sa.Column("org_id", sa.Text, nullable=False),
+        sa.Column("active", sa.Boolean, nullable=False),
+        schema=S,
+    )
+    op.create_table(
+        "roles",
+        sa.Column("org_id", sa.Text, primary_key=True),
+        sa.Column("person_id", sa.Text, primary_key=True),
+        sa.Column("role", sa.Text, primary_key=True),
+        schema=S,
+    )
+    op.create_table(
+        "content_reads",
+        sa.Column("id", sa.Integer, sa.Identity(), primary_key=True),
+        sa.Column("talk_id", sa.Text, nullable=False, index=True),
+        sa.Column("reader_id", sa.Text),
+        sa.Column("granted", sa.Boolean, nullable=False),
+        sa.Column("basis", sa.Text, nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        schema=S,
+    )
 
 
 def downgrade() -> None:
-    for table in ("follow_ups", "talks", "applied_events", "outbox"):
+    for table in ("content_reads", "roles", "members", "orgs", "follow_ups", "talks", "applied_events", "outbox"):
         op.drop_table(table, schema=S)
