@@ -38,6 +38,30 @@ follow_ups = Table(
     Column("owner_id", Text, nullable=False, index=True),
     Column("due_date", Date, nullable=False),
     Column("completed_at", DateTime(timezone=True)),
+    Column("due_published", Boolean, nullable=False, server_default="false"),
+    Column("overdue_published", Boolean, nullable=False, server_default="false"),
+)
+
+# A member's request for a talk with a named leader (SPEC §五.3); closed by a talk between them.
+talk_requests = Table(
+    "talk_requests",
+    metadata,
+    Column("request_id", Text, primary_key=True),
+    Column("person_id", Text, nullable=False, index=True),
+    Column("leader_id", Text, nullable=False, index=True),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("closed_by", Text),  # the talk that met it
+    Column("closed_at", DateTime(timezone=True)),
+)
+
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("meeting_id", Text, primary_key=True),
+    Column("org_id", Text, nullable=False),
+    Column("date", Date, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("scheduled_by", Text),
 )
 
 # Who belongs where and holds which seat, now: talks' own projection of registry.events, for

@@ -13,12 +13,13 @@ from talk_contracts import data as d
 from kernel.logging import get_logger
 from talks.adapters import directory, orm
 from talks.adapters.crypto import ContentCipher
+from talks.application.common import SOURCE, NotAllowed
+from talks.application.requests import close_requests
 from talks.domain.access import NEEDS_STANDING, content_access, has_standing
 from talks.domain.records import TalkRecordIn, check_not_in_future
 
 log = get_logger(__name__)
 
-SOURCE = "urn:talk-compliance:talks"
 CONTENT_FIELDS = ("content", "problems", "suggestions")
 
 
@@ -78,15 +79,8 @@ async def record_talk(
                 ],
             )
         await stage(session, orm.outbox, settings, [event])
+        await close_requests(session, talk_id, record.talker_ids, record.talkee_ids, now)
     return talk_id
-
-
-class NotAllowed(ValueError):
-    """A record the talks service refuses, with where the problem is (for a 422)."""
-
-    def __init__(self, loc: str, message: str):
-        self.loc = loc
-        super().__init__(message)
 
 
 async def check_participants(sessions: async_sessionmaker, record: TalkRecordIn) -> None:

@@ -1,14 +1,18 @@
 """HTTP routes of the talks service (SPEC §8)."""
 
 from datetime import UTC, datetime
-from typing import Annotated
+from datetime import date as date_type
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from fastapi.exceptions import RequestValidationError
 
 from kernel.http import correlation_id_of
-from talks.application.recording import NotAllowed, check_participants, read_talk, record_talk
+from talks.application.common import NotAllowed
+from talks.application.recording import check_participants, read_talk, record_talk
+from talks.application.requests import request_talk, schedule_meeting
 from talks.adapters import orm
 from talks.domain.records import TalkRecordIn
 
@@ -22,7 +26,7 @@ async def post_talk(record: TalkRecordIn, request: Request, x_person_id: PersonH
     try:
         await check_participants(runtime.sessions, record)
     except NotAllowed as exc:
-        raise RequestValidationError([{"loc": ("body", exc.loc), "msg": str(exc), "type": "value_error"}]) from None
+        raise _unprocessable(exc) from None
     try:
         talk_id = await record_talk(
             runtime.sessions,
@@ -61,3 +65,55 @@ async def audit(
     async with request.app.state.runtime.sessions() as session:
         rows = await session.execute(select(c).where(*where).order_by(c.c.id.desc()).limit(limit))
     return [dict(r._mapping) for r in rows]
+
+
+def _unprocessable(exc: NotAllowed) -> RequestValidationError:
+    return RequestValidationError([{"loc": ("body", exc.loc), "msg": str(exc), "type": "value_error"}])
+
+
+class TalkRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    leader_id: str = Field(min_length=1, max_length=200, description="the leader asked: their secretary, a committee member, or a leader above")
+    person_id: str | None = Field(None, description="the member asking; defaults to the caller (X-Person-Id)")
+
+
+@router.post("/talk-requests", status_code=201, summary="A member asks a named leader for a talk (REQ)")
+async def post_talk_request(body: TalkRequestIn, request: Request, x_person_id: PersonHeader = None) -> dict:
+    person_id = body.person_id or x_person_id
+    if not person_id:
+        raise RequestValidationError([{"loc": ("body", "person_id"), "msg": "name the member (person_id or X-Person-Id)", "type": "missing"}])
+    runtime = request.app.state.runtime
+    try:
+        request_id = await request_talk(runtime.sessions, runtime.settings, person_id=person_id, leader_id=body.leader_id, correlation_id=correlation_id_of(request))
+    except NotAllowed as exc:
+        raise _unprocessable(exc) from None
+    return {"request_id": request_id}
+
+
+@router.get("/talk-requests/{request_id}", summary="A talk request: open, or closed by the talk that met it")
+async def get_talk_request(request_id: str, request: Request) -> dict:
+    async with request.app.state.runtime.sessions() as session:
+        row = (await session.execute(select(orm.talk_requests).where(orm.talk_requests.c.request_id == request_id))).first()
+    if row is None:
+        raise HTTPException(404, f"no talk request {request_id!r}")
+    return dict(row._mapping) | {"status": "closed" if row.closed_by else "open"}
+
+
+class MeetingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    org_id: str = Field(min_length=1, max_length=200)
+    date: date_type
+    kind: Literal["mid_year", "year_end", "other"]
+
+
+@router.post("/meetings", status_code=201, summary="Schedule an organisational-life meeting (组织生活会)")
+async def post_meeting(body: MeetingIn, request: Request, x_person_id: PersonHeader = None) -> dict:
+    runtime = request.app.state.runtime
+    try:
+        meeting_id = await schedule_meeting(
+            runtime.sessions, runtime.settings, org_id=body.org_id, day=body.date, kind=body.kind,
+            scheduled_by=x_person_id, correlation_id=correlation_id_of(request),
+        )  # fmt: skip
+    except NotAllowed as exc:
+        raise _unprocessable(exc) from None
+    return {"meeting_id": meeting_id}

@@ -43,6 +43,27 @@ def upgrade() -> None:
         sa.Column("owner_id", sa.Text, nullable=False, index=True),
         sa.Column("due_date", sa.Date, nullable=False),
         sa.Column("completed_at", sa.DateTime(timezone=True)),
+        sa.Column("due_published", sa.Boolean, nullable=False, server_default="false"),
+        sa.Column("overdue_published", sa.Boolean, nullable=False, server_default="false"),
+        schema=S,
+    )
+    op.create_table(
+        "talk_requests",
+        sa.Column("request_id", sa.Text, primary_key=True),
+        sa.Column("person_id", sa.Text, nullable=False, index=True),
+        sa.Column("leader_id", sa.Text, nullable=False, index=True),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("closed_by", sa.Text),
+        sa.Column("closed_at", sa.DateTime(timezone=True)),
+        schema=S,
+    )
+    op.create_table(
+        "meetings",
+        sa.Column("meeting_id", sa.Text, primary_key=True),
+        sa.Column("org_id", sa.Text, nullable=False),
+        sa.Column("date", sa.Date, nullable=False),
+        sa.Column("kind", sa.Text, nullable=False),
+        sa.Column("scheduled_by", sa.Text),
         schema=S,
     )
     op.create_table("orgs", sa.Column("org_id", sa.Text, primary_key=True), sa.Column("parent_id", sa.Text), schema=S)
@@ -73,5 +94,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("content_reads", "roles", "members", "orgs", "follow_ups", "talks", "applied_events", "outbox"):
+    for table in ("meetings", "talk_requests", "content_reads", "roles", "members", "orgs", "follow_ups", "talks", "applied_events", "outbox"):
         op.drop_table(table, schema=S)

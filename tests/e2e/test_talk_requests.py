@@ -1,0 +1,70 @@
+"""A member's request reaches the leader's inbox; the recorded talk closes it and fulfils REQ.
+A scheduled meeting reaches compliance as a coverage deadline."""
+
+from datetime import UTC, datetime, timedelta
+
+from devstack.demo import demo_city_events
+from tests.conftest import eventually
+
+from .conftest import post_events, record_talk
+
+
+async def test_a_request_reaches_the_leader_and_the_talk_closes_it_and_fulfils_req(system, ids):
+    talks, compliance, notify = system.url("talks"), system.url("compliance"), system.url("notify")
+    member, leader = ids + "p-b1-m1", ids + "p-town-sec"
+    async with system.client() as http:
+        await post_events(http, system, demo_city_events(ids))
+
+        async def asked():
+            r = await http.post(f"{talks}/v1/talk-requests", json={"leader_id": leader}, headers={"X-Person-Id": member})
+            return r if r.status_code == 201 else None  # talks learns the city a moment after the registry
+
+        request_id = (await eventually(asked)).json()["request_id"]
+        refused = await http.post(f"{talks}/v1/talk-requests", json={"leader_id": ids + "p-b2-m1"}, headers={"X-Person-Id": member})
+        assert refused.status_code == 422 and "no committee seat" in refused.text
+
+        async def req():
+            r = await http.get(f"{compliance}/v1/obligations", params={"subject_id": member, "rule_id": "REQ"})
+            return r.json()
+
+        [ob] = await eventually(req)
+        assert ob["responsible_id"] == leader and ob["status"] == "open"
+
+        async def in_inbox():
+            return [a for a in (await http.get(f"{notify}/v1/inbox/{leader}")).json() if a["obligation_id"] == ob["obligation_id"]]
+
+        [alert] = await eventually(in_inbox)
+        assert "党员主动要求谈话" in alert["body"]
+
+        talk = await record_talk(http, system, {
+            "held_at": datetime.now(UTC).isoformat(), "place": "党委办公室", "mode": "one_to_one", "kind": "requested",
+            "talker_ids": [leader], "talkee_ids": [member], "rule_ids": ["REQ"], "content": "应约谈话"})  # fmt: skip
+        assert talk.status_code == 201, talk.text
+        closed = (await http.get(f"{talks}/v1/talk-requests/{request_id}")).json()
+        assert (closed["status"], closed["closed_by"]) == ("closed", talk.json()["talk_id"])
+
+        async def fulfilled():
+            [current] = await req()
+            return current["status"] == "fulfilled"
+
+        await eventually(fulfilled)
+
+
+async def test_a_scheduled_meeting_becomes_a_coverage_deadline(system, ids):
+    day = (datetime.now(UTC) + timedelta(days=20)).date()
+    async with system.client() as http:
+        await post_events(http, system, demo_city_events(ids))
+
+        async def scheduled():
+            r = await http.post(f"{system.url('talks')}/v1/meetings", json={"org_id": ids + "branch-2", "date": day.isoformat(), "kind": "year_end"})
+            return r if r.status_code == 201 else None
+
+        await eventually(scheduled)
+
+        async def deadline():
+            r = (await http.get(f"{system.url('compliance')}/v1/coverage", params={"org_id": ids + "branch-2"})).json()
+            return r["people"] and all(p["next_meeting"] == day.isoformat() and p["state"] == "at_risk" for p in r["people"])
+
+        await eventually(deadline)
+        unknown = await http.post(f"{system.url('talks')}/v1/meetings", json={"org_id": ids + "nowhere", "date": day.isoformat(), "kind": "other"})
+        assert unknown.status_code == 422
