@@ -54,3 +54,39 @@ def test_no_key_no_service():
         TalksSettings(TALKS_CONTENT_KEYS="").cipher()
     with pytest.raises(ValueError, match="not a Fernet key"):
         TalksSettings(TALKS_CONTENT_KEYS="short").cipher()
+
+
+async def test_follow_ups_are_published_due_then_overdue_once_each_and_completed(sessions, settings, ids):
+    from datetime import date, timedelta
+
+    from talks.application.common import NotAllowed
+    from talks.application.follow_ups import complete, publish_due
+
+    body = record(ids).model_dump() | {"follow_ups": [{"text": "每周学习一次", "owner_id": ids + "m", "due_date": date(2031, 5, 10)}]}
+    talk_id = await record_talk(sessions, settings, ContentCipher([OLD_KEY]), TalkRecordIn.model_validate(body), recorded_by=None, correlation_id="c", now=datetime.now(UTC))
+
+    async def published() -> list[str]:
+        async with sessions() as session:
+            rows = await session.execute(select(orm.outbox.c.event_type, orm.outbox.c.payload).where(orm.outbox.c.key == ids + "m").order_by(orm.outbox.c.id))
+            out = [r.event_type for r in rows.all() if r.event_type.startswith("follow_up")]
+        return out
+
+    for day, expected in [
+        (date(2031, 5, 6), []),
+        (date(2031, 5, 7), ["follow_up.due.v1"]),
+        (date(2031, 5, 10), ["follow_up.due.v1"]),
+        (date(2031, 5, 11), ["follow_up.due.v1", "follow_up.overdue.v1"]),
+        (date(2031, 6, 1), ["follow_up.due.v1", "follow_up.overdue.v1"]),
+    ]:
+        await publish_due(sessions, settings, day)
+        assert await published() == expected, day
+    async with sessions() as session:
+        [f] = (await session.execute(select(orm.follow_ups).where(orm.follow_ups.c.talk_id == talk_id))).all()
+    with pytest.raises(NotAllowed):
+        await complete(sessions, settings, f.follow_up_id, ids + "stranger")
+    await complete(sessions, settings, f.follow_up_id, ids + "m")
+    await complete(sessions, settings, f.follow_up_id, ids + "m")  # twice: one event
+    assert (await published())[-1] == "follow_up.completed.v1" and (await published()).count("follow_up.completed.v1") == 1
+    async with sessions() as session:
+        payloads = (await session.execute(select(orm.outbox.c.payload).where(orm.outbox.c.key == ids + "m"))).scalars().all()
+    assert not any("每周学习".encode() in p for p in payloads)  # never the measure's text

@@ -12,6 +12,7 @@ class TalksSettings(CommonSettings):
     # without keys refuses to start rather than store content in the clear.
     content_keys: str = Field("", validation_alias=AliasChoices("TALKS_CONTENT_KEYS"))
 
+    tick_seconds: float = Field(60.0, gt=0, validation_alias=AliasChoices("TALKS_TICK_SECONDS"), description="follow-up reminders")
     # Person ids of auditors, who may read every record's content (each read is audited).
     auditors: str = Field("", validation_alias=AliasChoices("TALKS_AUDITORS"))
 

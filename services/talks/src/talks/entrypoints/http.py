@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 
 from kernel.http import correlation_id_of
 from talks.application.common import NotAllowed
+from talks.application.follow_ups import complete
 from talks.application.recording import check_participants, read_talk, record_talk
 from talks.application.requests import request_talk, schedule_meeting
 from talks.adapters import orm
@@ -117,3 +118,27 @@ async def post_meeting(body: MeetingIn, request: Request, x_person_id: PersonHea
     except NotAllowed as exc:
         raise _unprocessable(exc) from None
     return {"meeting_id": meeting_id}
+
+
+@router.get("/follow-ups", summary="Follow-up measures (整改措施), by owner; open ones only by default")
+async def follow_ups(request: Request, owner_id: str | None = None, open_only: bool = True) -> list[dict]:
+    f = orm.follow_ups
+    where = [f.c.owner_id == owner_id] if owner_id else []
+    if open_only:
+        where.append(f.c.completed_at.is_(None))
+    async with request.app.state.runtime.sessions() as session:
+        rows = await session.execute(
+            select(f.c.follow_up_id, f.c.talk_id, f.c.owner_id, f.c.due_date, f.c.completed_at).where(*where).order_by(f.c.due_date)
+        )
+    return [dict(r._mapping) for r in rows]
+
+
+@router.post("/follow-ups/{follow_up_id}/complete", summary="Mark a follow-up measure done")
+async def complete_follow_up(follow_up_id: str, request: Request, x_person_id: PersonHeader = None) -> dict:
+    runtime = request.app.state.runtime
+    try:
+        return await complete(runtime.sessions, runtime.settings, follow_up_id, x_person_id)
+    except LookupError:
+        raise HTTPException(404, f"no follow-up {follow_up_id!r}") from None
+    except NotAllowed as exc:
+        raise HTTPException(403, str(exc)) from None
