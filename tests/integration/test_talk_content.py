@@ -90,3 +90,21 @@ async def test_follow_ups_are_published_due_then_overdue_once_each_and_completed
     async with sessions() as session:
         payloads = (await session.execute(select(orm.outbox.c.payload).where(orm.outbox.c.key == ids + "m"))).scalars().all()
     assert not any("每周学习".encode() in p for p in payloads)  # never the measure's text
+
+
+async def test_an_amendment_is_a_new_version_and_keeps_the_old_one(sessions, settings, ids):
+    from talks.application.amendments import AmendmentIn, amend, versions
+    from talks.application.common import NotAllowed
+
+    cipher = ContentCipher([OLD_KEY])
+    talk_id = await record_talk(sessions, settings, cipher, record(ids), recorded_by=ids + "s", correlation_id="c", now=datetime.now(UTC))
+    with pytest.raises(NotAllowed):
+        await amend(sessions, cipher, talk_id, AmendmentIn(reason="改", content="别人改的"), ids + "m")
+    assert await amend(sessions, cipher, talk_id, AmendmentIn(reason="补充谈话要点", content="补充后的内容"), ids + "s") == 2
+    current = await read_talk(sessions, cipher, talk_id, ids + "s", frozenset())
+    assert (current["version"], current["content"], current["problems"]) == (2, "补充后的内容", "问题")
+    history = await versions(sessions, talk_id)
+    assert [(v["version"], v["reason"]) for v in history] == [(1, None), (2, "补充谈话要点")]
+    async with sessions() as session:
+        old = await session.scalar(select(orm.talk_versions.c.content_encrypted).where(orm.talk_versions.c.talk_id == talk_id))
+    assert cipher.decrypt(old)["content"] == SECRET_TEXT  # nothing overwritten

@@ -27,6 +27,21 @@ talks = Table(
     Column("confidential", Boolean, nullable=False),
     Column("recorded_by", Text),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("amendment_reason", Text),  # why this version replaced the one before
+)
+
+# Earlier versions of a record: an amendment never overwrites, it keeps the version it replaces.
+talk_versions = Table(
+    "talk_versions",
+    metadata,
+    Column("talk_id", Text, primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("place", Text, nullable=False),
+    Column("topics", ARRAY(Text), nullable=False),
+    Column("content_encrypted", LargeBinary, nullable=False),
+    Column("confidential", Boolean, nullable=False),
+    Column("recorded_by", Text),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
 )
 
 follow_ups = Table(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from fastapi.exceptions import RequestValidationError
 
 from kernel.http import correlation_id_of
+from talks.application.amendments import AmendmentIn, amend, versions
 from talks.application.common import NotAllowed
 from talks.application.follow_ups import complete
 from talks.application.recording import check_participants, read_talk, record_talk
@@ -142,3 +143,22 @@ async def complete_follow_up(follow_up_id: str, request: Request, x_person_id: P
         raise HTTPException(404, f"no follow-up {follow_up_id!r}") from None
     except NotAllowed as exc:
         raise HTTPException(403, str(exc)) from None
+
+
+@router.post("/talks/{talk_id}/amendments", status_code=201, summary="Amend a record: a new version, with who and why")
+async def post_amendment(talk_id: str, change: AmendmentIn, request: Request, x_person_id: PersonHeader = None) -> dict:
+    try:
+        version = await amend(request.app.state.runtime.sessions, request.app.state.cipher, talk_id, change, x_person_id)
+    except LookupError:
+        raise HTTPException(404, f"no talk {talk_id!r}") from None
+    except NotAllowed as exc:
+        raise HTTPException(403, str(exc)) from None
+    return {"talk_id": talk_id, "version": version}
+
+
+@router.get("/talks/{talk_id}/versions", summary="A record's history: every version's who, when and why")
+async def get_versions(talk_id: str, request: Request) -> list[dict]:
+    found = await versions(request.app.state.runtime.sessions, talk_id)
+    if not found:
+        raise HTTPException(404, f"no talk {talk_id!r}")
+    return found

@@ -33,6 +33,19 @@ def upgrade() -> None:
         sa.Column("confidential", sa.Boolean, nullable=False),
         sa.Column("recorded_by", sa.Text),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column("amendment_reason", sa.Text),
+        schema=S,
+    )
+    op.create_table(
+        "talk_versions",
+        sa.Column("talk_id", sa.Text, primary_key=True),
+        sa.Column("version", sa.Integer, primary_key=True),
+        sa.Column("place", sa.Text, nullable=False),
+        sa.Column("topics", sa.ARRAY(sa.Text), nullable=False),
+        sa.Column("content_encrypted", sa.LargeBinary, nullable=False),
+        sa.Column("confidential", sa.Boolean, nullable=False),
+        sa.Column("recorded_by", sa.Text),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
         schema=S,
     )
     op.create_table(
@@ -94,5 +107,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("meetings", "talk_requests", "content_reads", "roles", "members", "orgs", "follow_ups", "talks", "applied_events", "outbox"):
+    for table in ("talk_versions", "meetings", "talk_requests", "content_reads", "roles", "members", "orgs", "follow_ups", "talks", "applied_events", "outbox"):
         op.drop_table(table, schema=S)
