@@ -17,8 +17,10 @@ async def apply(session: AsyncSession, event: ParsedEvent) -> None:
             stmt = insert(orm.orgs).values(org_id=data.org_id, parent_id=data.parent_id)
             await session.execute(stmt.on_conflict_do_update(index_elements=["org_id"], set_={"parent_id": data.parent_id}))
         case d.MemberJoined():
-            stmt = insert(orm.members).values(person_id=data.person_id, org_id=data.org_id, active=True)
-            await session.execute(stmt.on_conflict_do_update(index_elements=["person_id"], set_={"org_id": data.org_id, "active": True}))
+            stmt = insert(orm.members).values(person_id=data.person_id, name=data.name, org_id=data.org_id, active=True)
+            await session.execute(
+                stmt.on_conflict_do_update(index_elements=["person_id"], set_={"name": data.name, "org_id": data.org_id, "active": True})
+            )
         case d.MemberTransferred():
             await session.execute(update(orm.members).where(orm.members.c.person_id == data.person_id).values(org_id=data.to_org_id))
         case d.MemberLeft():
@@ -71,3 +73,14 @@ def chain(org_id: str, parent_of: dict[str, str | None]) -> list[str]:
         out.append(org_id)
         org_id = parent_of.get(org_id)
     return out
+
+
+async def names(session: AsyncSession, people: list[str]) -> dict[str, str]:
+    m = orm.members
+    rows = await session.execute(select(m.c.person_id, m.c.name).where(m.c.person_id.in_(people), m.c.name.is_not(None)))
+    return {r.person_id: r.name for r in rows}
+
+
+async def members_of(session: AsyncSession, org_id: str) -> list[str]:
+    m = orm.members
+    return list((await session.execute(select(m.c.person_id).where(m.c.org_id == org_id, m.c.active))).scalars())

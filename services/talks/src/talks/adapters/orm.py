@@ -1,6 +1,7 @@
 """The talks service's tables (schema `talks`)."""
 
-from sqlalchemy import ARRAY, Boolean, Column, Date, DateTime, Identity, Integer, LargeBinary, MetaData, Table, Text, func
+from sqlalchemy import Boolean, Column, Date, DateTime, Identity, Integer, LargeBinary, MetaData, Table, Text, func
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from kernel.tables import applied_events_table, outbox_table
 
@@ -86,6 +87,7 @@ members = Table(
     "members",
     metadata,
     Column("person_id", Text, primary_key=True),
+    Column("name", Text),
     Column("org_id", Text, nullable=False),
     Column("active", Boolean, nullable=False),
 )

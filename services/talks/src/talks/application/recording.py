@@ -121,12 +121,13 @@ async def read_talk(
         follow_ups = (
             await session.execute(
                 select(orm.follow_ups.c.follow_up_id, orm.follow_ups.c.owner_id, orm.follow_ups.c.due_date,
-                       orm.follow_ups.c.completed_at).where(orm.follow_ups.c.talk_id == talk_id)
+                       orm.follow_ups.c.completed_at, orm.follow_ups.c.text).where(orm.follow_ups.c.talk_id == talk_id)
             )
         ).all()  # fmt: skip
     talk = dict(row._mapping)
     encrypted = talk.pop("content_encrypted")
-    talk["follow_ups"] = [dict(f._mapping) for f in follow_ups]
+    # A measure's text belongs to the record's content: shown only to those entitled to it.
+    talk["follow_ups"] = [{k: v for k, v in f._mapping.items() if k != "text" or basis is not None} for f in follow_ups]
     talk["content_visible"] = basis is not None
     if basis is not None:
         talk.update(cipher.decrypt(encrypted))

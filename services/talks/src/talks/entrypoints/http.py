@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from datetime import date as date_type
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from fastapi.exceptions import RequestValidationError
@@ -13,6 +13,7 @@ from kernel.http import correlation_id_of
 from talks.application.amendments import AmendmentIn, amend, versions
 from talks.application.common import NotAllowed
 from talks.application.follow_ups import complete
+from talks.application.forms import record_form, year_forms
 from talks.application.recording import check_participants, read_talk, record_talk
 from talks.application.requests import request_talk, schedule_meeting
 from talks.adapters import orm
@@ -162,3 +163,24 @@ async def get_versions(talk_id: str, request: Request) -> list[dict]:
     if not found:
         raise HTTPException(404, f"no talk {talk_id!r}")
     return found
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@router.get("/talks/{talk_id}/form.docx", summary="The record as a printable form (attachment 1 or 2)", response_class=Response)
+async def talk_form(talk_id: str, request: Request, x_person_id: PersonHeader = None) -> Response:
+    runtime = request.app.state.runtime
+    document = await record_form(runtime.sessions, request.app.state.cipher, talk_id, x_person_id, runtime.settings.auditor_ids())
+    if document is None:
+        raise HTTPException(404, f"no talk {talk_id!r}")
+    return Response(document, media_type=DOCX, headers={"content-disposition": f'attachment; filename="talk-{talk_id}.docx"'})
+
+
+@router.get("/orgs/{org_id}/talk-forms.docx", summary="An organisation's year of records as printable forms", response_class=Response)
+async def org_year_forms(
+    org_id: str, request: Request, year: Annotated[int, Query(ge=1921, le=2200)], x_person_id: PersonHeader = None
+) -> Response:
+    runtime = request.app.state.runtime
+    document = await year_forms(runtime.sessions, request.app.state.cipher, org_id, year, x_person_id, runtime.settings.auditor_ids())
+    return Response(document, media_type=DOCX, headers={"content-disposition": f'attachment; filename="talks-{org_id}-{year}.docx"'})

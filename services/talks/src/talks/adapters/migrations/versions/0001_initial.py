@@ -83,6 +83,7 @@ def upgrade() -> None:
     op.create_table(
         "members",
         sa.Column("person_id", sa.Text, primary_key=True),
+        sa.Column("name", sa.Text),
         sa.Column("org_id", sa.Text, nullable=False),
         sa.Column("active", sa.Boolean, nullable=False),
         schema=S,
