@@ -49,6 +49,22 @@ async def test_a_request_reaches_the_leader_and_the_talk_closes_it_and_fulfils_r
 
         await eventually(fulfilled)
 
+        year = datetime.now(UTC).year
+
+        async def dossier():
+            r = await http.get(f"{talks}/v1/dossiers/{member}", params={"year": year}, headers={"X-Person-Id": ids + "p-b1-sec"})
+            body = r.json()
+            return body if r.status_code == 200 and body["summary"]["met"] == 1 else None
+
+        found = await eventually(dossier)
+        assert [t["talk_id"] for t in found["talks"]] == [talk.json()["talk_id"]]
+        assert [(m["rule_id"], m["outcome"], m["fulfilled_by"]) for m in found["must_talks"]] == [("REQ", "met", talk.json()["talk_id"])]
+        assert found["name"] == "李明" and "content" not in str(found)
+        stranger = await http.get(f"{talks}/v1/dossiers/{member}", params={"year": year}, headers={"X-Person-Id": ids + "p-b2-m1"})
+        assert stranger.status_code == 403
+        audit = (await http.get(f"{talks}/v1/audit", params={"talk_id": f"dossier:{member}:{year}"})).json()
+        assert {(a["reader_id"], a["granted"]) for a in audit} >= {(ids + "p-b1-sec", True), (ids + "p-b2-m1", False)}
+
 
 async def test_a_scheduled_meeting_becomes_a_coverage_deadline(system, ids):
     day = (datetime.now(UTC) + timedelta(days=20)).date()

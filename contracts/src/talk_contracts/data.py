@@ -207,6 +207,7 @@ class ObligationChanged(Data):
     trigger_event_id: Id = NonEmpty
     escalated_to_id: Id | None = None
     previous_responsible_id: Id | None = None
+    fulfilled_by: Id | None = None  # the talk that met it
 
 
 class SecretaryVacant(Data):

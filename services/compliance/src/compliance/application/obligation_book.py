@@ -150,6 +150,7 @@ class ObligationBook:
             trigger_event_id=ob.trigger_event_id,
             escalated_to_id=ob.escalated_to_id,
             previous_responsible_id=previous_responsible_id,
+            fulfilled_by=ob.fulfilled_by,
         )
         await self._emit(f"obligation.{transition}.v1", payload, ob.subject_id, cause)
 

@@ -35,9 +35,21 @@ async def apply(session: AsyncSession, event: ParsedEvent) -> None:
             await session.execute(insert(r).values(org_id=data.org_id, person_id=data.person_id, role=data.role).on_conflict_do_nothing())
 
 
+async def obligation_changed(session: AsyncSession, event: ParsedEvent) -> None:
+    """The latest state of a must-talk obligation (a subject's events arrive in order: one key)."""
+    data: d.ObligationChanged = event.data
+    values = {"rule_id": data.rule_id, "subject_id": data.subject_id, "responsible_id": data.responsible_id,
+              "due_date": data.due_date, "status": data.status, "fulfilled_by": data.fulfilled_by}  # fmt: skip
+    stmt = insert(orm.obligations).values(obligation_id=data.obligation_id, **values)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["obligation_id"], set_=values))
+
+
 ROUTES: dict[str, Handler] = dict.fromkeys(
     ["org.registered.v1", "org.moved.v1", "member.joined.v1", "member.transferred.v1", "member.left.v1", "role.assigned.v1", "role.ended.v1"],
     apply,
+) | dict.fromkeys(
+    [f"obligation.{t}.v1" for t in ("opened", "due_soon", "overdue", "escalated", "reassigned", "fulfilled", "cancelled")],
+    obligation_changed,
 )
 
 

@@ -110,3 +110,16 @@ content_reads = Table(
     Column("basis", Text, nullable=False),
     Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+
+# Must-talk obligations as compliance publishes them (compliance.obligations), for the dossier.
+obligations = Table(
+    "obligations",
+    metadata,
+    Column("obligation_id", Text, primary_key=True),
+    Column("rule_id", Text, nullable=False),
+    Column("subject_id", Text, nullable=False, index=True),
+    Column("responsible_id", Text),
+    Column("due_date", Date, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("fulfilled_by", Text),
+)

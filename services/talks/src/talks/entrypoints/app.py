@@ -17,7 +17,7 @@ def create_app(settings: TalksSettings | None = None) -> FastAPI:
     settings = settings or TalksSettings()
     cipher = settings.cipher()  # no keys, no service: content is never stored in the clear
     runtime = Runtime(settings, service="talks", metadata=orm.metadata, migrations="talks.adapters.migrations")
-    runtime.consume("talks", [Topic.REGISTRY.value], directory.ROUTES)
+    runtime.consume("talks", [Topic.REGISTRY.value, Topic.COMPLIANCE.value], directory.ROUTES)
     runtime.every("follow-ups", settings.tick_seconds, lambda: publish_due(runtime.sessions, settings, datetime.now(UTC).date()))
     app = service_app(
         runtime, title="talks", description="Talk records as evidence; their content stays here, encrypted.", routers=[router]

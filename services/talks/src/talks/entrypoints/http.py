@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from kernel.http import correlation_id_of
 from talks.application.amendments import AmendmentIn, amend, versions
 from talks.application.common import NotAllowed
+from talks.application.dossier import dossier
 from talks.application.follow_ups import complete
 from talks.application.forms import record_form, year_forms
 from talks.application.recording import check_participants, read_talk, record_talk
@@ -184,3 +185,17 @@ async def org_year_forms(
     runtime = request.app.state.runtime
     document = await year_forms(runtime.sessions, request.app.state.cipher, org_id, year, x_person_id, runtime.settings.auditor_ids())
     return Response(document, media_type=DOCX, headers={"content-disposition": f'attachment; filename="talks-{org_id}-{year}.docx"'})
+
+
+@router.get("/dossiers/{person_id}", summary="A member's yearly dossier: talks, must-talks and how they were met, follow-ups")
+async def get_dossier(
+    person_id: str, request: Request, year: Annotated[int, Query(ge=1921, le=2200)], x_person_id: PersonHeader = None
+) -> dict:
+    runtime = request.app.state.runtime
+    try:
+        found = await dossier(runtime.sessions, person_id, year, x_person_id, runtime.settings.auditor_ids())
+    except PermissionError as exc:
+        raise HTTPException(403, str(exc)) from None
+    if found is None:
+        raise HTTPException(404, f"no member {person_id!r}")
+    return found

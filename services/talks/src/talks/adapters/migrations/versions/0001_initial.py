@@ -105,8 +105,19 @@ def upgrade() -> None:
         sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
         schema=S,
     )
+    op.create_table(
+        "obligations",
+        sa.Column("obligation_id", sa.Text, primary_key=True),
+        sa.Column("rule_id", sa.Text, nullable=False),
+        sa.Column("subject_id", sa.Text, nullable=False, index=True),
+        sa.Column("responsible_id", sa.Text),
+        sa.Column("due_date", sa.Date, nullable=False),
+        sa.Column("status", sa.Text, nullable=False),
+        sa.Column("fulfilled_by", sa.Text),
+        schema=S,
+    )
 
 
 def downgrade() -> None:
-    for table in ("talk_versions", "meetings", "talk_requests", "content_reads", "roles", "members", "orgs", "follow_ups", "talks", "applied_events", "outbox"):
+    for table in ("obligations", "talk_versions", "meetings", "talk_requests", "content_reads", "roles", "members", "orgs", "follow_ups", "talks", "applied_events", "outbox"):
         op.drop_table(table, schema=S)
