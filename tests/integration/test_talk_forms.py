@@ -44,7 +44,8 @@ async def test_the_individual_and_collective_forms_and_a_year_render_with_their_
         "follow_ups": [{"text": "每月交一次思想汇报", "owner_id": ids + "m1", "due_date": "2026-07-15"}]})  # fmt: skip
     many = TalkRecordIn.model_validate({
         "held_at": held.replace(month=7).isoformat(), "place": "会议室", "mode": "many_to_many", "kind": "regular",
-        "talker_ids": [ids + "sec", ids + "m2"], "talkee_ids": [ids + "m1"], "topics": ["work"], "content": "集体谈心内容"})  # fmt: skip
+        "talker_ids": [ids + "sec", ids + "m2"], "talkee_ids": [ids + "m1"], "topics": ["work"], "theme": "组织生活会前谈心",
+        "content": "集体谈心内容"})  # fmt: skip
     one_id = await record_talk(sessions, settings, cipher, one, recorded_by=ids + "sec", correlation_id="c", now=datetime.now(UTC))
     await record_talk(sessions, settings, cipher, many, recorded_by=ids + "sec", correlation_id="c", now=datetime.now(UTC))
 
@@ -59,6 +60,6 @@ async def test_the_individual_and_collective_forms_and_a_year_render_with_their_
 
     year = text_of(await year_forms(sessions, cipher, ids + "b1", 2026, ids + "sec", frozenset()))
     assert "2026年度谈心谈话记录" in year
-    assert "谈心谈话记录表" in year and "集体谈心谈话记录表" in year and "主持人" in year and "集体谈心内容" in year
+    assert "谈心谈话记录表" in year and "集体谈心谈话记录表" in year and "主持人" in year and "集体谈心内容" in year and "组织生活会前谈心" in year
     empty = text_of(await year_forms(sessions, cipher, ids + "b1", 2025, ids + "sec", frozenset()))
     assert "本年度无谈心谈话记录" in empty

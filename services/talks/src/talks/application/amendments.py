@@ -15,13 +15,14 @@ from talks.adapters.crypto import ContentCipher
 from talks.application.common import NotAllowed
 
 AMENDABLE = ("place", "topics", "confidential")
-CONTENT = ("content", "problems", "suggestions")
+CONTENT = ("theme", "content", "problems", "suggestions")
 
 
 class AmendmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=2000, description="why the record is amended")
     place: str | None = Field(None, min_length=1, max_length=500)
+    theme: str | None = Field(None, max_length=500)
     topics: list[Literal["thought", "work", "style", "life", "family"]] | None = None
     content: str | None = Field(None, min_length=1, max_length=100_000)
     problems: str | None = Field(None, max_length=100_000)

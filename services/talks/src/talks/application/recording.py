@@ -20,7 +20,7 @@ from talks.domain.records import TalkRecordIn, check_not_in_future
 
 log = get_logger(__name__)
 
-CONTENT_FIELDS = ("content", "problems", "suggestions")
+CONTENT_FIELDS = ("theme", "content", "problems", "suggestions")
 
 
 async def record_talk(

@@ -33,6 +33,7 @@ class TalkRecordIn(BaseModel):
     talkee_ids: list[str] = Field(min_length=1, max_length=500)
     rule_ids: list[RuleId] = []
     topics: list[Topic] = Field(default_factory=list, max_length=5)
+    theme: str = Field("", max_length=500, description="主题 (the collective record's theme)")
     content: str = Field(min_length=1, max_length=100_000, description="谈话内容")
     problems: str = Field("", max_length=100_000, description="发现的问题")
     suggestions: str = Field("", max_length=100_000, description="意见建议")
