@@ -8,6 +8,7 @@ from aiokafka.structs import ConsumerRecord
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kernel.db import make_engine, make_sessionmaker, migrate
+from talks.adapters.crypto import new_key
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +29,11 @@ async def engine(integration_database_url: str) -> AsyncEngine:
 @pytest.fixture(scope="session")
 def sessions(engine):
     return make_sessionmaker(engine)
+
+
+# Every talk record written by the integration tests is encrypted under this key, so that a key
+# rotation over the whole database (test_talk_content) can read them all.
+CONTENT_KEY = new_key()
 
 
 @pytest.fixture

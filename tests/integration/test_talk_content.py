@@ -12,8 +12,10 @@ from talks.config import TalksSettings
 from talks.domain.records import TalkRecordIn
 from talks.entrypoints.keys import rotate
 
+from .conftest import CONTENT_KEY
+
 SECRET_TEXT = "谈到了家庭困难和思想包袱"
-OLD_KEY = new_key()  # every record of this module is written under it, so a rotation can read them all
+OLD_KEY = CONTENT_KEY  # every record of the integration tests is written under it
 
 
 def record(ids: str) -> TalkRecordIn:
@@ -47,6 +49,7 @@ async def test_a_new_key_keeps_old_records_readable_and_rotation_retires_the_old
     assert (await read_talk(sessions, ContentCipher([new]), talk_id, ids + "s", frozenset()))["content"] == SECRET_TEXT
     with pytest.raises(ValueError, match="keep its key"):
         await rotate(settings, ContentCipher([new_key()]), out=lambda _: None)  # the only key that reads them is gone
+    await rotate(settings, ContentCipher([OLD_KEY, new]), out=lambda _: None)  # back under the shared key, for other tests
 
 
 def test_no_key_no_service():

@@ -8,13 +8,15 @@ import pytest
 from sqlalchemy.dialects.postgresql import insert
 
 from talks.adapters import orm
-from talks.adapters.crypto import ContentCipher, new_key
+from talks.adapters.crypto import ContentCipher
 from talks.application.forms import record_form, year_forms
 from talks.application.recording import record_talk
 from talks.config import TalksSettings
 from talks.domain.records import TalkRecordIn
 
-KEY = new_key()
+from .conftest import CONTENT_KEY
+
+KEY = CONTENT_KEY
 
 
 def text_of(document: bytes) -> str:
