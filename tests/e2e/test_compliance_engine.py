@@ -82,7 +82,7 @@ async def test_an_old_sanction_reported_late_is_already_overdue_and_escalated(sy
 
 
 async def test_coverage_of_members_secretaries_and_committee_pairs(system, ids):
-    compliance, talks = system.url("compliance"), system.url("talks")
+    compliance = system.url("compliance")
     async with system.client() as http:
         await _city(http, system, ids)
 

@@ -60,7 +60,7 @@ def test_no_key_no_service():
 
 
 async def test_follow_ups_are_published_due_then_overdue_once_each_and_completed(sessions, settings, ids):
-    from datetime import date, timedelta
+    from datetime import date
 
     from talks.application.common import NotAllowed
     from talks.application.follow_ups import complete, publish_due

@@ -6,14 +6,12 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.adapters import orm
+from kernel.tree import subtree
 
 
 def subtree_of(org_id: str):
     """A CTE of the organisation and every organisation below it."""
-    o = orm.orgs
-    tree = select(o.c.org_id, literal(0).label("depth")).where(o.c.org_id == org_id).cte("subtree", recursive=True)
-    step = select(o.c.org_id, (tree.c.depth + 1).label("depth")).join(tree, o.c.parent_id == tree.c.org_id)
-    return tree.union_all(step.where(tree.c.depth < 64))
+    return subtree(orm.orgs, org_id)
 
 
 def org_filter(column, org_id: str | None, subtree: bool):

@@ -4,13 +4,14 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import and_, func, literal, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.adapters import orm
 from compliance.domain.coverage import Credit
 from compliance.domain.obligations import OPEN_STATES, Obligation, Talk
+from kernel.tree import ancestors
 
 
 class ProjectionRepository:
@@ -28,13 +29,7 @@ class ProjectionRepository:
 
     async def ancestry(self, org_id: str) -> dict[str, str | None]:
         """org id -> parent id for the organisation and all its ancestors."""
-        o = orm.orgs
-        chain = select(o.c.org_id, o.c.parent_id, literal(0).label("depth")).where(o.c.org_id == org_id)
-        chain = chain.cte("chain", recursive=True)
-        step = select(o.c.org_id, o.c.parent_id, (chain.c.depth + 1).label("depth")).join(
-            chain, o.c.org_id == chain.c.parent_id
-        ).where(chain.c.depth < 64)
-        chain = chain.union_all(step)
+        chain = ancestors(orm.orgs, [org_id])
         rows = (await self.session.execute(select(chain.c.org_id, chain.c.parent_id))).all()
         return {r.org_id: r.parent_id for r in rows}
 

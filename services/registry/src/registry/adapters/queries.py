@@ -2,9 +2,11 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.tree import ancestors
+from kernel.tree import subtree as org_subtree
 from registry.adapters import orm
 from registry.domain.invariants import Member, Org, Snapshot
 
@@ -36,12 +38,9 @@ async def get_org(session: AsyncSession, org_id: str) -> dict | None:
 
 
 async def org_members(session: AsyncSession, org_id: str, subtree: bool, limit: int, offset: int) -> tuple[int, list[dict]]:
-    o, m = orm.orgs, orm.members
+    m = orm.members
     if subtree:
-        tree = select(o.c.org_id, literal(0).label("depth")).where(o.c.org_id == org_id).cte("tree", recursive=True)
-        tree = tree.union_all(
-            select(o.c.org_id, (tree.c.depth + 1).label("depth")).join(tree, o.c.parent_id == tree.c.org_id).where(tree.c.depth < 64)
-        )
+        tree = org_subtree(orm.orgs, org_id)
         where = [m.c.org_id.in_(select(tree.c.org_id))]
     else:
         where = [m.c.org_id == org_id]
@@ -79,15 +78,10 @@ async def holders_on(session: AsyncSession, org_id: str, on: datetime) -> list[d
 async def snapshot(session: AsyncSession, org_ids: set[str], person_ids: set[str]) -> "Snapshot":
     """The registry state a batch touches (see domain.invariants), with the touched organisations'
     ancestors (for cycles) and active member counts (for dissolution)."""
-    o, m = orm.orgs, orm.members
+    m = orm.members
     state = Snapshot()
     if org_ids:
-        up = select(o.c.org_id, o.c.parent_id, o.c.dissolved_at, literal(0).label("depth")).where(o.c.org_id.in_(org_ids))
-        up = up.cte("up", recursive=True)
-        up = up.union_all(
-            select(o.c.org_id, o.c.parent_id, o.c.dissolved_at, (up.c.depth + 1).label("depth"))
-            .join(up, o.c.org_id == up.c.parent_id).where(up.c.depth < 64)
-        )
+        up = ancestors(orm.orgs, org_ids, "dissolved_at")
         for row in await session.execute(select(up.c.org_id, up.c.parent_id, up.c.dissolved_at).distinct()):
             state.orgs[row.org_id] = Org(row.parent_id, row.dissolved_at is not None)
         counts = await session.execute(

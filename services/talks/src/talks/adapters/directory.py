@@ -1,10 +1,11 @@
 """Talks' own view of the registry (who belongs where, who holds which seat), kept from registry.events."""
 
-from sqlalchemy import delete, literal, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.consumer import Handler
+from kernel.tree import ancestors
 from talk_contracts import ParsedEvent
 from talk_contracts import data as d
 from talks.adapters import orm
@@ -61,9 +62,7 @@ async def orgs_of(session: AsyncSession, people: list[str]) -> dict[str, str]:
 
 
 async def ancestry(session: AsyncSession, org_ids: list[str]) -> dict[str, str | None]:
-    o = orm.orgs
-    up = select(o.c.org_id, o.c.parent_id, literal(0).label("depth")).where(o.c.org_id.in_(org_ids)).cte("up", recursive=True)
-    up = up.union_all(select(o.c.org_id, o.c.parent_id, (up.c.depth + 1).label("depth")).join(up, o.c.org_id == up.c.parent_id).where(up.c.depth < 64))
+    up = ancestors(orm.orgs, org_ids)
     return {r.org_id: r.parent_id for r in await session.execute(select(up.c.org_id, up.c.parent_id).distinct())}
 
 

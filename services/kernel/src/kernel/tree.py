@@ -1,0 +1,25 @@
+"""The organisation tree in SQL: every service keeps an `orgs` table with `org_id` and `parent_id`.
+Depth is bounded so that a cycle in bad data cannot make a query run away."""
+
+from collections.abc import Iterable
+
+from sqlalchemy import CTE, Table, literal, select
+
+MAX_DEPTH = 64
+
+
+def ancestors(orgs: Table, org_ids: Iterable[str], *columns: str) -> CTE:
+    """The organisations and all their ancestors: `org_id`, `parent_id` and any further `columns`."""
+    o = orgs.c
+    cols = [o.org_id, o.parent_id, *(o[c] for c in columns)]
+    up = select(*cols, literal(0).label("depth")).where(o.org_id.in_(list(org_ids))).cte("ancestors", recursive=True)
+    step = select(*cols, (up.c.depth + 1).label("depth")).join(up, o.org_id == up.c.parent_id).where(up.c.depth < MAX_DEPTH)
+    return up.union_all(step)
+
+
+def subtree(orgs: Table, org_id: str) -> CTE:
+    """The organisation and every organisation below it: `org_id`."""
+    o = orgs.c
+    down = select(o.org_id, literal(0).label("depth")).where(o.org_id == org_id).cte("subtree", recursive=True)
+    step = select(o.org_id, (down.c.depth + 1).label("depth")).join(down, o.parent_id == down.c.org_id).where(down.c.depth < MAX_DEPTH)
+    return down.union_all(step)
