@@ -93,6 +93,9 @@ async def test_follow_ups_are_published_due_then_overdue_once_each_and_completed
     async with sessions() as session:
         payloads = (await session.execute(select(orm.outbox.c.payload).where(orm.outbox.c.key == ids + "m"))).scalars().all()
     assert not any("每周学习".encode() in p for p in payloads)  # never the measure's text
+    async with sessions() as session:
+        stored = await session.scalar(select(orm.follow_ups.c.text_encrypted).where(orm.follow_ups.c.follow_up_id == f.follow_up_id))
+    assert "每周学习".encode() not in stored  # encrypted at rest like the rest of the record
 
 
 async def test_an_amendment_is_a_new_version_and_keeps_the_old_one(sessions, settings, ids):

@@ -22,6 +22,15 @@ class ContentCipher:
     def encrypt(self, content: dict) -> bytes:
         return self._fernet.encrypt(json.dumps(content, ensure_ascii=False).encode())
 
+    def encrypt_text(self, text: str) -> bytes:
+        return self._fernet.encrypt(text.encode())
+
+    def decrypt_text(self, token: bytes) -> str:
+        try:
+            return self._fernet.decrypt(token).decode()
+        except InvalidToken:
+            raise ValueError("talk content cannot be decrypted with the configured keys") from None
+
     def decrypt(self, token: bytes) -> dict:
         try:
             return json.loads(self._fernet.decrypt(token))

@@ -50,7 +50,7 @@ follow_ups = Table(
     metadata,
     Column("follow_up_id", Text, primary_key=True),
     Column("talk_id", Text, nullable=False, index=True),
-    Column("text", Text, nullable=False),
+    Column("text_encrypted", LargeBinary, nullable=False),  # the measure's text is content too
     Column("owner_id", Text, nullable=False, index=True),
     Column("due_date", Date, nullable=False),
     Column("completed_at", DateTime(timezone=True)),

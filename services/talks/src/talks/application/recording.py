@@ -74,7 +74,8 @@ async def record_talk(
             await session.execute(
                 insert(orm.follow_ups),
                 [
-                    {"follow_up_id": str(uuid.uuid4()), "talk_id": talk_id, **f.model_dump()}
+                    {"follow_up_id": str(uuid.uuid4()), "talk_id": talk_id, "owner_id": f.owner_id, "due_date": f.due_date,
+                     "text_encrypted": cipher.encrypt_text(f.text)}
                     for f in record.follow_ups
                 ],
             )
@@ -121,13 +122,17 @@ async def read_talk(
         follow_ups = (
             await session.execute(
                 select(orm.follow_ups.c.follow_up_id, orm.follow_ups.c.owner_id, orm.follow_ups.c.due_date,
-                       orm.follow_ups.c.completed_at, orm.follow_ups.c.text).where(orm.follow_ups.c.talk_id == talk_id)
+                       orm.follow_ups.c.completed_at, orm.follow_ups.c.text_encrypted).where(orm.follow_ups.c.talk_id == talk_id)
             )
         ).all()  # fmt: skip
     talk = dict(row._mapping)
     encrypted = talk.pop("content_encrypted")
     # A measure's text belongs to the record's content: shown only to those entitled to it.
-    talk["follow_ups"] = [{k: v for k, v in f._mapping.items() if k != "text" or basis is not None} for f in follow_ups]
+    talk["follow_ups"] = [
+        {k: v for k, v in f._mapping.items() if k != "text_encrypted"}
+        | ({"text": cipher.decrypt_text(f.text_encrypted)} if basis is not None else {})
+        for f in follow_ups
+    ]
     talk["content_visible"] = basis is not None
     if basis is not None:
         talk.update(cipher.decrypt(encrypted))

@@ -20,6 +20,7 @@ async def rotate(settings: TalksSettings, cipher: ContentCipher, batch: int = 50
     sessions = make_sessionmaker(engine)
     t, done, last = orm.talks, 0, ""
     try:
+        await _rotate_follow_ups(sessions, cipher)
         while True:
             async with sessions() as session, session.begin():
                 rows = (
@@ -41,6 +42,17 @@ async def rotate(settings: TalksSettings, cipher: ContentCipher, batch: int = 50
     finally:
         await engine.dispose()
     return done
+
+
+async def _rotate_follow_ups(sessions, cipher: ContentCipher) -> None:
+    f = orm.follow_ups
+    async with sessions() as session, session.begin():
+        for row in (await session.execute(select(f.c.follow_up_id, f.c.text_encrypted).with_for_update())).all():
+            try:
+                rotated = cipher.rotate(row.text_encrypted)
+            except ValueError:
+                raise ValueError(f"follow-up {row.follow_up_id}: no configured key decrypts it; keep its key in TALKS_CONTENT_KEYS") from None
+            await session.execute(update(f).where(f.c.follow_up_id == row.follow_up_id).values(text_encrypted=rotated))
 
 
 def main(command: str) -> int:

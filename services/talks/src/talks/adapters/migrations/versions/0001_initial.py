@@ -52,7 +52,7 @@ def upgrade() -> None:
         "follow_ups",
         sa.Column("follow_up_id", sa.Text, primary_key=True),
         sa.Column("talk_id", sa.Text, nullable=False, index=True),
-        sa.Column("text", sa.Text, nullable=False),
+        sa.Column("text_encrypted", sa.LargeBinary, nullable=False),
         sa.Column("owner_id", sa.Text, nullable=False, index=True),
         sa.Column("due_date", sa.Date, nullable=False),
         sa.Column("completed_at", sa.DateTime(timezone=True)),
