@@ -30,3 +30,8 @@ contracts: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .run .pytest_cache
+
+# `make bench SIZE=county`: the figures of issue 6 measured so far; results in .run/bench/.
+SIZE ?= small
+bench: $(STAMP)
+	$(PY) -m devstack bench $(SIZE)

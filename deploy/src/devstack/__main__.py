@@ -97,7 +97,11 @@ def run() -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["bench"]:
+        from devstack.bench import main
+
+        sys.exit(main(sys.argv[2:]))
     if sys.argv[1:] != ["run"]:
-        print("usage: python -m devstack run")
+        print("usage: python -m devstack run | python -m devstack bench [small|county|city]")
         sys.exit(2)
     sys.exit(run())

@@ -1,0 +1,105 @@
+"""A synthetic city's year of events (seeded, reproducible), for benchmarks and load tests.
+
+county → party committees → general branches → branches of 10–60 members, with secretaries and
+committees; then a year of events in the mix of SPEC §9: talks the most frequent, then attendance,
+dues, role changes, transfers, observations, discipline and cadre changes.
+"""
+
+import json
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from talk_contracts import event_type
+
+SIZES = {
+    # name: (organisations, members, events in the year after the registry's)
+    "small": (30, 600, 6_000),
+    "county": (300, 10_000, 250_000),
+    "city": (10_000, 200_000, 5_000_000),
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    topic: str
+    key: bytes
+    value: bytes
+    type: str
+
+
+def _message(type_name: str, data: dict, at: datetime, rng: random.Random) -> Message:
+    kind = event_type(type_name)
+    event = {
+        "specversion": "1.0", "id": str(uuid.UUID(int=rng.getrandbits(128))), "source": "urn:bench",
+        "type": type_name, "time": at.isoformat(), "data": data,
+    }  # fmt: skip
+    return Message(kind.topic.value, str(data[kind.key_field]).encode(), json.dumps(event, ensure_ascii=False).encode(), type_name)
+
+
+def generate(size: str, year: int = 2026, seed: int = 11) -> list[Message]:
+    n_orgs, n_members, n_events = SIZES[size]
+    rng = random.Random(seed)
+    start = datetime(year, 1, 1, 8, tzinfo=UTC)
+    out: list[Message] = []
+    orgs: list[tuple[str, str | None]] = [("o0", None)]
+    committees = [f"o{i}" for i in range(1, max(2, n_orgs // 25))]
+    orgs += [(c, "o0") for c in committees]
+    branches: list[str] = []
+    while len(orgs) < n_orgs:
+        parent = rng.choice(committees)
+        if rng.random() < 0.15:
+            general = f"o{len(orgs)}"
+            orgs.append((general, parent))
+            parent = general
+        branch = f"o{len(orgs)}"
+        orgs.append((branch, parent))
+        branches.append(branch)
+    for org_id, parent in orgs:
+        kind = "working_committee" if parent is None else "branch" if org_id in branches else "party_committee"
+        out.append(_message("org.registered.v1", {"org_id": org_id, "name": org_id, "kind": kind, "parent_id": parent}, start, rng))
+    members: list[tuple[str, str]] = []
+    secretaries: dict[str, str] = {}
+    for org_id, _ in orgs:
+        pid = f"p{len(members)}"
+        members.append((pid, org_id))
+        secretaries[org_id] = pid
+    while len(members) < n_members:
+        members.append((f"p{len(members)}", rng.choice(branches)))
+    for pid, org_id in members:
+        out.append(_message("member.joined.v1", {"person_id": pid, "name": pid, "org_id": org_id, "status": "full"}, start, rng))
+    for org_id, pid in secretaries.items():
+        out.append(_message("role.assigned.v1", {"org_id": org_id, "person_id": pid, "role": "secretary"}, start, rng))
+    ordinary = [m for m in members if secretaries.get(m[1]) != m[0]]
+    year_seconds = 360 * 86400
+    mix = [("talk", 45), ("attendance", 25), ("dues", 8), ("role", 4), ("transfer", 3), ("observation", 6), ("discipline", 4), ("cadre", 2), ("hardship", 3)]
+    kinds = [k for k, w in mix for _ in range(w)]
+    for i in range(n_events):
+        at = start + timedelta(seconds=3600 + year_seconds * i / n_events)
+        pid, org_id = rng.choice(ordinary)
+        kind = rng.choice(kinds)
+        if kind == "talk":
+            talker = secretaries[org_id]
+            data = {"talk_id": f"t{i}", "held_at": at.isoformat(), "mode": "one_to_one", "kind": "regular",
+                    "talker_ids": [talker], "talkee_ids": [pid], "rule_ids": ["COV-MEMBER"], "confidential": False}  # fmt: skip
+            out.append(_message("talk.recorded.v1", data, at, rng))
+        elif kind == "attendance":
+            out.append(_message("conduct.attendance_recorded.v1", {"person_id": pid, "org_id": org_id, "meeting_date": at.date().isoformat(), "present": rng.random() < 0.8}, at, rng))
+        elif kind == "dues":
+            out.append(_message("dues.arrears_recorded.v1", {"person_id": pid, "months": rng.choice((1, 2, 3, 4))}, at, rng))
+        elif kind == "role":
+            out.append(_message("role.assigned.v1", {"org_id": org_id, "person_id": pid, "role": "committee_member"}, at, rng))
+        elif kind == "transfer":
+            to = rng.choice(branches)
+            if to != org_id:
+                out.append(_message("member.transferred.v1", {"person_id": pid, "from_org_id": org_id, "to_org_id": to}, at, rng))
+        elif kind == "observation":
+            out.append(_message("conduct.observation_recorded.v1", {"person_id": pid, "kind": rng.choice(("vanguard_lacking", "low_spirit", "gambling"))}, at, rng))
+        elif kind == "discipline":
+            out.append(_message("discipline.action_recorded.v1", {"person_id": pid, "case_ref": f"c{i}", "action": "criticism"}, at, rng))
+        elif kind == "cadre":
+            out.append(_message("cadre.promoted.v1", {"person_id": pid, "kind": "reserve_listed", "effective_date": at.date().isoformat()}, at, rng))
+        else:
+            out.append(_message("welfare.hardship_reported.v1", {"person_id": pid, "kind": "life"}, at, rng))
+    return out
