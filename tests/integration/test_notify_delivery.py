@@ -168,3 +168,15 @@ async def test_a_secretary_who_asked_gets_one_daily_digest_by_email(sessions, id
     [mail] = [m for m in smtp.messages if m["to"] == [f"{secretary}@example.org"]]  # only the digest: no other channel chosen
     message = email.message_from_string(mail["data"], policy=email.policy.default)
     assert message["Subject"] == "谈心谈话每日提醒" and "新的必谈任务" in message.get_content()
+
+
+async def test_a_follow_up_due_reminds_its_owner_once(sessions, ids, smtp, receiver):
+    n = Notify(sessions, settings_for(smtp, receiver), ids)
+    owner = await n.person("owner")
+    due = event("follow_up.due.v1", {"talk_id": ids + "t", "follow_up_id": ids + "f", "owner_id": owner, "due_date": "2026-12-20"})
+    for _ in range(2):
+        await n.consumer.handle(records([due], "talks.events"))
+    async with sessions() as session:
+        alerts = (await session.execute(select(orm.inbox).where(orm.inbox.c.person_id == owner))).all()
+    assert [(a.transition, a.title) for a in alerts] == [("follow_up_due", "整改措施即将到期")]
+    assert "2026-12-20" in alerts[0].body
