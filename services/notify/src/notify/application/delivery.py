@@ -64,7 +64,7 @@ async def schedule_deliveries(
     when = not_before(now, prefs, alert.transition, ZoneInfo(settings.timezone))
     # `only`: the channels this alert goes out on whatever the person's choice (the digest is an e-mail).
     chosen = replace(prefs, channels=only) if only is not None else prefs
-    channels = channels_for(chosen, person.email, person.phone, settings.webhook_url is not None)
+    channels = channels_for(chosen, person.email, person.phone, bool(settings.webhook_url))
     channels = [c for c in channels if c != "email" or settings.smtp_host]
     if channels:
         rows = [
