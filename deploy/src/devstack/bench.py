@@ -133,7 +133,6 @@ async def run(size: str) -> dict:
         base = infra.database_url.rpartition("/")[0]
         url, dsn = f"{base}/{db}", f"{dsn.rpartition('/')[0]}/{db}"
         try:
-            os.environ["KAFKA_TOPIC_PREFIX"] = prefix
             settings = ComplianceSettings(KAFKA_BOOTSTRAP_SERVERS=infra.kafka_bootstrap_servers, KAFKA_TOPIC_PREFIX=prefix)
             await ensure_topics(settings)
             topics = [prefix + t.value for t in CONSUMED]

@@ -38,30 +38,40 @@ def _message(type_name: str, data: dict, at: datetime, rng: random.Random) -> Me
     return Message(kind.topic.value, str(data[kind.key_field]).encode(), json.dumps(event, ensure_ascii=False).encode(), type_name)
 
 
+@dataclass(frozen=True)
+class Org:
+    org_id: str
+    kind: str
+    parent_id: str | None
+
+
+def org_tree(rng: random.Random, n_orgs: int) -> list[Org]:
+    """A county → party committees → (general branches →) branches tree of about `n_orgs`."""
+    orgs = [Org("o0", "working_committee", None)]
+    committees = [f"o{i}" for i in range(1, max(2, n_orgs // 25))]
+    orgs += [Org(c, "party_committee", "o0") for c in committees]
+    while len(orgs) < n_orgs:
+        parent = rng.choice(committees)
+        if rng.random() < 0.15:
+            general = Org(f"o{len(orgs)}", "general_branch", parent)
+            orgs.append(general)
+            parent = general.org_id
+        orgs.append(Org(f"o{len(orgs)}", "branch", parent))
+    return orgs
+
+
 def generate(size: str, year: int = 2026, seed: int = 11) -> list[Message]:
     n_orgs, n_members, n_events = SIZES[size]
     rng = random.Random(seed)
     start = datetime(year, 1, 1, 8, tzinfo=UTC)
     out: list[Message] = []
-    orgs: list[tuple[str, str | None]] = [("o0", None)]
-    committees = [f"o{i}" for i in range(1, max(2, n_orgs // 25))]
-    orgs += [(c, "o0") for c in committees]
-    branches: list[str] = []
-    while len(orgs) < n_orgs:
-        parent = rng.choice(committees)
-        if rng.random() < 0.15:
-            general = f"o{len(orgs)}"
-            orgs.append((general, parent))
-            parent = general
-        branch = f"o{len(orgs)}"
-        orgs.append((branch, parent))
-        branches.append(branch)
-    for org_id, parent in orgs:
-        kind = "working_committee" if parent is None else "branch" if org_id in branches else "party_committee"
-        out.append(_message("org.registered.v1", {"org_id": org_id, "name": org_id, "kind": kind, "parent_id": parent}, start, rng))
+    orgs = org_tree(rng, n_orgs)
+    branches = [o.org_id for o in orgs if o.kind == "branch"]
+    for o in orgs:
+        out.append(_message("org.registered.v1", {"org_id": o.org_id, "name": o.org_id, "kind": o.kind, "parent_id": o.parent_id}, start, rng))
     members: list[tuple[str, str]] = []
     secretaries: dict[str, str] = {}
-    for org_id, _ in orgs:
+    for org_id in (o.org_id for o in orgs):
         pid = f"p{len(members)}"
         members.append((pid, org_id))
         secretaries[org_id] = pid

@@ -5,6 +5,9 @@ import csv
 import random
 from pathlib import Path
 
+from devstack.city import org_tree
+
+KIND_NAMES = {"working_committee": "县委", "party_committee": "党委", "general_branch": "党总支", "branch": "党支部"}
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红玉兰海燕"
 
@@ -12,19 +15,9 @@ GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平�
 def write_county(directory: Path, orgs: int = 300, members: int = 10_000, seed: int = 7) -> dict[str, Path]:
     rng = random.Random(seed)
     directory.mkdir(parents=True, exist_ok=True)
-    org_rows = [("c", "县委", "working_committee", "")]
-    committees = [f"pc{i}" for i in range(max(1, orgs // 30))]
-    org_rows += [(c, f"第{i + 1}党委", "party_committee", "c") for i, c in enumerate(committees)]
-    branches = []
-    while len(org_rows) < orgs:
-        parent = rng.choice(committees)
-        if rng.random() < 0.15:
-            general = f"gb{len(org_rows)}"
-            org_rows.append((general, f"第{len(org_rows)}党总支", "general_branch", parent))
-            parent = general
-        branch = f"b{len(org_rows)}"
-        org_rows.append((branch, f"第{len(org_rows)}党支部", "branch", parent))
-        branches.append(branch)
+    tree = org_tree(rng, orgs)
+    org_rows = [(o.org_id, f"{o.org_id}{KIND_NAMES[o.kind]}", o.kind, o.parent_id or "") for o in tree]
+    branches = [o.org_id for o in tree if o.kind == "branch"]
     people, roles = [], []
     for org_id, *_ in org_rows:  # every organisation has a secretary
         pid = f"p{len(people)}"

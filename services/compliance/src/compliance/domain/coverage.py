@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from compliance.domain.policy import Policy
+from compliance.domain.responsibility import COMMITTEE_ROLES as COMMITTEE
 
-COMMITTEE = frozenset({"secretary", "deputy_secretary", "committee_member"})
 
 
 @dataclass(frozen=True)

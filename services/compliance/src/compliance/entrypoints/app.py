@@ -22,7 +22,8 @@ def create_app(settings: ComplianceSettings | None = None, today: Callable[[], d
     settings = settings or ComplianceSettings()
     today = today or (lambda: datetime.now(UTC).date())
     runtime = Runtime(settings, service="compliance", metadata=orm.metadata, migrations="compliance.adapters.migrations")
-    handlers = ComplianceHandlers(settings, settings.policy(), today)
+    policy = settings.policy()
+    handlers = ComplianceHandlers(settings, policy, today)
     runtime.consume("compliance", [t.value for t in CONSUMED], handlers.route(), handlers.finish_batch)
     runtime.every("lifecycle", settings.tick_seconds, lambda: advance_all(handlers.book, runtime.sessions, today()))
     held_limit = timedelta(hours=settings.held_limit_hours)
@@ -34,5 +35,5 @@ def create_app(settings: ComplianceSettings | None = None, today: Callable[[], d
         runtime,
         title="compliance",
         description="Must-talk obligations and annual coverage, projected from the event log.",
-        routers=[build_router(settings.policy(), today)],
+        routers=[build_router(policy, today)],
     )

@@ -29,11 +29,11 @@ def channels(settings: NotifySettings) -> dict[str, Channel]:
 def create_app(settings: NotifySettings | None = None) -> FastAPI:
     settings = settings or NotifySettings()
     runtime = Runtime(settings, service="notify", metadata=orm.metadata, migrations="notify.adapters.migrations")
-    runtime.consume("notify", [Topic.REGISTRY.value, Topic.COMPLIANCE.value, Topic.TALKS.value], NotifyHandlers(settings).route())
+    handlers = NotifyHandlers(settings)
+    runtime.consume("notify", [Topic.REGISTRY.value, Topic.COMPLIANCE.value, Topic.TALKS.value], handlers.route())
     worker = DeliveryWorker(runtime.sessions, settings, channels(settings))
     runtime.every("deliveries", settings.delivery_poll_s, lambda: worker.run_once(datetime.now(UTC)))
-    templates = settings.templates()
-    runtime.every("digest", 60.0, lambda: send_digests(runtime.sessions, settings, templates, datetime.now(UTC)))
+    runtime.every("digest", 60.0, lambda: send_digests(runtime.sessions, settings, handlers.templates, datetime.now(UTC)))
     return service_app(
         runtime,
         title="notify",
