@@ -16,7 +16,7 @@ from .conftest import records
 def consumer(sessions, today=lambda: datetime.now(UTC).date()) -> BatchConsumer:
     settings = ComplianceSettings()
     handlers = ComplianceHandlers(settings, settings.policy(), today)
-    return BatchConsumer("compliance-it", sessions, orm.applied_events, handlers.route(), handlers.finish_batch)
+    return BatchConsumer("compliance-it", sessions, orm.applied_events, handlers.route(), handlers)
 
 
 async def obligations_of(sessions, subject_id: str) -> list:

@@ -76,7 +76,7 @@ class Projection:
         await migrate(self.engine, "compliance.adapters.migrations", self.schema)
         config = ComplianceSettings()
         handlers = ComplianceHandlers(config, config.policy(), lambda: TODAY)
-        self.consumer = BatchConsumer("prop", make_sessionmaker(self.engine), orm.applied_events, handlers.route(), handlers.finish_batch)
+        self.consumer = BatchConsumer("prop", make_sessionmaker(self.engine), orm.applied_events, handlers.route(), handlers)
         return self
 
     async def __aexit__(self, *exc):

@@ -43,7 +43,7 @@ class City:
         settings = ComplianceSettings()
         self.handlers = ComplianceHandlers(settings, settings.policy(), lambda: self.today)
         self.consumer = BatchConsumer(
-            "compliance-rules", sessions, orm.applied_events, self.handlers.route(), self.handlers.finish_batch
+            "compliance-rules", sessions, orm.applied_events, self.handlers.route(), self.handlers
         )
 
     def p(self, name: str) -> str:

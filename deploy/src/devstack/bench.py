@@ -95,7 +95,7 @@ async def projection(url: str, schema: str, records, batch: int) -> float:
         settings = ComplianceSettings()
         today = date(2026, 12, 31)  # the generated year, seen from its end
         handlers = ComplianceHandlers(settings, settings.policy(), lambda: today)
-        consumer = BatchConsumer("bench", make_sessionmaker(engine), orm.applied_events, handlers.route(), handlers.finish_batch)
+        consumer = BatchConsumer("bench", make_sessionmaker(engine), orm.applied_events, handlers.route(), handlers)
         started = time.perf_counter()
         for start in range(0, len(records), batch):
             await consumer.handle(records[start : start + batch])

@@ -14,11 +14,13 @@ import os
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import structlog
 from aiokafka import AIOKafkaProducer, ConsumerRecord
 from prometheus_client import Counter, Histogram
-from sqlalchemy import Table
+from sqlalchemy import Table, Text, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -35,7 +37,16 @@ DUPLICATES = Counter("events_duplicate_total", "Redelivered or duplicated events
 BATCH_SECONDS = Histogram("consumer_batch_seconds", "Time to apply one batch", ["consumer"])
 
 Handler = Callable[[AsyncSession, ParsedEvent], Awaitable[None]]
-FinishBatch = Callable[[AsyncSession], Awaitable[None]]
+
+
+class BatchHooks(Protocol):
+    """Work around a batch's handlers, inside the same transaction."""
+
+    async def start_batch(self, session: AsyncSession, events: list[ParsedEvent]) -> None:
+        """Before the handlers, with the events not applied before: e.g. load their rows in bulk."""
+
+    async def finish_batch(self, session: AsyncSession) -> None:
+        """After the handlers: work that needs the whole batch applied first, bulk writes."""
 
 
 def is_infrastructure_error(exc: BaseException) -> bool:
@@ -51,8 +62,7 @@ class BatchConsumer:
     sessions: async_sessionmaker
     applied_events: Table
     handlers: dict[str, Handler]  # by CloudEvents type; other types on the topics are not ours
-    # Runs last in each batch's transaction: work that needs the whole batch applied first.
-    finish_batch: FinishBatch | None = None
+    hooks: BatchHooks | None = None
     # For dead letters; set when the service starts. None in a replay from the log.
     producer: AIOKafkaProducer | None = None
 
@@ -99,6 +109,8 @@ class BatchConsumer:
             return
         async with self.sessions() as session, session.begin():
             fresh = await self._track(session, [e.id for e in events])
+            if self.hooks is not None:
+                await self.hooks.start_batch(session, [e for e in events if e.id in fresh])
             for event in events:
                 if event.id not in fresh:
                     DUPLICATES.labels(self.name).inc()
@@ -113,14 +125,14 @@ class BatchConsumer:
                     await handler(session, event)
                     log.info("event applied", consumer=self.name)
                 APPLIED.labels(self.name, event.envelope.type).inc()
-            if self.finish_batch is not None:
-                await self.finish_batch(session)
+            if self.hooks is not None:
+                await self.hooks.finish_batch(session)
 
     async def _track(self, session: AsyncSession, event_ids: list[str]) -> set[str]:
         """Insert tracking rows; returns the ids not applied before."""
-        rows = [{"consumer": self.name, "event_id": i} for i in dict.fromkeys(event_ids)]
         t = self.applied_events
-        stmt = pg_insert(t).values(rows).on_conflict_do_nothing().returning(t.c.event_id)
+        ids = select(literal(self.name), func.unnest(literal(list(dict.fromkeys(event_ids)), ARRAY(Text))))
+        stmt = pg_insert(t).from_select(["consumer", "event_id"], ids).on_conflict_do_nothing().returning(t.c.event_id)
         return set((await session.execute(stmt)).scalars())
 
 

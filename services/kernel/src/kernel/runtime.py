@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 from sqlalchemy import MetaData, text
 
-from kernel.consumer import BatchConsumer, FinishBatch, Handler
+from kernel.consumer import BatchConsumer, BatchHooks, Handler
 from kernel.db import make_engine, make_sessionmaker, migrate
 from kernel.kafka import ensure_topics, make_producer
 from kernel.logging import configure_logging, get_logger
@@ -57,9 +57,9 @@ class Runtime:
             await asyncio.sleep(seconds)
 
     def consume(
-        self, name: str, topics: list[str], handlers: dict[str, Handler], finish_batch: FinishBatch | None = None
+        self, name: str, topics: list[str], handlers: dict[str, Handler], hooks: BatchHooks | None = None
     ) -> BatchConsumer:
-        consumer = BatchConsumer(name, self.sessions, self.applied_events, handlers, finish_batch)
+        consumer = BatchConsumer(name, self.sessions, self.applied_events, handlers, hooks)
         subscribe(self.broker, self.settings, consumer, topics)
         self.consumers.append(consumer)
         return consumer

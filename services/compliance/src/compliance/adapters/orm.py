@@ -57,7 +57,7 @@ obligations = Table(
     Column("org_id", Text, nullable=False, index=True),
     Column("due_date", Date, nullable=False),
     Column("status", Text, nullable=False, index=True),
-    Column("trigger_event_id", Text, nullable=False),
+    Column("trigger_event_id", Text, nullable=False, index=True),
     Column("triggered_at", DateTime(timezone=True), nullable=False),
     Column("trigger_ref", Text, index=True),
     Column("escalated_to_id", Text),
@@ -126,4 +126,6 @@ talks_seen = Table(
     Column("mode", Text, nullable=False),
     Column("talker_ids", ARRAY(Text), nullable=False),
     Column("talkee_ids", ARRAY(Text), nullable=False),
+    Index("talks_seen_talkees", "talkee_ids", postgresql_using="gin"),
+    Index("talks_seen_talkers", "talker_ids", postgresql_using="gin"),
 )

@@ -10,7 +10,7 @@ from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from compliance.adapters import orm
-from compliance.adapters.repository import ProjectionRepository
+from compliance.adapters.held_reports import held_too_long, mark_reported
 from kernel.logging import get_logger
 from kernel.outbox import stage_raw
 from kernel.settings import CommonSettings
@@ -22,8 +22,7 @@ HELD_TOO_LONG = Counter("held_triggers_unknown_subject_total", "Triggers whose s
 
 async def report_held_too_long(sessions: async_sessionmaker, settings: CommonSettings, limit: timedelta, now: datetime) -> int:
     async with sessions() as session, session.begin():
-        repo = ProjectionRepository(session)
-        rows = await repo.held_too_long(now - limit)
+        rows = await held_too_long(session, now - limit)
         for row in rows:
             type_name = json.loads(row.payload)["type"]
             topic = settings.topic(event_type(type_name).topic.value)
@@ -38,7 +37,7 @@ async def report_held_too_long(sessions: async_sessionmaker, settings: CommonSet
                 payload=row.payload.encode(),
                 headers={"dlq-reason": reason, "dlq-consumer": "compliance"},
             )
-            await repo.mark_reported(row.event_id, row.person_id, now)
+            await mark_reported(session, row.event_id, row.person_id, now)
             HELD_TOO_LONG.inc()
             log.warning("held trigger reported", held_event_id=row.event_id, person_id=row.person_id)
     return len(rows)

@@ -6,8 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from compliance.adapters import orm
-from compliance.adapters.repository import ProjectionRepository
+from compliance.adapters.working_set import WorkingSet
 from compliance.domain.obligations import Obligation, fulfilled_by, open_obligation, stages_reached
 from compliance.domain.policy import Policy
 from compliance.domain.responsibility import (
@@ -18,7 +17,6 @@ from compliance.domain.responsibility import (
 )
 from compliance.domain.triggers import Trigger, rule_for
 from kernel.logging import get_logger
-from kernel.outbox import stage
 from kernel.settings import CommonSettings
 from talk_contracts import ParsedEvent, new_event
 from talk_contracts import data as d
@@ -35,16 +33,16 @@ class ObligationBook:
     today: Callable[[], date]
 
     @property
-    def repo(self) -> ProjectionRepository:
-        return ProjectionRepository(self.session)
+    def rows(self) -> WorkingSet:
+        return WorkingSet.of(self.session, self.settings)
 
     async def responsibility(self, subject_id: str, own_org: str, at: datetime) -> tuple[Responsibility, dict[str, str]]:
-        repo = self.repo
-        roles = await repo.roles_on(subject_id, at)
-        parent_of = await repo.ancestry(own_org)
+        rows = self.rows
+        roles = await rows.roles_on(subject_id, at)
+        parent_of = await rows.ancestry(own_org)
         for org in roles:
-            parent_of |= await repo.ancestry(org)
-        secretaries = await repo.secretaries_on(parent_of, at)
+            parent_of |= await rows.ancestry(org)
+        secretaries = await rows.secretaries_on(parent_of, at)
         return responsible_secretary(subject_id, own_org, roles, parent_of, secretaries), roles
 
     async def open(self, trigger: Trigger, own_org: str, cause: ParsedEvent) -> Obligation | None:
@@ -55,12 +53,12 @@ class ObligationBook:
             responsibility = Responsibility(trigger.leader_id, None)
         rule_id = rule_for(trigger, is_committee_member(roles))
         ob = open_obligation(trigger, rule_id, responsibility, own_org, cause.id, self.policy)
-        if not await self.repo.add_obligation(ob):
+        if not await self.rows.add_obligation(ob):
             return None
         await self.publish(ob, "opened", cause)
         log.info("obligation opened", obligation_id=ob.obligation_id, rule_id=rule_id, responsible_id=ob.responsible_id)
         if met := await self.met_already(ob):
-            await self.repo.save(met)
+            await self.rows.save(met)
             await self.publish(met, "fulfilled", cause)
             return met
         # A late report of an old situation is already due soon, overdue or escalated.
@@ -69,18 +67,18 @@ class ObligationBook:
     async def report_vacancies(self, responsibility: Responsibility, cause: ParsedEvent) -> None:
         """A vacant secretary seat met on the way up: the parent's secretary is told, once (SPEC §2)."""
         today = self.today()
-        for org_id in await self.repo.new_vacancies(responsibility.vacant_org_ids, today):
-            parent_of = await self.repo.ancestry(org_id)
+        for org_id in await self.rows.new_vacancies(responsibility.vacant_org_ids, today):
+            parent_of = await self.rows.ancestry(org_id)
             parent = parent_of.get(org_id)
             at = datetime.combine(today, time(23, 59), tzinfo=UTC)
-            parent_secretary = escalation_target(org_id, None, parent_of, await self.repo.secretaries_on(parent_of, at))
+            parent_secretary = escalation_target(org_id, None, parent_of, await self.rows.secretaries_on(parent_of, at))
             data = d.SecretaryVacant(org_id=org_id, parent_org_id=parent, parent_secretary_id=parent_secretary, since=today)
             await self._emit("secretary.vacant.v1", data, org_id, cause)
             log.info("secretary seat vacant", org_id=org_id, parent_secretary_id=parent_secretary)
 
     async def met_already(self, ob: Obligation) -> Obligation | None:
         """A talk read before its trigger (another topic) that fulfils the obligation."""
-        for talk in await self.repo.talks_with(ob.subject_id, ob.triggered_at):
+        for talk in await self.rows.talks_with(ob.subject_id, ob.triggered_at):
             if met := fulfilled_by(ob, talk):
                 return met
         return None
@@ -92,7 +90,7 @@ class ObligationBook:
                 ob = replace(ob, status="escalated", escalated_to_id=await self._escalation_target(ob))
             else:
                 ob = replace(ob, status=stage_name)
-            await self.repo.save(ob)
+            await self.rows.save(ob)
             await self.publish(ob, stage_name, cause)
         return ob
 
@@ -100,32 +98,39 @@ class ObligationBook:
         if ob.responsible_org_id is None:
             return None
         at = datetime.combine(self.today(), time(23, 59), tzinfo=UTC)
-        parent_of = await self.repo.ancestry(ob.responsible_org_id)
-        secretaries = await self.repo.secretaries_on(parent_of, at)
+        parent_of = await self.rows.ancestry(ob.responsible_org_id)
+        secretaries = await self.rows.secretaries_on(parent_of, at)
         return escalation_target(ob.responsible_org_id, ob.responsible_id, parent_of, secretaries)
 
     async def reassign(self, obligations: list[Obligation], at: datetime, cause: ParsedEvent) -> None:
         """Responsibility recomputed after a role or membership change; the due date stays (SPEC §3.5)."""
+        await self.rows.load_people({ob.subject_id for ob in obligations})
+        moves = []
         for ob in obligations:
             if ob.rule_id == "REQ":
                 continue  # the member asked that leader, whoever holds the seats
-            own_org = await self.repo.member_org(ob.subject_id)
+            own_org = await self.rows.member_org(ob.subject_id)
             if own_org is None:
                 continue
             responsibility, _ = await self.responsibility(ob.subject_id, own_org, at)
             if responsibility.responsible_id == ob.responsible_id and own_org == ob.org_id:
                 continue
-            moved = replace(
+            moves.append((ob, replace(
                 ob,
                 status="reassigned",
                 responsible_id=responsibility.responsible_id,
                 responsible_org_id=responsibility.org_id,
                 org_id=own_org,
-            )
-            await self.repo.save(moved)
+            )))  # fmt: skip
+        since: dict[str, datetime] = {}
+        for _, moved in moves:
+            since[moved.subject_id] = min(moved.triggered_at, since.get(moved.subject_id, moved.triggered_at))
+        await self.rows.load_talks(since)  # one query for the talks that may meet the moved ones
+        for ob, moved in moves:
+            await self.rows.save(moved)
             await self.publish(moved, "reassigned", cause, previous_responsible_id=ob.responsible_id)
             if met := await self.met_already(moved):
-                await self.repo.save(met)
+                await self.rows.save(met)
                 await self.publish(met, "fulfilled", cause)
             else:
                 await self.advance(moved, self.today(), cause)
@@ -133,7 +138,7 @@ class ObligationBook:
     async def close(self, obligations: list[Obligation], status: str, cause: ParsedEvent, transition: str) -> None:
         for ob in obligations:
             closed = replace(ob, status=status)
-            await self.repo.save(closed)
+            await self.rows.save(closed)
             await self.publish(closed, transition, cause)
 
     async def publish(
@@ -164,17 +169,18 @@ class ObligationBook:
             correlationid=cause.envelope.correlationid if cause else None,
             causationid=cause.id if cause else None,
         )
-        await stage(self.session, orm.outbox, self.settings, [event])
+        self.rows.publish(event)
 
 
-async def advance_all(book_for: Callable[[AsyncSession], ObligationBook], sessions, today: date, batch: int = 500) -> int:
+async def advance_all(book_for: Callable[[AsyncSession], ObligationBook], sessions, today: date) -> int:
     """The scheduler's tick: every open obligation that `today` moves along its life cycle."""
     moved = 0
     async with sessions() as session, session.begin():
         book = book_for(session)
         horizon = today + timedelta(days=book.policy.due_soon_days)
-        for ob in await book.repo.open_obligations_due_by(horizon):
+        for ob in await book.rows.open_obligations_due_by(horizon):
             if stages_reached(ob, today, book.policy):
                 await book.advance(ob, today)
                 moved += 1
+        await book.rows.flush()
     return moved

@@ -24,7 +24,7 @@ def create_app(settings: ComplianceSettings | None = None, today: Callable[[], d
     runtime = Runtime(settings, service="compliance", metadata=orm.metadata, migrations="compliance.adapters.migrations")
     policy = settings.policy()
     handlers = ComplianceHandlers(settings, policy, today)
-    runtime.consume("compliance", [t.value for t in CONSUMED], handlers.route(), handlers.finish_batch)
+    runtime.consume("compliance", [t.value for t in CONSUMED], handlers.route(), handlers)
     runtime.every("lifecycle", settings.tick_seconds, lambda: advance_all(handlers.book, runtime.sessions, today()))
     held_limit = timedelta(hours=settings.held_limit_hours)
     runtime.every(

@@ -49,7 +49,7 @@ async def rebuild(settings: ComplianceSettings, schema: str, idle_seconds: float
     sessions = make_sessionmaker(engine)
     today = datetime.now(UTC).date()
     handlers = ComplianceHandlers(settings, settings.policy(), lambda: today)
-    consumer = BatchConsumer("compliance", sessions, orm.applied_events, handlers.route(), handlers.finish_batch)
+    consumer = BatchConsumer("compliance", sessions, orm.applied_events, handlers.route(), handlers)
     started = time.monotonic()
     records = await read_log(settings, [settings.topic(t.value) for t in CONSUMED], idle_seconds)
     log.info("log read", records=len(records), seconds=round(time.monotonic() - started, 1))
