@@ -86,6 +86,7 @@ class WorkingSet:
     _ended_roles: set[RoleRow] = field(default_factory=set)  # loaded rows whose term ended here
     _obligations: dict[str, Obligation] = field(default_factory=dict)
     _by_subject: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    _by_org: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # org or responsible org, ever
     _subjects_loaded: set[str] = field(default_factory=set)
     _near_loaded: set[str] = field(default_factory=set)
     _refs_loaded: set[str] = field(default_factory=set)
@@ -132,6 +133,7 @@ class WorkingSet:
         trigger_event_ids: set[str],
         talks_since: dict[str, datetime],
         role_changes_at: set[str],
+        movers: set[str],
     ) -> None:
         """Everything a batch about these people and organisations is likely to read, in ~15 queries."""
         await self.load_people(people, orgs)
@@ -140,6 +142,10 @@ class WorkingSet:
         await self._load_open_obligations(subjects=people)
         await self._load_obligations_of_triggers(trigger_event_ids)
         await self.load_talks(talks_since)
+        moving: dict[str, datetime] = {}  # a moved obligation looks for talks that meet it
+        for ob in await self.open_obligations_of(movers):
+            moving[ob.subject_id] = min(ob.triggered_at, moving.get(ob.subject_id, ob.triggered_at))
+        await self.load_talks(moving)
         await self._load_absences(people)
 
     async def load_people(self, people: Iterable[str], orgs: Iterable[str] = ()) -> None:
@@ -235,6 +241,12 @@ class WorkingSet:
         if ob.obligation_id not in self._obligations:  # the in-memory one holds this transaction's changes
             self._obligations[ob.obligation_id] = ob
             self._by_subject[ob.subject_id].add(ob.obligation_id)
+            self._index_orgs(ob)
+
+    def _index_orgs(self, ob: Obligation) -> None:
+        self._by_org[ob.org_id].add(ob.obligation_id)
+        if ob.responsible_org_id is not None:
+            self._by_org[ob.responsible_org_id].add(ob.obligation_id)
 
     async def _load_obligations(self, *conditions, only_open: bool = True, skip_locked: bool = False) -> list[Obligation]:
         o = orm.obligations.c
@@ -383,7 +395,8 @@ class WorkingSet:
 
     async def roles_on(self, person_id: str, at: datetime) -> dict[str, str]:
         """organisation id -> the person's role there on the date (the senior one if several)."""
-        await self._load_roles(people=[person_id])
+        if person_id not in self._roles_by_person:
+            await self._load_roles(people=[person_id])
         held = [r for r in self._roles_by_person[person_id] if r.held_on(at)]
         out: dict[str, str] = {}
         for row in sorted(held, key=lambda x: _ROLE_RANK[x.role], reverse=True):
@@ -442,10 +455,11 @@ class WorkingSet:
         if person_id is not None:
             subjects.add(person_id)
         await self._load_open_obligations(subjects)
+        candidates = self._by_org.get(org_id, set()).union(*(self._by_subject.get(s, ()) for s in subjects))
         return self._open(
             i
-            for i, ob in self._obligations.items()
-            if ob.org_id == org_id or ob.responsible_org_id == org_id or ob.subject_id in subjects
+            for i in candidates
+            if (ob := self._obligations[i]).org_id == org_id or ob.responsible_org_id == org_id or ob.subject_id in subjects
         )
 
     async def open_obligations_due_by(self, day: date) -> list[Obligation]:
@@ -455,6 +469,7 @@ class WorkingSet:
 
     async def save(self, ob: Obligation) -> None:
         self._obligations[ob.obligation_id] = ob
+        self._index_orgs(ob)
         self._dirty_obligations.add(ob.obligation_id)
 
     # attendance -------------------------------------------------------------------------------

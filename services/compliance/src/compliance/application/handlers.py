@@ -62,19 +62,22 @@ class ComplianceHandlers:
         people: set[str] = set()
         orgs: set[str] = set()
         role_changes_at: set[str] = set()  # a role change reassigns obligations around the organisation
+        movers: set[str] = set()  # a transfer reassigns the person's obligations
         talks_since: dict[str, datetime] = {}  # a new obligation looks for talks since its trigger
         for event in events:
             people |= people_of(event.data)
             orgs |= orgs_of(event.data)
             if event.envelope.type in ("role.assigned.v1", "role.ended.v1", "org.moved.v1"):
                 role_changes_at.add(event.data.org_id)
+            if event.envelope.type == "member.transferred.v1":
+                movers.add(event.data.person_id)
             if event.envelope.type == "conduct.attendance_recorded.v1":  # may open M2
                 opened = [(event.data.person_id, event.envelope.time)]
             else:
                 opened = [(t.subject_id, t.at) for t in self._triggers(event)] if event.envelope.type in TRIGGER_TYPES else []
             for subject, at in opened:
                 talks_since[subject] = min(at, talks_since.get(subject, at))
-        await self.rows(session).preload(people, orgs, {e.id for e in events}, talks_since, role_changes_at)
+        await self.rows(session).preload(people, orgs, {e.id for e in events}, talks_since, role_changes_at, movers)
 
     async def finish_batch(self, session: AsyncSession) -> None:
         """Triggers that arrived before their person did are applied once the batch that brought the
