@@ -60,7 +60,20 @@ def org_tree(rng: random.Random, n_orgs: int) -> list[Org]:
     return orgs
 
 
-def generate(size: str, year: int = 2026, seed: int = 11) -> list[Message]:
+@dataclass(frozen=True)
+class CityLog:
+    setup: list[Message]  # the registry as the year starts: organisations, members, secretaries
+    year: list[Message]  # the year's events, in time order
+    root: str  # the top organisation
+    members: list[str]
+    ordinary: list[str]  # members holding no secretary seat: an alert about them goes to a secretary
+
+    @property
+    def all(self) -> list[Message]:
+        return self.setup + self.year
+
+
+def generate(size: str, year: int = 2026, seed: int = 11) -> CityLog:
     n_orgs, n_members, n_events = SIZES[size]
     rng = random.Random(seed)
     start = datetime(year, 1, 1, 8, tzinfo=UTC)
@@ -81,6 +94,7 @@ def generate(size: str, year: int = 2026, seed: int = 11) -> list[Message]:
         out.append(_message("member.joined.v1", {"person_id": pid, "name": pid, "org_id": org_id, "status": "full"}, start, rng))
     for org_id, pid in secretaries.items():
         out.append(_message("role.assigned.v1", {"org_id": org_id, "person_id": pid, "role": "secretary"}, start, rng))
+    setup, out = out, []
     ordinary = [m for m in members if secretaries.get(m[1]) != m[0]]
     year_seconds = 360 * 86400
     mix = [("talk", 45), ("attendance", 25), ("dues", 8), ("role", 4), ("transfer", 3), ("observation", 6), ("discipline", 4), ("cadre", 2), ("hardship", 3)]
@@ -112,4 +126,4 @@ def generate(size: str, year: int = 2026, seed: int = 11) -> list[Message]:
             out.append(_message("cadre.promoted.v1", {"person_id": pid, "kind": "reserve_listed", "effective_date": at.date().isoformat()}, at, rng))
         else:
             out.append(_message("welfare.hardship_reported.v1", {"person_id": pid, "kind": "life"}, at, rng))
-    return out
+    return CityLog(setup, out, orgs[0].org_id, [pid for pid, _ in members], [pid for pid, _ in ordinary])

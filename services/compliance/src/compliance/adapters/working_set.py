@@ -147,6 +147,7 @@ class WorkingSet:
             moving[ob.subject_id] = min(ob.triggered_at, moving.get(ob.subject_id, ob.triggered_at))
         await self.load_talks(moving)
         await self._load_absences(people)
+        await self.load_held(people)
 
     async def load_people(self, people: Iterable[str], orgs: Iterable[str] = ()) -> None:
         """The people's membership and roles, and the organisations above them with their seats."""

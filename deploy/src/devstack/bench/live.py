@@ -1,0 +1,191 @@
+"""The four services running on a scratch database, as in production: the compliance projection live,
+accept → inbox latency at a steady rate, query latency, and each service's peak RSS."""
+
+import asyncio
+import json
+import random
+import statistics
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from compliance.domain.obligations import obligation_id
+from devstack.bench.ceiling import produce
+from devstack.bench.scratch import Database
+from devstack.city import Message
+from devstack.demo import DEV_CREDENTIALS, DEV_TOKEN
+from devstack.infra import Infrastructure
+from devstack.ports import free_port
+from devstack.processes import SERVICES, ServiceProcess, service_processes
+from talks.adapters.crypto import new_key
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    if not samples:
+        return {"p50_ms": None, "p95_ms": None, "p99_ms": None}
+    cuts = statistics.quantiles(samples, n=100, method="inclusive") if len(samples) > 1 else samples * 99
+    return {"p50_ms": round(cuts[49] * 1000, 1), "p95_ms": round(cuts[94] * 1000, 1), "p99_ms": round(cuts[98] * 1000, 1)}
+
+
+@dataclass
+class LiveSystem:
+    services: dict[str, ServiceProcess]
+    db: Database
+    bootstrap: str
+    prefix: str
+
+    def url(self, service: str) -> str:
+        return self.services[service].url
+
+    async def applied(self, service: str) -> int:
+        conn = await asyncpg.connect(self.db.dsn)
+        try:
+            return await conn.fetchval(f'SELECT count(*) FROM "{service}".applied_events')
+        finally:
+            await conn.close()
+
+    async def wait_applied(self, service: str, count: int, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while (now := await self.applied(service)) < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{service} applied {now} of {count} events in {timeout:.0f}s; see {self.services[service].log_path}")
+            await asyncio.sleep(0.2)
+
+    async def wait_quiet(self, services: list[str], quiet: float = 2.0, timeout: float = 300) -> None:
+        """Until none of the services applied anything for `quiet` seconds."""
+        deadline = time.monotonic() + timeout
+        last, since = None, time.monotonic()
+        while time.monotonic() - since < quiet and time.monotonic() < deadline:
+            counts = [await self.applied(s) for s in services]
+            if counts != last:
+                last, since = counts, time.monotonic()
+            await asyncio.sleep(0.2)
+
+    async def live_throughput(self, messages: list[Message], timeout: float) -> float:
+        """Publish the messages and time the compliance service applying them: events/s."""
+        before = await self.applied("compliance")
+        started = time.perf_counter()
+        await produce(self.bootstrap, self.prefix, messages)
+        await self.wait_applied("compliance", before + len(messages), timeout)
+        return len(messages) / (time.perf_counter() - started)
+
+    async def accept_to_inbox(self, people: list[str], rate: int, seconds: float, seed: int = 5) -> dict:
+        """Sanctions POSTed to the registry at `rate` events/s (a batch every 100 ms); for each, the time
+        from the registry accepting it to the secretary's alert row in notify's inbox."""
+        rng = random.Random(seed)
+        tick, per_tick = 0.1, max(1, round(rate * 0.1))
+        accepted: dict[str, tuple[str, float]] = {}  # event id -> (subject, accepted at, epoch seconds)
+        refused = 0
+
+        async def post(client: httpx.AsyncClient, batch: list[dict]) -> None:
+            nonlocal refused
+            response = await client.post(
+                f"{self.url('registry')}/v1/events",
+                content=json.dumps(batch),
+                headers={"content-type": "application/cloudevents-batch+json", "authorization": f"Bearer {DEV_TOKEN}"},
+            )
+            at = time.time()
+            if response.status_code != 202:
+                refused += len(batch)
+                return
+            for event in batch:
+                accepted[event["id"]] = (event["data"]["person_id"], at)
+
+        async with httpx.AsyncClient(timeout=30) as client:
+            started, posts = time.monotonic(), []
+            for k in range(round(seconds / tick)):
+                await asyncio.sleep(max(0.0, started + k * tick - time.monotonic()))
+                batch = [_sanction(rng.choice(people)) for _ in range(per_tick)]
+                posts.append(asyncio.create_task(post(client, batch)))
+            await asyncio.gather(*posts)
+        # The alert is for the obligation the sanction opened: M4, or C5 for a committee member.
+        wanted = {
+            obligation_id(rule, subject, event_id): event_id
+            for event_id, (subject, _) in accepted.items()
+            for rule in ("M4", "C5")
+        }
+        alerted = await self._alerts_for(wanted, expected=len(accepted), timeout=60)
+        latencies = [alerted[e] - accepted[e][1] for e in alerted]
+        return {"sent": len(accepted) + refused, "refused": refused, "alerted": len(alerted), **percentiles(latencies)}
+
+    async def _alerts_for(self, wanted: dict[str, str], expected: int, timeout: float) -> dict[str, float]:
+        """event id -> when the first alert of its obligation was written (epoch seconds)."""
+        conn = await asyncpg.connect(self.db.dsn)
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                rows = await conn.fetch(
+                    "SELECT obligation_id, min(created_at) AS at FROM notify.inbox "
+                    "WHERE transition = 'opened' AND obligation_id = ANY($1::text[]) GROUP BY obligation_id",
+                    list(wanted),
+                )
+                if len(rows) >= expected or time.monotonic() > deadline:
+                    return {wanted[r["obligation_id"]]: r["at"].timestamp() for r in rows}
+                await asyncio.sleep(0.5)
+        finally:
+            await conn.close()
+
+    async def query_latency(self, root: str, year: int, requests: int) -> dict:
+        """Whole-tree coverage, and pages of the whole tree's obligations, one request at a time."""
+        compliance = self.url("compliance")
+        coverage_url = f"{compliance}/v1/coverage?org_id={root}&subtree=true&year={year}&people=false"
+        pages_url = f"{compliance}/v1/obligations?org_id={root}&subtree=true&limit=100&offset={{}}"
+        async with httpx.AsyncClient(timeout=60) as client:
+            first = await client.get(pages_url.format(0))
+            first.raise_for_status()
+            pages = max(1, min(int(first.headers["x-total-count"]) // 100, 1000))
+            (await client.get(coverage_url)).raise_for_status()  # warm
+            coverage, obligations = [], []
+            for k in range(requests):
+                started = time.perf_counter()
+                (await client.get(coverage_url)).raise_for_status()
+                coverage.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                (await client.get(pages_url.format(100 * (k * 7919 % pages)))).raise_for_status()
+                obligations.append(time.perf_counter() - started)
+        return {"coverage_whole_tree": percentiles(coverage), "obligations_page": percentiles(obligations), "requests": requests}
+
+    def peak_rss_mb(self) -> dict[str, int]:
+        out = {}
+        for name, service in self.services.items():
+            status = Path(f"/proc/{service.process.pid}/status").read_text()
+            kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+            out[name] = round(kb / 1024)
+        return out
+
+
+def _sanction(person_id: str) -> dict:
+    return {
+        "specversion": "1.0", "id": f"bench-{uuid.uuid4()}", "source": "urn:bench:discipline",
+        "type": "discipline.action_recorded.v1", "time": datetime.now(UTC).isoformat(),
+        "data": {"person_id": person_id, "case_ref": f"bench-{uuid.uuid4().hex[:8]}", "action": "criticism"},
+    }  # fmt: skip
+
+
+@contextmanager
+def live_system(infra: Infrastructure, db: Database, prefix: str, logs: Path) -> Iterator[LiveSystem]:
+    env = {
+        "DATABASE_URL": db.url,
+        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
+        "KAFKA_TOPIC_PREFIX": prefix,
+        "LOG_FORMAT": "json",
+        "REGISTRY_CREDENTIALS": json.dumps(DEV_CREDENTIALS),
+        "TALKS_CONTENT_KEYS": new_key(),
+    }
+    services = service_processes(env, logs, {name: free_port() for name in SERVICES})
+    try:
+        for service in services.values():
+            service.start()
+        for service in services.values():
+            service.wait_ready(timeout=120)
+        yield LiveSystem(services, db, infra.kafka_bootstrap_servers, prefix)
+    finally:
+        for service in services.values():
+            service.stop()

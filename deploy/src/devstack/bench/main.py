@@ -1,0 +1,123 @@
+"""One benchmark run: the figures of the package docstring, in order, on one broker and one database."""
+
+import asyncio
+import json
+import os
+import platform
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from compliance.config import ComplianceSettings
+from compliance.entrypoints.app import CONSUMED
+from devstack.bench.ceiling import produce, raw_ceiling
+from devstack.bench.live import live_system
+from devstack.bench.peer import per_message
+from devstack.bench.projection import apply, differences, projection_consumer, replay
+from devstack.bench.report import keep_in_readme, table
+from devstack.bench.scratch import scratch_database, topic_prefix
+from devstack.city import SIZES, generate
+from devstack.infra import infrastructure
+from kernel.kafka import ensure_topics
+from kernel.logging import configure_logging
+from kernel.replay import read_log
+
+BATCH = 2000  # events per transaction in the replay
+CHECKED = 20_000  # events applied one by one too (one transaction each is slow: the reason for batches)
+PEER_EVENTS = {"small": 1_000, "county": 3_000, "city": 3_000}
+LATENCY = {"small": (500, 5), "county": (500, 60), "city": (500, 60)}  # events/s, seconds
+QUERIES = {"small": 20, "county": 100, "city": 100}
+
+
+def say(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+async def run(size: str) -> dict:
+    configure_logging("bench", "warning", "console")
+    run_started = time.monotonic()
+    say(f"generating the {size} city …")
+    city = generate(size)
+    f: dict = {"size": size, "events": len(city.all), "orgs": SIZES[size][0], "members": len(city.members), "batch": BATCH}
+    with infrastructure(log=say) as infra:
+        bootstrap = infra.kafka_bootstrap_servers
+        async with scratch_database(infra.database_url, "replay") as db:
+            prefix = topic_prefix("r")
+            settings = ComplianceSettings(KAFKA_BOOTSTRAP_SERVERS=bootstrap, KAFKA_TOPIC_PREFIX=prefix)
+            await ensure_topics(settings)
+            topics = [prefix + t.value for t in CONSUMED]
+            say(f"publishing {len(city.all):,} events …")
+            f["produce_events_per_s"] = round(len(city.all) / await produce(bootstrap, prefix, city.all))
+            say("1. the raw ceiling …")
+            f["raw_ceiling_events_per_s"] = round(await raw_ceiling(bootstrap, db.dsn, topics, len(city.all)))
+            records = await read_log(settings, topics, idle_seconds=3.0)
+            say(f"3. compliance replay of {len(records):,} events in batches of {BATCH} …")
+            f["compliance_replay_events_per_s"] = round(await replay(db.url, "bench_batched", records, BATCH))
+            checked = records[:CHECKED]
+            say(f"   the same first {len(checked):,} events batched and one by one …")
+            await replay(db.url, "bench_check", checked, BATCH)
+            f["compliance_one_by_one_events_per_s"] = round(await replay(db.url, "bench_one_by_one", checked, 1))
+            diff = await differences(db.dsn, "bench_check", "bench_one_by_one")
+            f |= {"checked_events": len(checked), "batched_equals_one_by_one": not diff, "differences": diff}
+            say(f"2. the textbook peer on {PEER_EVENTS[size]:,} events of the year …")
+            f |= await textbook_peer(bootstrap, db.url, records, city, PEER_EVENTS[size])
+        async with scratch_database(infra.database_url, "live") as db:
+            say("starting the four services …")
+            with live_system(infra, db, topic_prefix("l"), Path(".run/bench/logs")) as system:
+                await produce(bootstrap, system.prefix, city.setup)
+                await system.wait_applied("compliance", len(city.setup), timeout=600)
+                await system.wait_quiet(["notify", "talks"])
+                rate, seconds = LATENCY[size]
+                say(f"4. accept → inbox, {rate} sanctions/s for {seconds} s …")
+                f |= {"latency_rate": rate, "latency_seconds": seconds}
+                f["accept_to_inbox"] = await system.accept_to_inbox(city.ordinary, rate, seconds)
+                say(f"3. compliance live: the year's {len(city.year):,} events …")
+                f["compliance_live_events_per_s"] = round(await system.live_throughput(city.year, timeout=3600))
+                say("5. query latency …")
+                f["queries"] = await system.query_latency(city.root, 2026, QUERIES[size])
+                f["peak_rss_mb"] = system.peak_rss_mb()
+    f["replay_to_ceiling"] = round(f["compliance_replay_events_per_s"] / f["raw_ceiling_events_per_s"], 3)
+    f["replay_to_peer"] = round(f["compliance_replay_events_per_s"] / f["peer_events_per_s"], 1)
+    f |= {
+        "infrastructure": infra.description,
+        "machine": f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}, Python {platform.python_version()}",
+        "date": date.today().isoformat(),
+        "run_seconds": round(time.monotonic() - run_started),
+    }
+    return f
+
+
+async def textbook_peer(bootstrap: str, url: str, records, city, n: int) -> dict:
+    """The registry applied in batches first (as both would have it), then a slice of the year consumed
+    one message at a time from topics of its own."""
+    setup_ids = {json.loads(m.value)["id"] for m in city.setup}
+    setup = [r for r in records if json.loads(r.value)["id"] in setup_ids]
+    year = city.year[:n]
+    prefix = topic_prefix("p")
+    await ensure_topics(ComplianceSettings(KAFKA_BOOTSTRAP_SERVERS=bootstrap, KAFKA_TOPIC_PREFIX=prefix))
+    await produce(bootstrap, prefix, year)
+    async with projection_consumer(url, "bench_peer", "bench-peer") as consumer:
+        await apply(consumer, setup, BATCH)
+        rate = await per_message(bootstrap, [prefix + t.value for t in CONSUMED], consumer, len(year))
+    return {"peer_events": len(year), "peer_events_per_s": round(rate)}
+
+
+def main(argv: list[str]) -> int:
+    size = argv[0] if argv else "small"
+    if size not in SIZES:
+        print(f"usage: python -m devstack bench [{'|'.join(SIZES)}]")
+        return 2
+    figures = asyncio.run(run(size))
+    out = Path(".run/bench")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{size}.json").write_text(json.dumps(figures, indent=2, ensure_ascii=False))
+    text = table(figures)
+    (out / f"{size}.md").write_text(text)
+    print(text)
+    if size != "small" and keep_in_readme(Path("README.md"), text):
+        print("README.md's benchmark table updated")
+    if not figures["batched_equals_one_by_one"]:
+        print("the batched projection differs from the one applied event by event")
+        return 1
+    return 0

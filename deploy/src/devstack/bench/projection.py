@@ -1,0 +1,66 @@
+"""The compliance projection applied from records in memory: batched, one by one, and compared."""
+
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import date
+
+import asyncpg
+from aiokafka import ConsumerRecord
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+from compliance.adapters import orm
+from compliance.application.handlers import ComplianceHandlers
+from compliance.config import ComplianceSettings
+from compliance.entrypoints.replay import COMPARED
+from kernel.consumer import BatchConsumer
+from kernel.db import make_sessionmaker, migrate
+
+TODAY = date(2026, 12, 31)  # the generated year, seen from its end
+
+
+@asynccontextmanager
+async def projection_consumer(url: str, schema: str, name: str = "bench") -> AsyncIterator[BatchConsumer]:
+    """The compliance consumer writing to fresh tables in `schema` (no producer: nothing dead-lettered)."""
+    engine = create_async_engine(url, poolclass=NullPool).execution_options(schema_translate_map={orm.SCHEMA: schema})
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        await migrate(engine, "compliance.adapters.migrations", schema)
+        settings = ComplianceSettings()
+        handlers = ComplianceHandlers(settings, settings.policy(), lambda: TODAY)
+        yield BatchConsumer(name, make_sessionmaker(engine), orm.applied_events, handlers.route(), handlers)
+    finally:
+        await engine.dispose()
+
+
+async def apply(consumer: BatchConsumer, records: Sequence[ConsumerRecord], batch: int) -> float:
+    """Apply the records in batches of `batch`: events/s."""
+    started = time.perf_counter()
+    for start in range(0, len(records), batch):
+        await consumer.handle(records[start : start + batch])
+    return len(records) / (time.perf_counter() - started)
+
+
+async def replay(url: str, schema: str, records: Sequence[ConsumerRecord], batch: int) -> float:
+    async with projection_consumer(url, schema) as consumer:
+        return await apply(consumer, records, batch)
+
+
+async def differences(dsn: str, a: str, b: str) -> dict[str, int]:
+    """Rows that differ between two schemas' projections, per table (empty: equal)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        out = {}
+        for table, columns in COMPARED.items():
+            n = await conn.fetchval(
+                f'SELECT count(*) FROM ((SELECT {columns} FROM "{a}"."{table}" EXCEPT ALL SELECT {columns} FROM "{b}"."{table}") '
+                f'UNION ALL (SELECT {columns} FROM "{b}"."{table}" EXCEPT ALL SELECT {columns} FROM "{a}"."{table}")) x'
+            )
+            if n:
+                out[table] = n
+        return out
+    finally:
+        await conn.close()

@@ -1,0 +1,47 @@
+"""The figures as a table: printed, written beside the JSON, and (county, city) kept in README."""
+
+import re
+from pathlib import Path
+
+README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def _n(value) -> str:
+    return f"{value:,}" if isinstance(value, (int, float)) and value is not None else str(value)
+
+
+def table(f: dict) -> str:
+    lat, q = f["accept_to_inbox"], f["queries"]
+    rss = ", ".join(f"{k} {v}" for k, v in f["peak_rss_mb"].items())
+    rows = [
+        ("raw ceiling (aiokafka + decode + batched upsert + commit)", f"{_n(f['raw_ceiling_events_per_s'])} events/s"),
+        (f"textbook peer (FastStream per message, a transaction each; {_n(f['peer_events'])} events)",
+         f"{_n(f['peer_events_per_s'])} events/s"),
+        (f"compliance replay from offset zero (batches of {f['batch']})",
+         f"{_n(f['compliance_replay_events_per_s'])} events/s — {f['replay_to_ceiling']:.0%} of the ceiling, "
+         f"{f['replay_to_peer']:.1f}× the peer"),
+        ("compliance live (the running service, with the other three)", f"{_n(f['compliance_live_events_per_s'])} events/s"),
+        (f"batched equals one by one (first {_n(f['checked_events'])} events)",
+         "yes" if f["batched_equals_one_by_one"] else f"NO: {f['differences']}"),
+        (f"accept → inbox at {f['latency_rate']} events/s for {f['latency_seconds']} s ({_n(lat['alerted'])} alerts)",
+         f"p50 {lat['p50_ms']} ms, p95 {lat['p95_ms']} ms, p99 {lat['p99_ms']} ms"),
+        ("GET /v1/coverage, whole tree", f"p50 {q['coverage_whole_tree']['p50_ms']} ms, p99 {q['coverage_whole_tree']['p99_ms']} ms"),
+        ("GET /v1/obligations, pages of 100", f"p50 {q['obligations_page']['p50_ms']} ms, p99 {q['obligations_page']['p99_ms']} ms"),
+        ("peak RSS, MB", rss),
+        ("whole run", f"{f['run_seconds']:.0f} s"),
+    ]  # fmt: skip
+    head = (
+        f"SIZE={f['size']}: {_n(f['events'])} events ({_n(f['orgs'])} organisations, {_n(f['members'])} members), "
+        f"{f['machine']}, {f['infrastructure']}, {f['date']}\n\n"
+    )
+    return head + "| figure | value |\n|---|---|\n" + "".join(f"| {a} | {b} |\n" for a, b in rows)
+
+
+def keep_in_readme(readme: Path, text: str) -> bool:
+    """Replace what stands between the README's bench markers; False when the markers are missing."""
+    content = readme.read_text()
+    pattern = re.compile(re.escape(README_START) + ".*?" + re.escape(README_END), re.S)
+    if not pattern.search(content):
+        return False
+    readme.write_text(pattern.sub(lambda _: f"{README_START}\n{text}{README_END}", content))
+    return True
