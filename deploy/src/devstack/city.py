@@ -21,6 +21,9 @@ SIZES = {
 }
 
 
+COMMITTEE_SIZE = 5
+
+
 @dataclass(frozen=True)
 class Message:
     topic: str
@@ -96,6 +99,7 @@ def generate(size: str, year: int = 2026, seed: int = 11) -> CityLog:
         out.append(_message("role.assigned.v1", {"org_id": org_id, "person_id": pid, "role": "secretary"}, start, rng))
     setup, out = out, []
     ordinary = [m for m in members if secretaries.get(m[1]) != m[0]]
+    committees: dict[str, list[str]] = {}
     year_seconds = 360 * 86400
     mix = [("talk", 45), ("attendance", 25), ("dues", 8), ("role", 4), ("transfer", 3), ("observation", 6), ("discipline", 4), ("cadre", 2), ("hardship", 3)]
     kinds = [k for k, w in mix for _ in range(w)]
@@ -112,7 +116,14 @@ def generate(size: str, year: int = 2026, seed: int = 11) -> CityLog:
             out.append(_message("conduct.attendance_recorded.v1", {"person_id": pid, "org_id": org_id, "meeting_date": at.date().isoformat(), "present": rng.random() < 0.8}, at, rng))
         elif kind == "dues":
             out.append(_message("dues.arrears_recorded.v1", {"person_id": pid, "months": rng.choice((1, 2, 3, 4))}, at, rng))
-        elif kind == "role":
+        elif kind == "role":  # committees of up to five: a newcomer takes the seat of the longest serving
+            seats = committees.setdefault(org_id, [])
+            if pid in seats:
+                continue
+            if len(seats) >= COMMITTEE_SIZE:
+                role = {"org_id": org_id, "person_id": seats.pop(0), "role": "committee_member"}
+                out.append(_message("role.ended.v1", role, at, rng))
+            seats.append(pid)
             out.append(_message("role.assigned.v1", {"org_id": org_id, "person_id": pid, "role": "committee_member"}, at, rng))
         elif kind == "transfer":
             to = rng.choice(branches)

@@ -58,15 +58,16 @@ class LiveSystem:
                 raise TimeoutError(f"{service} applied {now} of {count} events in {timeout:.0f}s; see {self.services[service].log_path}")
             await asyncio.sleep(0.2)
 
-    async def wait_quiet(self, services: list[str], quiet: float = 2.0, timeout: float = 300) -> None:
-        """Until none of the services applied anything for `quiet` seconds."""
-        deadline = time.monotonic() + timeout
-        last, since = None, time.monotonic()
-        while time.monotonic() - since < quiet and time.monotonic() < deadline:
+    async def wait_quiet(self, services: list[str], quiet: float = 2.0, timeout: float = 300) -> float:
+        """Until none of the services applied anything for `quiet` seconds; returns the seconds waited."""
+        started = time.monotonic()
+        last, since = None, started
+        while time.monotonic() - since < quiet and time.monotonic() - started < timeout:
             counts = [await self.applied(s) for s in services]
             if counts != last:
                 last, since = counts, time.monotonic()
             await asyncio.sleep(0.2)
+        return since - started
 
     async def live_throughput(self, messages: list[Message], timeout: float) -> float:
         """Publish the messages and time the compliance service applying them: events/s."""

@@ -107,6 +107,7 @@ class BatchConsumer:
     async def _apply(self, events: list[ParsedEvent]) -> None:
         if not events:
             return
+        applied = 0
         async with self.sessions() as session, session.begin():
             fresh = await self._track(session, [e.id for e in events])
             if self.hooks is not None:
@@ -123,10 +124,13 @@ class BatchConsumer:
                     event_id=event.id, event_type=event.envelope.type, correlation_id=event.envelope.correlationid
                 ):
                     await handler(session, event)
-                    log.info("event applied", consumer=self.name)
+                    log.debug("event applied", consumer=self.name)
                 APPLIED.labels(self.name, event.envelope.type).inc()
+                applied += 1
             if self.hooks is not None:
                 await self.hooks.finish_batch(session)
+        # One line per batch at info: a line per event would cost more than applying it (LOG_LEVEL=debug has them).
+        log.info("batch applied", consumer=self.name, events=applied, skipped=len(events) - applied)
 
     async def _track(self, session: AsyncSession, event_ids: list[str]) -> set[str]:
         """Insert tracking rows; returns the ids not applied before."""

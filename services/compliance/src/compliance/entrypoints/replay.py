@@ -60,6 +60,9 @@ async def rebuild(settings: ComplianceSettings, schema: str, idle_seconds: float
         if applied % 20_000 < len(chunk):
             log.info("replaying", applied=applied, of=len(records))
     await advance_all(handlers.book, sessions, today)
+    async with engine.connect() as conn:  # fresh statistics: the planner's guesses on a bulk-loaded table are far off
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text(f'ANALYZE "{schema}".obligations, "{schema}".coverage_credits, "{schema}".roles, "{schema}".members'))
     elapsed = time.monotonic() - started
     log.info("replay done", events=applied, seconds=round(elapsed, 1), per_second=round(applied / max(elapsed, 1e-9)))
     await engine.dispose()
