@@ -7,8 +7,8 @@ import random
 import statistics
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,19 +44,18 @@ class LiveSystem:
     def url(self, service: str) -> str:
         return self.services[service].url
 
+    _conn: asyncpg.Connection | None = None
+
     async def applied(self, service: str) -> int:
-        conn = await asyncpg.connect(self.db.dsn)
-        try:
-            return await conn.fetchval(f'SELECT count(*) FROM "{service}".applied_events')
-        finally:
-            await conn.close()
+        self._conn = self._conn or await asyncpg.connect(self.db.dsn)
+        return await self._conn.fetchval(f'SELECT count(*) FROM "{service}".applied_events')
 
     async def wait_applied(self, service: str, count: int, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while (now := await self.applied(service)) < count:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{service} applied {now} of {count} events in {timeout:.0f}s; see {self.services[service].log_path}")
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(0.5)
 
     async def wait_quiet(self, services: list[str], quiet: float = 2.0, timeout: float = 300) -> float:
         """Until none of the services applied anything for `quiet` seconds; returns the seconds waited."""
@@ -170,8 +169,8 @@ def _sanction(person_id: str) -> dict:
     }  # fmt: skip
 
 
-@contextmanager
-def live_system(infra: Infrastructure, db: Database, prefix: str, logs: Path) -> Iterator[LiveSystem]:
+@asynccontextmanager
+async def live_system(infra: Infrastructure, db: Database, prefix: str, logs: Path) -> AsyncIterator[LiveSystem]:
     env = {
         "DATABASE_URL": db.url,
         "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
@@ -186,7 +185,12 @@ def live_system(infra: Infrastructure, db: Database, prefix: str, logs: Path) ->
             service.start()
         for service in services.values():
             service.wait_ready(timeout=120)
-        yield LiveSystem(services, db, infra.kafka_bootstrap_servers, prefix)
+        system = LiveSystem(services, db, infra.kafka_bootstrap_servers, prefix)
+        try:
+            yield system
+        finally:
+            if system._conn is not None:
+                await system._conn.close()
     finally:
         for service in services.values():
             service.stop()

@@ -126,6 +126,13 @@ talks_seen = Table(
     Column("mode", Text, nullable=False),
     Column("talker_ids", ARRAY(Text), nullable=False),
     Column("talkee_ids", ARRAY(Text), nullable=False),
-    Index("talks_seen_talkees", "talkee_ids", postgresql_using="gin"),
-    Index("talks_seen_talkers", "talker_ids", postgresql_using="gin"),
+)
+
+# Who took part in which talk when: "the talks of these people since then" is a range scan of the key.
+talk_participants = Table(
+    "talk_participants",
+    metadata,
+    Column("person_id", Text, primary_key=True),
+    Column("held_at", DateTime(timezone=True), primary_key=True),
+    Column("talk_id", Text, primary_key=True),
 )

@@ -19,8 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Text, and_, bindparam, func, literal, or_, select, update
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.adapters import orm
@@ -298,10 +298,12 @@ class WorkingSet:
         wanted = {p: s for p, s in since_of.items() if p not in self._talks_since or self._talks_since[p] > s}
         if not wanted:
             return
-        t = orm.talks_seen.c
-        people = literal(list(wanted), ARRAY(Text))
-        stmt = select(t.talk_id, t.held_at, t.mode, t.talker_ids, t.talkee_ids).where(
-            t.held_at >= min(wanted.values()), or_(t.talkee_ids.op("&&")(people), t.talker_ids.op("&&")(people))
+        t, p = orm.talks_seen.c, orm.talk_participants.c
+        stmt = (
+            select(t.talk_id, t.held_at, t.mode, t.talker_ids, t.talkee_ids)
+            .join(orm.talk_participants, p.talk_id == t.talk_id)
+            .where(p.person_id.in_(list(wanted)), p.held_at >= min(wanted.values()))
+            .distinct()
         )
         for r in await self._rows(stmt):
             if r.talk_id not in self._talks:
@@ -574,6 +576,12 @@ class WorkingSet:
                 for t in self._new_talks
             ]  # fmt: skip
             await s.execute(insert(orm.talks_seen).on_conflict_do_nothing(), rows)
+            taking_part = [
+                {"person_id": person, "held_at": t.held_at, "talk_id": t.talk_id}
+                for t in self._new_talks
+                for person in t.talker_ids | t.talkee_ids
+            ]
+            await s.execute(insert(orm.talk_participants).on_conflict_do_nothing(), taking_part)
         if self._meetings:
             stmt = insert(orm.meetings)
             changed = {"date": stmt.excluded.date, "kind": stmt.excluded.kind}

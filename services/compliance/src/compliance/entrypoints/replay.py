@@ -35,6 +35,7 @@ COMPARED = {
     "status, trigger_event_id, triggered_at, trigger_ref, escalated_to_id, fulfilled_by",
     "coverage_credits": "talk_id, rule_id, person_id, counterpart_id, org_id, year, held_at",
     "talks_seen": "talk_id, held_at, mode, talker_ids, talkee_ids",
+    "talk_participants": "person_id, held_at, talk_id",
     "meetings": "meeting_id, org_id, date, kind",
     "held_events": "event_id, person_id",
     "attendance_streaks": "person_id, absences",

@@ -1,8 +1,9 @@
-"""Indexes for the bulk lookups of a batch: obligations by trigger event, talks by participant.
+"""Lookups in bulk for a batch: obligations by trigger event, talks by participant.
 
 Revision ID: 0002
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0002"
@@ -14,10 +15,20 @@ S = "compliance"
 
 def upgrade() -> None:
     op.create_index("ix_compliance_obligations_trigger_event_id", "obligations", ["trigger_event_id"], schema=S)
-    op.create_index("talks_seen_talkees", "talks_seen", ["talkee_ids"], schema=S, postgresql_using="gin")
-    op.create_index("talks_seen_talkers", "talks_seen", ["talker_ids"], schema=S, postgresql_using="gin")
+    op.create_table(
+        "talk_participants",
+        sa.Column("person_id", sa.Text, primary_key=True),
+        sa.Column("held_at", sa.DateTime(timezone=True), primary_key=True),
+        sa.Column("talk_id", sa.Text, primary_key=True),
+        schema=S,
+    )
+    op.execute(
+        f"INSERT INTO {S}.talk_participants (person_id, held_at, talk_id) "
+        f"SELECT DISTINCT p.person_id, t.held_at, t.talk_id FROM {S}.talks_seen t, unnest(t.talker_ids || t.talkee_ids) AS p(person_id) "
+        "ON CONFLICT DO NOTHING"
+    )
 
 
 def downgrade() -> None:
-    for name in ("talks_seen_talkers", "talks_seen_talkees", "ix_compliance_obligations_trigger_event_id"):
-        op.drop_index(name, schema=S)
+    op.drop_table("talk_participants", schema=S)
+    op.drop_index("ix_compliance_obligations_trigger_event_id", schema=S)
