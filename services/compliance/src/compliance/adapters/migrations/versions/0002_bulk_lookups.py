@@ -22,10 +22,11 @@ def upgrade() -> None:
         sa.Column("talk_id", sa.Text, primary_key=True),
         schema=S,
     )
+    schema = op.get_context().config.attributes["schema"]  # where this migration runs (a rebuild: elsewhere)
     op.execute(
-        f"INSERT INTO {S}.talk_participants (person_id, held_at, talk_id) "
-        f"SELECT DISTINCT p.person_id, t.held_at, t.talk_id FROM {S}.talks_seen t, unnest(t.talker_ids || t.talkee_ids) AS p(person_id) "
-        "ON CONFLICT DO NOTHING"
+        f'INSERT INTO "{schema}".talk_participants (person_id, held_at, talk_id) '
+        f'SELECT DISTINCT p.person_id, t.held_at, t.talk_id FROM "{schema}".talks_seen t, '
+        "unnest(t.talker_ids || t.talkee_ids) AS p(person_id) ON CONFLICT DO NOTHING"
     )
 
 
