@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import func, literal, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.adapters import orm
@@ -124,23 +124,30 @@ async def committee_pair_rows(
     session: AsyncSession, *, org_id: str | None, subtree: bool, year: int, today: date
 ) -> list[dict]:
     """COV-COMMITTEE: every pair of current committee members of an organisation, with their talks."""
-    r = orm.roles
+    r, c = orm.roles, orm.coverage_credits
     a, b = r.alias("a"), r.alias("b")
-    talks, meetings = _credits("COV-COMMITTEE", year, "person_id", "counterpart_id", "org_id"), _next_meetings(today)
+    meetings = _next_meetings(today)
+    # Counted per pair by index (LATERAL): an aggregate over the whole year joined to the pairs is
+    # fast only while the planner's statistics are fresh, and painfully slow after a bulk load.
+    talks = (
+        select(func.count(func.distinct(c.c.talk_id)).label("talks"))
+        .where(
+            c.c.rule_id == "COV-COMMITTEE", c.c.year == year, c.c.person_id == a.c.person_id,
+            c.c.counterpart_id == b.c.person_id, c.c.org_id == a.c.org_id,
+        )  # fmt: skip
+        .lateral("talks")
+    )
     current = lambda t: (t.c.until.is_(None))  # noqa: E731
     rows = await session.execute(
         select(
             a.c.org_id,
             a.c.person_id.label("person_id"),
             b.c.person_id.label("counterpart_id"),
-            func.coalesce(talks.c.talks, 0).label("talks"),
+            talks.c.talks,
             meetings.c.next_meeting,
         )
         .join(b, (a.c.org_id == b.c.org_id) & (a.c.person_id < b.c.person_id))
-        .outerjoin(
-            talks,
-            (talks.c.person_id == a.c.person_id) & (talks.c.counterpart_id == b.c.person_id) & (talks.c.org_id == a.c.org_id),
-        )
+        .join(talks, true())
         .outerjoin(meetings, meetings.c.org_id == a.c.org_id)
         .where(current(a), current(b), a.c.org_id.in_(_orgs_in_scope(org_id, subtree, below=False)))
         .distinct()
