@@ -28,6 +28,7 @@ from talk_contracts import ParsedEvent, parse_event
 from talk_contracts import data as d
 
 log = get_logger(__name__)
+ARRIVED = "compliance.arrived_people"  # session.info key: people who joined in this batch
 
 TRIGGER_TYPES = (
     "discipline.action_recorded.v1",
@@ -79,7 +80,19 @@ class ComplianceHandlers:
         await self.rows(session).preload(people, orgs, {e.id for e in events}, talks_since, role_changes_at, movers)
 
     async def finish_batch(self, session: AsyncSession) -> None:
-        await self.rows(session).flush()
+        """Triggers that arrived before their person did are applied once the batch that brought the
+        person is applied, so that the person's roles and secretaries, which the registry sends with
+        the person, are known too; then every change is written back."""
+        rows = self.rows(session)
+        for person_id in session.info.pop(ARRIVED, []):
+            for payload in await rows.release_held(person_id):
+                held = parse_event(json.loads(payload))
+                with structlog.contextvars.bound_contextvars(event_id=held.id, event_type=held.envelope.type):
+                    log.info("applying held trigger", person_id=person_id)
+                    for trigger in self._triggers(held):
+                        if trigger.subject_id == person_id:
+                            await self._open(session, trigger, held)
+        await rows.flush()
 
     # the organisation tree and its people -------------------------------------------------------
     async def org_registered(self, session: AsyncSession, event: ParsedEvent) -> None:
@@ -95,17 +108,8 @@ class ComplianceHandlers:
 
     async def member_joined(self, session: AsyncSession, event: ParsedEvent) -> None:
         data: d.MemberJoined = event.data
-        rows = self.rows(session)
-        await rows.upsert_member(data.person_id, data.org_id, data.name, data.status, event.envelope.time)
-        # Triggers that came before the person are applied now, as if they had come just after: the
-        # same wherever batches happen to begin and end, so a replay in other batch sizes agrees.
-        for payload in await rows.release_held(data.person_id):
-            held = parse_event(json.loads(payload))
-            with structlog.contextvars.bound_contextvars(event_id=held.id, event_type=held.envelope.type):
-                log.info("applying held trigger", person_id=data.person_id)
-                for trigger in self._triggers(held):
-                    if trigger.subject_id == data.person_id:
-                        await self._open(session, trigger, held)
+        await self.rows(session).upsert_member(data.person_id, data.org_id, data.name, data.status, event.envelope.time)
+        session.info.setdefault(ARRIVED, []).append(data.person_id)
 
     async def member_transferred(self, session: AsyncSession, event: ParsedEvent) -> None:
         """Open obligations follow the member to the new responsible secretary (SPEC §3.5)."""
