@@ -46,9 +46,12 @@ class LiveSystem:
 
     _conn: asyncpg.Connection | None = None
 
-    async def applied(self, service: str) -> int:
+    async def _db(self) -> asyncpg.Connection:
         self._conn = self._conn or await asyncpg.connect(self.db.dsn)
-        return await self._conn.fetchval(f'SELECT count(*) FROM "{service}".applied_events')
+        return self._conn
+
+    async def applied(self, service: str) -> int:
+        return await (await self._db()).fetchval(f'SELECT count(*) FROM "{service}".applied_events')
 
     async def wait_applied(self, service: str, count: int, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -117,20 +120,17 @@ class LiveSystem:
 
     async def _alerts_for(self, wanted: dict[str, str], expected: int, timeout: float) -> dict[str, float]:
         """event id -> when the first alert of its obligation was written (epoch seconds)."""
-        conn = await asyncpg.connect(self.db.dsn)
+        conn = await self._db()
         deadline = time.monotonic() + timeout
-        try:
-            while True:
-                rows = await conn.fetch(
-                    "SELECT obligation_id, min(created_at) AS at FROM notify.inbox "
-                    "WHERE transition = 'opened' AND obligation_id = ANY($1::text[]) GROUP BY obligation_id",
-                    list(wanted),
-                )
-                if len(rows) >= expected or time.monotonic() > deadline:
-                    return {wanted[r["obligation_id"]]: r["at"].timestamp() for r in rows}
-                await asyncio.sleep(0.5)
-        finally:
-            await conn.close()
+        while True:
+            rows = await conn.fetch(
+                "SELECT obligation_id, min(created_at) AS at FROM notify.inbox "
+                "WHERE transition = 'opened' AND obligation_id = ANY($1::text[]) GROUP BY obligation_id",
+                list(wanted),
+            )
+            if len(rows) >= expected or time.monotonic() > deadline:
+                return {wanted[r["obligation_id"]]: r["at"].timestamp() for r in rows}
+            await asyncio.sleep(0.5)
 
     async def query_latency(self, root: str, year: int, requests: int) -> dict:
         """Whole-tree coverage, and pages of the whole tree's obligations, one request at a time."""

@@ -11,10 +11,11 @@ from pathlib import Path
 
 from compliance.config import ComplianceSettings
 from compliance.entrypoints.app import CONSUMED
+from compliance.entrypoints.replay import compare
 from devstack.bench.ceiling import produce, raw_ceiling
 from devstack.bench.live import live_system
 from devstack.bench.peer import per_message
-from devstack.bench.projection import apply, differences, projection_consumer, replay
+from devstack.bench.projection import apply, projection_consumer, replay
 from devstack.bench.report import keep_in_readme, table
 from devstack.bench.scratch import scratch_database, topic_prefix
 from devstack.city import SIZES, CityLog, generate
@@ -65,7 +66,7 @@ async def run(size: str) -> dict:
                     await apply(consumer, setup, BATCH)
                 await apply(batched, checked, BATCH)
                 f["compliance_one_by_one_events_per_s"] = round(await apply(single, checked, 1))
-            diff = await differences(db.dsn, "bench_check", "bench_one_by_one")
+            diff = {t: len(a) + len(b) for t, (a, b) in (await compare(db.url, "bench_check", "bench_one_by_one")).items()}
             f |= {"checked_events": len(checked), "batched_equals_one_by_one": not diff, "differences": diff}
             say(f"2. the textbook peer on {PEER_EVENTS[size]:,} events of the year …")
             f |= await textbook_peer(bootstrap, db.url, setup, city, PEER_EVENTS[size])
@@ -104,8 +105,10 @@ async def run(size: str) -> dict:
 def split_setup(records, city: CityLog) -> tuple[list, list]:
     """The log's records of the registry as the year starts, and the rest, each in log order."""
     setup_ids = {json.loads(m.value)["id"] for m in city.setup}
-    setup = [r for r in records if json.loads(r.value)["id"] in setup_ids]
-    return setup, [r for r in records if json.loads(r.value)["id"] not in setup_ids]
+    setup, rest = [], []
+    for r in records:
+        (setup if json.loads(r.value)["id"] in setup_ids else rest).append(r)
+    return setup, rest
 
 
 async def textbook_peer(bootstrap: str, url: str, setup, city: CityLog, n: int) -> dict:

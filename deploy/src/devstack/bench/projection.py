@@ -1,11 +1,11 @@
-"""The compliance projection applied from records in memory: batched, one by one, and compared."""
+"""The compliance projection applied from records in memory, batched or one by one
+(compliance.entrypoints.replay.compare tells whether two such projections are equal)."""
 
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import date
 
-import asyncpg
 from aiokafka import ConsumerRecord
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -14,7 +14,6 @@ from sqlalchemy.pool import NullPool
 from compliance.adapters import orm
 from compliance.application.handlers import ComplianceHandlers
 from compliance.config import ComplianceSettings
-from compliance.entrypoints.replay import COMPARED
 from kernel.consumer import BatchConsumer
 from kernel.db import make_sessionmaker, migrate
 
@@ -47,20 +46,3 @@ async def apply(consumer: BatchConsumer, records: Sequence[ConsumerRecord], batc
 async def replay(url: str, schema: str, records: Sequence[ConsumerRecord], batch: int) -> float:
     async with projection_consumer(url, schema) as consumer:
         return await apply(consumer, records, batch)
-
-
-async def differences(dsn: str, a: str, b: str) -> dict[str, int]:
-    """Rows that differ between two schemas' projections, per table (empty: equal)."""
-    conn = await asyncpg.connect(dsn)
-    try:
-        out = {}
-        for table, columns in COMPARED.items():
-            n = await conn.fetchval(
-                f'SELECT count(*) FROM ((SELECT {columns} FROM "{a}"."{table}" EXCEPT ALL SELECT {columns} FROM "{b}"."{table}") '
-                f'UNION ALL (SELECT {columns} FROM "{b}"."{table}" EXCEPT ALL SELECT {columns} FROM "{a}"."{table}")) x'
-            )
-            if n:
-                out[table] = n
-        return out
-    finally:
-        await conn.close()

@@ -7,7 +7,7 @@ README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
 def _n(value) -> str:
-    return f"{value:,}" if isinstance(value, (int, float)) and value is not None else str(value)
+    return f"{value:,}" if isinstance(value, (int, float)) else str(value)
 
 
 def table(f: dict) -> str:

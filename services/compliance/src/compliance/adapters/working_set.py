@@ -598,7 +598,7 @@ class WorkingSet:
             if rows:
                 await s.execute(insert(v), rows)
         await stage(s, orm.outbox, self.settings, self._outbox)
-        self.__init__(self.session, self.settings)  # flushed: what stays in memory starts over
+        del self.session.info[_KEY]  # flushed: anything after this starts from the tables again
 
     async def _flush_roles(self) -> None:
         r = orm.roles

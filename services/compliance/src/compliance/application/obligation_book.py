@@ -178,7 +178,10 @@ async def advance_all(book_for: Callable[[AsyncSession], ObligationBook], sessio
     async with sessions() as session, session.begin():
         book = book_for(session)
         horizon = today + timedelta(days=book.policy.due_soon_days)
-        for ob in await book.rows.open_obligations_due_by(horizon):
+        due = await book.rows.open_obligations_due_by(horizon)
+        # Escalation reads the responsible organisations' chains and seats: loaded once, not per obligation.
+        await book.rows.load_people((), {ob.responsible_org_id for ob in due if ob.responsible_org_id})
+        for ob in due:
             if stages_reached(ob, today, book.policy):
                 await book.advance(ob, today)
                 moved += 1

@@ -70,18 +70,18 @@ async def rebuild(settings: ComplianceSettings, schema: str, idle_seconds: float
     return applied
 
 
-async def compare(settings: ComplianceSettings, schema: str) -> dict[str, tuple[list, list]]:
-    """Rows only in the live tables and only in the rebuilt ones, per table that differs."""
-    engine = make_engine(settings.asyncpg_url())
+async def compare(url: str, a: str, b: str) -> dict[str, tuple[list, list]]:
+    """Two projections' tables in schemas `a` and `b`: the rows only in a and only in b, per table that differs."""
+    engine = make_engine(url)
     differences = {}
     async with engine.connect() as conn:
         for table, columns in COMPARED.items():
-            live = f'SELECT {columns} FROM "{orm.SCHEMA}"."{table}"'
-            rebuilt = f'SELECT {columns} FROM "{schema}"."{table}"'
-            only_live = (await conn.execute(text(f"{live} EXCEPT ALL {rebuilt}"))).all()
-            only_rebuilt = (await conn.execute(text(f"{rebuilt} EXCEPT ALL {live}"))).all()
-            if only_live or only_rebuilt:
-                differences[table] = (only_live, only_rebuilt)
+            rows_a = f'SELECT {columns} FROM "{a}"."{table}"'
+            rows_b = f'SELECT {columns} FROM "{b}"."{table}"'
+            only_a = (await conn.execute(text(f"{rows_a} EXCEPT ALL {rows_b}"))).all()
+            only_b = (await conn.execute(text(f"{rows_b} EXCEPT ALL {rows_a}"))).all()
+            if only_a or only_b:
+                differences[table] = (only_a, only_b)
     await engine.dispose()
     return differences
 
@@ -99,7 +99,7 @@ def main(argv: list[str]) -> int:
     asyncio.run(rebuild(settings, args.schema, args.idle_seconds))
     if not args.compare:
         return 0
-    differences = asyncio.run(compare(settings, args.schema))
+    differences = asyncio.run(compare(settings.asyncpg_url(), orm.SCHEMA, args.schema))
     for table, (only_live, only_rebuilt) in differences.items():
         print(f"{table}: {len(only_live)} rows only live, {len(only_rebuilt)} rows only rebuilt")
         for where, rows in (("live", only_live), ("rebuilt", only_rebuilt)):
