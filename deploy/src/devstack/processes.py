@@ -68,6 +68,8 @@ class ServiceProcess:
 
 def service_processes(env: dict[str, str], log_dir: Path, ports: dict[str, int] | None = None) -> dict[str, ServiceProcess]:
     ports = ports or SERVICES
+    # Each service's pages call the others: every one is told where the others are.
+    env = {f"{name.upper()}_PUBLIC_URL": f"http://127.0.0.1:{ports[name]}" for name in SERVICES} | env
     return {
         name: ServiceProcess(name, ports[name], env, log_dir / f"{name}.log") for name in SERVICES
     }

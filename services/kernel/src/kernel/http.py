@@ -8,6 +8,8 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from kernel.web import allow_pages
+
 CORRELATION_HEADER = "X-Correlation-Id"
 
 
@@ -45,6 +47,7 @@ def service_app(runtime, *, title: str, description: str, routers: list) -> Fast
     app = FastAPI(title=f"Talk compliance — {title}", description=description, version="1.0.0", lifespan=runtime.lifespan)
     app.state.runtime = runtime
     add_common_routes(app, runtime.ready)
+    allow_pages(app, runtime.settings.web_origins())
     for router in routers:
         app.include_router(router)
     return app

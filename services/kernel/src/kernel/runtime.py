@@ -41,6 +41,12 @@ class Runtime:
         self.relay: OutboxRelay | None = None
         self._periodic: list[tuple[str, float, Callable[[], Awaitable[object]]]] = []
         self._tasks: list[asyncio.Task] = []
+        self._resources: list = []
+
+    def attach(self, resource):
+        """Something with `start()` and `stop()` that lives as long as the service (e.g. a LISTEN feed)."""
+        self._resources.append(resource)
+        return resource
 
     def every(self, name: str, seconds: float, work: Callable[[], Awaitable[object]]) -> None:
         """Background work repeated while the service runs (e.g. the compliance scheduler's tick)."""
@@ -75,9 +81,13 @@ class Runtime:
         self.relay.start()
         await self.broker.start()
         self._tasks = [asyncio.create_task(self._repeat(*p), name=p[0]) for p in self._periodic]
+        for resource in self._resources:
+            await resource.start()
         log.info("service started", schema=self.schema)
 
     async def stop(self) -> None:
+        for resource in reversed(self._resources):
+            await resource.stop()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

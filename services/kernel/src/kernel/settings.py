@@ -1,6 +1,8 @@
 """Settings from the environment, in one place. Service settings extend `CommonSettings`."""
 
-from pydantic import Field
+from urllib.parse import urlsplit
+
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,12 +25,37 @@ class CommonSettings(BaseSettings):
     log_format: str = Field("auto", description="json, console, or auto (console on a terminal)")
     outbox_poll_interval_s: float = Field(0.05, gt=0)
     outbox_batch: int = Field(500, ge=1)
+    # Where browsers reach each service: the pages of one call the others' APIs (CORS allows them).
+    registry_public_url: str = Field("http://127.0.0.1:8101", validation_alias=AliasChoices("REGISTRY_PUBLIC_URL"))
+    talks_public_url: str = Field("http://127.0.0.1:8102", validation_alias=AliasChoices("TALKS_PUBLIC_URL"))
+    compliance_public_url: str = Field("http://127.0.0.1:8103", validation_alias=AliasChoices("COMPLIANCE_PUBLIC_URL"))
+    notify_public_url: str = Field("http://127.0.0.1:8104", validation_alias=AliasChoices("NOTIFY_PUBLIC_URL"))
+
+    def public_urls(self) -> dict[str, str]:
+        return {
+            name: getattr(self, f"{name}_public_url").rstrip("/") for name in ("registry", "talks", "compliance", "notify")
+        }
+
+    def web_origins(self) -> list[str]:
+        """The origins of the services' pages; on the loopback both spellings of the host."""
+        origins = set()
+        for url in self.public_urls().values():
+            parts = urlsplit(url)
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+            for a, b in (("127.0.0.1", "localhost"), ("localhost", "127.0.0.1")):
+                if parts.hostname == a:
+                    origins.add(f"{parts.scheme}://{parts.netloc.replace(a, b)}")
+        return sorted(origins)
 
     def topic(self, name: str) -> str:
         return f"{self.kafka_topic_prefix}{name}"
 
     def asyncpg_url(self) -> str:
         return asyncpg_url(self.database_url)
+
+    def dsn(self) -> str:
+        """The URL for asyncpg itself (no SQLAlchemy driver name), e.g. for LISTEN."""
+        return asyncpg_url(self.database_url).replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
 def asyncpg_url(url: str) -> str:

@@ -1,4 +1,4 @@
-"""The read side: obligations and coverage straight from the projection tables."""
+"""The read side of coverage, straight from the projection tables (obligations: dashboard_queries)."""
 
 from datetime import date
 
@@ -21,35 +21,6 @@ def org_filter(column, org_id: str | None, subtree: bool):
         tree = subtree_of(org_id)
         return column.in_(select(tree.c.org_id))
     return column == org_id
-
-
-async def list_obligations(
-    session: AsyncSession,
-    *,
-    org_id: str | None,
-    subtree: bool,
-    status: list[str],
-    subject_id: str | None,
-    responsible_id: str | None,
-    rule_id: str | None,
-    limit: int,
-    offset: int,
-) -> tuple[int, list[dict]]:
-    o = orm.obligations
-    conditions = [c for c in (org_filter(o.c.org_id, org_id, subtree),) if c is not None]
-    if status:
-        conditions.append(o.c.status.in_(status))
-    if subject_id:
-        conditions.append(o.c.subject_id == subject_id)
-    if responsible_id:
-        conditions.append(o.c.responsible_id == responsible_id)
-    if rule_id:
-        conditions.append(o.c.rule_id == rule_id)
-    total = await session.scalar(select(func.count()).select_from(o).where(*conditions))
-    rows = await session.execute(
-        select(o).where(*conditions).order_by(o.c.due_date, o.c.obligation_id).limit(limit).offset(offset)
-    )
-    return total or 0, [dict(r._mapping) for r in rows]
 
 
 def _credits(rule_id: str, year: int, *keys: str):

@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.adapters import orm
+from compliance.adapters.change_feed import announce
 from compliance.domain.coverage import Credit
 from compliance.domain.obligations import OPEN_STATES, Obligation, Talk
 from kernel.outbox import stage
@@ -598,6 +599,8 @@ class WorkingSet:
             if rows:
                 await s.execute(insert(v), rows)
         await stage(s, orm.outbox, self.settings, self._outbox)
+        if self._dirty_obligations or self._new_talks:
+            await announce(s, obligations=len(self._dirty_obligations), talks=len(self._new_talks))
         del self.session.info[_KEY]  # flushed: anything after this starts from the tables again
 
     async def _flush_roles(self) -> None:

@@ -10,9 +10,12 @@ from compliance.application.handlers import ComplianceHandlers
 from compliance.application.held_triggers import report_held_too_long
 from compliance.application.obligation_book import advance_all
 from compliance.config import ComplianceSettings
+from compliance.adapters.change_feed import ChangeFeed
+from compliance.entrypoints.dashboard import WEB, build_dashboard
 from compliance.entrypoints.http import build_router
 from talk_contracts import Topic
 from kernel.http import service_app
+from kernel.web import mount_pages
 from kernel.runtime import Runtime
 
 CONSUMED = [Topic.REGISTRY, Topic.DISCIPLINE, Topic.CADRE, Topic.CONDUCT, Topic.TALKS]
@@ -31,9 +34,12 @@ def create_app(settings: ComplianceSettings | None = None, today: Callable[[], d
         "held-triggers", settings.tick_seconds, lambda: report_held_too_long(runtime.sessions, settings, held_limit, datetime.now(UTC))
     )
 
-    return service_app(
+    app = service_app(
         runtime,
         title="compliance",
         description="Must-talk obligations and annual coverage, projected from the event log.",
-        routers=[build_router(policy, today)],
+        routers=[build_router(policy, today), build_dashboard(policy, today)],
     )
+    app.state.change_feed = runtime.attach(ChangeFeed(settings.dsn()))
+    mount_pages(app, WEB)
+    return app

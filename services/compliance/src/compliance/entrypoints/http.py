@@ -1,14 +1,14 @@
 """HTTP routes of compliance (SPEC §8): thin, they map query parameters to the read side."""
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 
-from compliance.adapters.queries import committee_pair_rows, list_obligations, member_coverage_rows, secretary_coverage_rows
-from compliance.domain.coverage import coverage_state
+from compliance.adapters.dashboard_queries import ObligationFilter, list_obligations
+from compliance.application.coverage_report import Tally, coverage as coverage_of
 from compliance.domain.policy import Policy
 
 Status = Literal["open", "due_soon", "overdue", "escalated", "reassigned", "fulfilled", "fulfilled_late", "cancelled"]
@@ -25,6 +25,10 @@ class ObligationOut(BaseModel):
     trigger_event_id: str
     escalated_to_id: str | None
     fulfilled_by: str | None
+    triggered_at: datetime
+    subject_name: str | None = None
+    responsible_name: str | None = None
+    org_name: str | None = None
 
 
 State = Literal["covered", "pending", "at_risk"]
@@ -47,17 +51,6 @@ class PairCoverage(Covered):
     org_id: str
     person_id: str
     counterpart_id: str
-
-
-class Tally(BaseModel):
-    total: int = 0
-    covered: int = 0
-    pending: int = 0
-    at_risk: int = 0
-
-    def add(self, state: str) -> None:
-        self.total += 1
-        setattr(self, state, getattr(self, state) + 1)
 
 
 class OrgTally(BaseModel):
@@ -83,6 +76,21 @@ class CoverageOut(BaseModel):
     committee_pairs: list[PairCoverage] = []
 
 
+def obligation_filter(
+    org_id: str | None = None,
+    subtree: bool = False,
+    status: Annotated[list[Status], Query()] = [],
+    subject_id: str | None = None,
+    responsible_id: str | None = None,
+    rule_id: str | None = None,
+    min_age_days: Annotated[int | None, Query(ge=0, le=3660, description="opened at least this many days ago")] = None,
+) -> ObligationFilter:
+    return ObligationFilter(org_id, subtree, list(status), subject_id, responsible_id, rule_id, min_age_days)
+
+
+Filter = Annotated[ObligationFilter, Depends(obligation_filter)]
+
+
 def build_router(policy: Policy, today: Callable[[], date]) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["compliance"])
 
@@ -90,28 +98,15 @@ def build_router(policy: Policy, today: Callable[[], date]) -> APIRouter:
     async def obligations(
         request: Request,
         response: Response,
-        org_id: str | None = None,
-        subtree: bool = False,
-        status: Annotated[list[Status], Query()] = [],
-        subject_id: str | None = None,
-        responsible_id: str | None = None,
-        rule_id: str | None = None,
+        where: Filter,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         offset: Annotated[int, Query(ge=0)] = 0,
+        order: Literal["due", "recent"] = "due",
     ) -> list[dict]:
-        """Obligations, filtered; `X-Total-Count` tells how many match in all (page with limit/offset)."""
+        """Obligations, filtered; `X-Total-Count` tells how many match in all (page with limit/offset);
+        the earliest due first, or (`order=recent`) the most recently changed."""
         async with request.app.state.runtime.sessions() as session:
-            total, rows = await list_obligations(
-                session,
-                org_id=org_id,
-                subtree=subtree,
-                status=list(status),
-                subject_id=subject_id,
-                responsible_id=responsible_id,
-                rule_id=rule_id,
-                limit=limit,
-                offset=offset,
-            )
+            total, rows = await list_obligations(session, where, limit=limit, offset=offset, recent_first=order == "recent")
         response.headers["X-Total-Count"] = str(total)
         return rows
 
@@ -128,22 +123,9 @@ def build_router(policy: Policy, today: Callable[[], date]) -> APIRouter:
         members, its subordinate organisations' secretaries, its committee pairs) or its whole subtree."""
         now = today()
         year = year or now.year
-        scope = {"org_id": org_id, "subtree": subtree, "year": year, "today": now}
         async with request.app.state.runtime.sessions() as session:
-            members = await member_coverage_rows(session, person_id=person_id, **scope)
-            secretaries = await secretary_coverage_rows(session, **scope) if not person_id else []
-            pairs = await committee_pair_rows(session, **scope) if not person_id else []
-        found = {
-            "COV-MEMBER": [PersonCoverage(**r, **_state(r, year, now, policy)) for r in members],
-            "COV-SECRETARY": [PersonCoverage(**r, **_state(r, year, now, policy)) for r in secretaries],
-            "COV-COMMITTEE": [PairCoverage(**r, **_state(r, year, now, policy)) for r in pairs],
-        }
-        rules = {rule: Tally() for rule in found}
-        by_org: dict[str, dict[str, Tally]] = {}
-        for rule, items in found.items():
-            for item in items:
-                rules[rule].add(item.state)
-                by_org.setdefault(item.org_id, {r: Tally() for r in found})[rule].add(item.state)
+            found = await coverage_of(session, policy, org_id=org_id, subtree=subtree, year=year, today=now, person_id=person_id)
+        rules = found.tallies()
         member = rules["COV-MEMBER"]
         return CoverageOut(
             year=year,
@@ -154,15 +136,10 @@ def build_router(policy: Policy, today: Callable[[], date]) -> APIRouter:
             pending=member.pending,
             at_risk=member.at_risk,
             rules=rules,
-            by_org=[OrgTally(org_id=o, rules=t) for o, t in sorted(by_org.items())],
-            people=found["COV-MEMBER"] if people else [],
-            secretaries=found["COV-SECRETARY"] if people else [],
-            committee_pairs=found["COV-COMMITTEE"] if people else [],
+            by_org=[OrgTally(org_id=o, rules=t) for o, t in found.by_org().items()],
+            people=found.rows["COV-MEMBER"] if people else [],
+            secretaries=found.rows["COV-SECRETARY"] if people else [],
+            committee_pairs=found.rows["COV-COMMITTEE"] if people else [],
         )
 
     return router
-
-
-def _state(row: dict, year: int, today: date, policy: Policy) -> dict:
-    state = coverage_state(row["talks"], year, today, policy, row.get("next_meeting"))
-    return {"target": state.target, "state": state.state}

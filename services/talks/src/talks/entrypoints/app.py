@@ -5,12 +5,14 @@ from datetime import UTC, datetime
 from fastapi import FastAPI
 
 from kernel.http import service_app
+from kernel.web import mount_pages
 from kernel.runtime import Runtime
 from talk_contracts import Topic
 from talks.adapters import directory, orm
 from talks.application.follow_ups import publish_due
 from talks.config import TalksSettings
 from talks.entrypoints.http import router
+from talks.entrypoints.workspace import WEB, router as workspace_router
 
 
 def create_app(settings: TalksSettings | None = None) -> FastAPI:
@@ -23,4 +25,6 @@ def create_app(settings: TalksSettings | None = None) -> FastAPI:
         runtime, title="talks", description="Talk records as evidence; their content stays here, encrypted.", routers=[router]
     )
     app.state.cipher = cipher
+    app.include_router(workspace_router)
+    mount_pages(app, WEB)
     return app

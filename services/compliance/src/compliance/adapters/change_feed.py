@@ -1,0 +1,93 @@
+"""Telling open pages that obligations or coverage changed: PostgreSQL NOTIFY from the transaction
+that changed them, LISTEN in every instance serving pages.
+
+Why the database and not an in-process signal: the consumer that changes an obligation and the
+instance holding a browser's event stream are often different processes; every instance reads the
+same database, and a NOTIFY is delivered only if its transaction commits, so a page never hears of
+a change that was rolled back."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+
+import asyncpg
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from kernel.logging import get_logger
+
+log = get_logger(__name__)
+CHANNEL = "compliance_changes"
+RECONNECT_S = 2.0
+
+
+async def announce(connection: AsyncConnection, *, obligations: int, talks: int) -> None:
+    """Inside the changing transaction: delivered to listeners when (and only if) it commits."""
+    payload = json.dumps({"obligations": obligations, "talks": talks})
+    await connection.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload})
+
+
+class ChangeFeed:
+    """One LISTEN connection per instance, fanned out to every open event stream. Bursts are folded:
+    a subscriber gets at most one message per `fold_s`, carrying the sums of what it folded."""
+
+    def __init__(self, dsn: str, fold_s: float = 0.5):
+        self._dsn = dsn
+        self._fold_s = fold_s
+        self._queues: set[asyncio.Queue] = set()
+        self._task: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._listen(), name="change-feed")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                connection = await asyncpg.connect(self._dsn)
+            except (OSError, asyncpg.PostgresError) as exc:
+                log.warning("change feed cannot connect; will try again", error=str(exc))
+                await asyncio.sleep(RECONNECT_S)
+                continue
+            try:
+                await connection.add_listener(CHANNEL, self._heard)
+                self._broadcast({"resync": True})  # anything missed while disconnected
+                while not connection.is_closed():
+                    await asyncio.sleep(RECONNECT_S)
+                log.warning("change feed connection lost; reconnecting")
+            finally:
+                if not connection.is_closed():
+                    await connection.close()
+
+    def _heard(self, _connection, _pid, _channel, payload: str) -> None:
+        try:
+            self._broadcast(json.loads(payload))
+        except ValueError:
+            self._broadcast({"resync": True})
+
+    def _broadcast(self, change: dict) -> None:
+        for queue in self._queues:
+            queue.put_nowait(change)
+
+    async def changes(self) -> AsyncIterator[dict]:
+        """The changes from now on, folded; ends when the caller stops iterating."""
+        queue: asyncio.Queue = asyncio.Queue()
+        self._queues.add(queue)
+        try:
+            while True:
+                folded = await queue.get()
+                await asyncio.sleep(self._fold_s)
+                while not queue.empty():
+                    folded = _fold(folded, queue.get_nowait())
+                yield folded
+        finally:
+            self._queues.discard(queue)
+
+
+def _fold(a: dict, b: dict) -> dict:
+    keys = a.keys() | b.keys()
+    return {k: (a.get(k, 0) or b.get(k, 0)) if k == "resync" else a.get(k, 0) + b.get(k, 0) for k in keys}

@@ -1,0 +1,193 @@
+"""The operators' dashboard: its page at `/`, the reads behind it, its live changes, and an export
+of every table it shows. Each table is read by one function, for the page and the file alike."""
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from sqlalchemy import select
+
+from compliance.adapters import orm
+from compliance.adapters.dashboard_queries import (
+    children,
+    list_obligations,
+    monthly,
+    org_path,
+    status_counts,
+    subtree_tops,
+    workload,
+)
+from compliance.application.coverage_report import RULES, Tally, coverage
+from compliance.domain.policy import Policy
+from compliance.entrypoints.http import Filter
+from kernel.web import Column, event_stream, export, page
+
+WEB = Path(__file__).parent / "web"
+Year = Annotated[int | None, Query(ge=1921, le=2200)]
+MAX_EXPORT = 100_000
+
+COLUMNS: dict[str, list[Column]] = {
+    "tree": [
+        Column("org_id", "组织编号"), Column("name", "组织名称"), Column("kind", "类型"),
+        Column("members", "党员数"), Column("members_covered", "已谈话党员"), Column("members_pending", "待谈话党员"),
+        Column("members_at_risk", "有风险党员"), Column("coverage_pct", "覆盖率%"),
+        Column("secretaries", "下级书记数"), Column("secretaries_covered", "已谈话书记"),
+        Column("pairs", "班子成员对数"), Column("pairs_covered", "已谈话对数"),
+    ],
+    "obligations": [
+        Column("obligation_id", "编号"), Column("rule_id", "规则"), Column("subject_name", "谈话对象"),
+        Column("subject_id", "对象编号"), Column("org_name", "所在组织"), Column("responsible_name", "责任书记"),
+        Column("responsible_id", "书记编号"), Column("triggered_at", "触发时间"), Column("due_date", "截止日期"),
+        Column("status", "状态"),
+    ],
+    "workload": [
+        Column("responsible_name", "责任书记"), Column("responsible_id", "书记编号"), Column("open_total", "待办合计"),
+        Column("open", "未到期"), Column("due_soon", "即将到期"), Column("overdue", "已逾期"),
+        Column("escalated", "已上报"), Column("earliest_due", "最早截止"),
+    ],
+    "people": [
+        Column("person_id", "党员编号"), Column("name", "姓名"), Column("org_id", "组织编号"),
+        Column("talks", "谈话次数"), Column("target", "目标"), Column("state", "状态"),
+    ],
+    "monthly": [
+        Column("month", "月份"), Column("opened", "新增必谈"), Column("fulfilled", "已履行"),
+        Column("covered", "已覆盖党员"), Column("members", "党员数"), Column("coverage_pct", "覆盖率%"),
+    ],
+}  # fmt: skip
+
+
+def build_dashboard(policy: Policy, today: Callable[[], date]) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/", include_in_schema=False)
+    async def dashboard(request: Request) -> Response:
+        return page(WEB / "dashboard.html", **request.app.state.runtime.settings.public_urls())
+
+    api = APIRouter(prefix="/v1", tags=["dashboard"])
+
+    async def tree_rows(request: Request, parent_id: str | None, year: int | None) -> dict:
+        now = today()
+        year = year or now.year
+        async with request.app.state.runtime.sessions() as session:
+            if parent_id and not await org_path(session, parent_id):
+                raise HTTPException(404, f"no organisation {parent_id!r}")
+            level = await children(session, parent_id)
+            tops = await subtree_tops(session, parent_id)
+            found = await coverage(session, policy, org_id=parent_id, subtree=parent_id is not None, year=year, today=now)
+            path = await org_path(session, parent_id) if parent_id else []
+        branches = found.by_branch(tops)
+        rows = [{**org, **_flat(branches.get(org["org_id"]))} for org in level]
+        return {"year": year, "parent_id": parent_id, "path": path, "summary": _flat(found.tallies()), "children": rows}
+
+    @api.get("/tree", summary="One level of the organisation tree with each subtree's coverage for a year")
+    async def tree(request: Request, parent_id: str | None = None, year: Year = None) -> dict:
+        """The organisations directly under `parent_id` (the roots without it), each with the coverage
+        of its whole subtree as `GET /v1/coverage?org_id=<it>&subtree=true` counts it."""
+        return await tree_rows(request, parent_id, year)
+
+    @api.get("/orgs/{org_id}", summary="An organisation and its ancestors (root first)")
+    async def org(org_id: str, request: Request) -> dict:
+        async with request.app.state.runtime.sessions() as session:
+            path = await org_path(session, org_id)
+        if not path:
+            raise HTTPException(404, f"no organisation {org_id!r}")
+        return {**path[-1], "path": path}
+
+    @api.get("/people/{person_id}/seats", summary="The organisations where a person now sits on the committee")
+    async def seats(person_id: str, request: Request) -> dict:
+        r, o, m = orm.roles, orm.orgs, orm.members
+        async with request.app.state.runtime.sessions() as session:
+            held = await session.execute(
+                select(r.c.org_id, r.c.role, o.c.name.label("org_name"))
+                .outerjoin(o, o.c.org_id == r.c.org_id)
+                .where(r.c.person_id == person_id, r.c.until.is_(None))
+                .order_by(r.c.org_id)
+            )
+            member = (await session.execute(select(m.c.name, m.c.org_id).where(m.c.person_id == person_id))).first()
+        return {
+            "person_id": person_id,
+            "name": member.name if member else None,
+            "org_id": member.org_id if member else None,
+            "seats": [dict(x._mapping) for x in held],
+        }
+
+    @api.get("/obligations/counts", summary="How many obligations are in each status, for the same filters")
+    async def counts(request: Request, where: Filter) -> dict[str, int]:
+        async with request.app.state.runtime.sessions() as session:
+            return await status_counts(session, where)
+
+    @api.get("/workload", summary="Open obligations per responsible secretary, the busiest first")
+    async def secretaries(
+        request: Request,
+        response: Response,
+        where: Filter,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 20,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> list[dict]:
+        async with request.app.state.runtime.sessions() as session:
+            total, rows = await workload(session, where, limit=limit, offset=offset)
+        response.headers["X-Total-Count"] = str(total)
+        return rows
+
+    async def months(request: Request, org_id: str | None, subtree: bool, year: int | None) -> list[dict]:
+        async with request.app.state.runtime.sessions() as session:
+            return await monthly(session, org_id=org_id, subtree=subtree, year=year or today().year, covered_at=policy.coverage_min_talks)
+
+    @api.get("/monthly", summary="Month by month: obligations opened and fulfilled, members covered")
+    async def per_month(request: Request, org_id: str | None = None, subtree: bool = False, year: Year = None) -> list[dict]:
+        return await months(request, org_id, subtree, year)
+
+    @api.get("/changes", summary="Server-sent events: `change` whenever obligations or coverage change")
+    async def changes(request: Request) -> Response:
+        return event_stream(request.app.state.change_feed.changes())
+
+    @api.get("/export/{table}.{fmt}", summary="Any dashboard table as CSV or XLSX, with the filters the page uses")
+    async def download(
+        table: Literal["tree", "obligations", "workload", "people", "monthly"],
+        fmt: Literal["csv", "xlsx"],
+        request: Request,
+        where: Filter,
+        parent_id: str | None = None,
+        year: Year = None,
+    ) -> Response:
+        sessions = request.app.state.runtime.sessions
+        fetch: dict[str, Callable[[], Awaitable[list[dict]]]] = {
+            "tree": lambda: _tree_children(tree_rows(request, parent_id, year)),
+            "obligations": lambda: _page(sessions, list_obligations, where),
+            "workload": lambda: _page(sessions, workload, where),
+            "people": lambda: _people(sessions, policy, where, year or today().year, today()),
+            "monthly": lambda: months(request, where.org_id, where.subtree, year),
+        }
+        return export(f"{table}-{date.today().isoformat()}", COLUMNS[table], await fetch[table](), fmt)
+
+    router.include_router(api)
+    return router
+
+
+def _flat(rules: dict[str, Tally] | None) -> dict:
+    """A subtree's tallies as the flat columns of the tree table."""
+    rules = rules or {rule: Tally() for rule in RULES}
+    m, s, p = rules["COV-MEMBER"], rules["COV-SECRETARY"], rules["COV-COMMITTEE"]
+    return {
+        "members": m.total, "members_covered": m.covered, "members_pending": m.pending, "members_at_risk": m.at_risk,
+        "coverage_pct": round(100 * m.covered / m.total, 1) if m.total else None,
+        "secretaries": s.total, "secretaries_covered": s.covered, "secretaries_at_risk": s.at_risk,
+        "pairs": p.total, "pairs_covered": p.covered, "pairs_at_risk": p.at_risk,
+    }  # fmt: skip
+
+
+async def _tree_children(level: Awaitable[dict]) -> list[dict]:
+    return (await level)["children"]
+
+
+async def _page(sessions, query, where) -> list[dict]:
+    async with sessions() as session:
+        return (await query(session, where, limit=MAX_EXPORT, offset=0))[1]
+
+
+async def _people(sessions, policy: Policy, where, year: int, now: date) -> list[dict]:
+    async with sessions() as session:
+        found = await coverage(session, policy, org_id=where.org_id, subtree=where.subtree, year=year, today=now)
+    return found.rows["COV-MEMBER"]

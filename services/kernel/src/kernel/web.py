@@ -1,0 +1,109 @@
+"""What the services' web pages share: static files, cross-service calls (CORS), server-sent events,
+and tables exported as CSV or XLSX. The pages themselves are plain HTML and JavaScript: no build step."""
+
+import asyncio
+import csv
+import io
+import json
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import Response, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+
+# Shared assets (style, translations, the vendored chart library) live beside this module.
+COMMON = Path(str(files("kernel") / "web"))
+KEEPALIVE_S = 15.0
+
+
+def mount_pages(app: FastAPI, own: Path) -> None:
+    """Serve a service's pages' files from `own` at /static and the shared assets at /common."""
+    app.mount("/common", StaticFiles(directory=COMMON), name="common")
+    app.mount("/static", StaticFiles(directory=own), name="static")
+
+
+def allow_pages(app: FastAPI, origins: Sequence[str]) -> None:
+    """Let the services' pages call this service's API from the browser (CORS)."""
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(origins),
+        allow_methods=["GET", "POST", "PUT"],
+        allow_headers=["content-type", "x-person-id", "x-correlation-id"],
+        expose_headers=["x-total-count", "x-unread-count", "x-correlation-id"],
+    )
+
+
+def page(path: Path, **values: str) -> Response:
+    """An HTML page with `{{name}}` placeholders filled in (only the service's public URLs)."""
+    html = path.read_text(encoding="utf-8")
+    for name, value in values.items():
+        html = html.replace("{{" + name + "}}", value)
+    return Response(html, media_type="text/html; charset=utf-8", headers={"cache-control": "no-store"})
+
+
+def event_stream(changes: AsyncIterator[dict], *, retry_ms: int = 3000) -> StreamingResponse:
+    """Server-sent events: one `change` event per item, a comment now and then so proxies keep the
+    connection open, and a `retry` so a browser reconnects by itself."""
+
+    async def body() -> AsyncIterator[str]:
+        yield f"retry: {retry_ms}\nevent: ready\ndata: {{}}\n\n"
+        iterator = changes.__aiter__()
+        while True:
+            try:
+                item = await asyncio.wait_for(iterator.__anext__(), KEEPALIVE_S)
+            except TimeoutError:
+                yield ": keep-alive\n\n"
+                continue
+            except StopAsyncIteration:
+                return
+            yield f"event: change\ndata: {json.dumps(item, default=str)}\n\n"
+
+    headers = {"cache-control": "no-store", "x-accel-buffering": "no"}
+    return StreamingResponse(body(), media_type="text/event-stream", headers=headers)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str  # the heading operators see in the file (Chinese, as on the page)
+
+
+def export(name: str, columns: Sequence[Column], rows: Iterable[dict], fmt: str) -> Response:
+    """A table as a download: CSV (UTF-8 with a BOM, so Excel shows Chinese) or XLSX."""
+    if fmt == "csv":
+        out = io.StringIO()
+        out.write("\ufeff")
+        writer = csv.writer(out)
+        writer.writerow([c.title for c in columns])
+        for row in rows:
+            writer.writerow([_cell(row.get(c.key)) for c in columns])
+        data, media = out.getvalue().encode("utf-8"), "text/csv; charset=utf-8"
+    else:
+        data, media = _xlsx(name, columns, rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    headers = {"content-disposition": f'attachment; filename="{name}.{fmt}"'}
+    return Response(data, media_type=media, headers=headers)
+
+
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return value if isinstance(value, int | float | str) else str(value)
+
+
+def _xlsx(name: str, columns: Sequence[Column], rows: Iterable[dict]) -> bytes:
+    from openpyxl import Workbook  # imported when a spreadsheet is asked for, not at start-up
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=name[:31])
+    sheet.append([c.title for c in columns])
+    for row in rows:
+        sheet.append([_cell(row.get(c.key)) for c in columns])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,143 @@
+// What the dashboard and the workspace share: translations, calls to the services, tables, paging.
+// Plain ES modules, no build step: the files served are the files in the repository.
+
+import { zh } from "./labels.js";
+
+const LANGS = { zh };
+export const lang = new URLSearchParams(location.search).get("lang") in LANGS
+  ? new URLSearchParams(location.search).get("lang") : "zh";
+const labels = LANGS[lang];
+
+// A label by key; a missing one shows as ⟦key⟧ so the page test finds it.
+export function t(key, values = {}) {
+  let text = labels[key];
+  if (text === undefined) return `⟦${key}⟧`;
+  for (const [name, value] of Object.entries(values)) text = text.replaceAll(`{${name}}`, value);
+  return text;
+}
+
+export function translatePage(root = document) {
+  document.documentElement.lang = lang === "zh" ? "zh-CN" : lang;
+  for (const node of root.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  for (const node of root.querySelectorAll("[data-i18n-placeholder]")) node.placeholder = t(node.dataset.i18nPlaceholder);
+  for (const node of root.querySelectorAll("[data-i18n-title]")) node.title = t(node.dataset.i18nTitle);
+}
+
+export const statusLabel = (s) => t(`status.${s}`);
+export const stateLabel = (s) => t(`state.${s}`);
+export const ruleLabel = (r) => `${r} ${t(`rule.${r}`)}`;
+export const kindLabel = (k) => t(`org.${k}`);
+
+// A call to one of the services; errors carry the service's message, never a stack trace.
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(typeof body?.detail === "string" ? body.detail : `HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+export async function api(base, path, { params = {}, method = "GET", body, person } = {}) {
+  const url = new URL(path, base);
+  for (const [name, value] of Object.entries(params)) {
+    if (value === undefined || value === null || value === "") continue;
+    for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(name, v);
+  }
+  const headers = {};
+  if (body !== undefined) headers["content-type"] = "application/json";
+  if (person) headers["x-person-id"] = person;
+  const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!response.ok) throw new ApiError(response.status, data);
+  return { data, total: Number(response.headers.get("x-total-count") ?? NaN), headers: response.headers };
+}
+
+export function queryString(params) {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value === undefined || value === null || value === "" || value === false) continue;
+    for (const v of Array.isArray(value) ? value : [value]) search.append(name, v);
+  }
+  return search.toString();
+}
+
+// Building elements without innerHTML: nothing a member typed is ever parsed as markup.
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else if (name === "class") node.className = value;
+    else if (name === "dataset") Object.assign(node.dataset, value);
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+// A table: columns of {key, label, render?, class?}; rows of objects; `rowAttrs` per row.
+export function table(columns, rows, { empty = t("common.empty"), rowAttrs = () => ({}) } = {}) {
+  const head = el("tr", {}, columns.map((c) => el("th", { class: c.class }, t(c.label))));
+  const body = rows.length
+    ? rows.map((row) => el("tr", rowAttrs(row), columns.map((c) => el("td", { class: c.class, dataset: { col: c.key } },
+        c.render ? c.render(row) : row[c.key] ?? "—"))))
+    : [el("tr", {}, el("td", { colspan: columns.length, class: "empty" }, empty))];
+  return el("table", {}, el("thead", {}, head), el("tbody", {}, body));
+}
+
+// Paging under a table: « previous · page n of m · next ».
+export function pager(total, limit, offset, go) {
+  const pages = Math.max(1, Math.ceil(total / limit));
+  const page = Math.floor(offset / limit) + 1;
+  return el("div", { class: "pager" },
+    el("button", { type: "button", disabled: page <= 1, onclick: () => go(offset - limit), "data-role": "prev" }, t("common.prev")),
+    el("span", { "data-role": "page" }, t("common.page", { page, pages, total })),
+    el("button", { type: "button", disabled: page >= pages, onclick: () => go(offset + limit), "data-role": "next" }, t("common.next")));
+}
+
+export const percent = (value) => (value === null || value === undefined ? "—" : `${value}%`);
+
+// Green at or above 90 %, amber from 60 %, red below: how operators read coverage at a glance.
+export function coverageClass(pct) {
+  if (pct === null || pct === undefined) return "level-none";
+  return pct >= 90 ? "level-good" : pct >= 60 ? "level-fair" : "level-poor";
+}
+
+export function badge(kind, text) {
+  return el("span", { class: `badge ${kind}` }, text);
+}
+
+export function shortTime(iso) {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")} `
+    + `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+}
+
+// Live changes by server-sent events; the browser reconnects by itself, the page says so meanwhile.
+export function listen(url, onChange, indicator) {
+  const source = new EventSource(url);
+  const show = (state) => {
+    if (!indicator) return;
+    indicator.dataset.state = state;
+    indicator.textContent = t(`live.${state}`);
+  };
+  show("connecting");
+  source.addEventListener("ready", () => show("on"));
+  source.addEventListener("change", (event) => { show("on"); onChange(JSON.parse(event.data)); });
+  source.onerror = () => show("off");
+  return source;
+}
+
+// Run `work` once calls have paused for `ms`: a burst of changes is one refresh, not a hundred.
+export function debounce(work, ms) {
+  let timer = null;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => work(...args), ms);
+  };
+}
