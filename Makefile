@@ -22,6 +22,7 @@ run: $(STAMP)
 # The suite, then the benchmark on the small city as a smoke check: every figure is measured and
 # the batched projection must equal the one applied event by event; no figure is asserted.
 test: $(STAMP)
+	@$(PY) -c "from tests.e2e.browser import missing; m = missing(); m and print('make test: page tests will be skipped;', m)"
 	$(PY) -m pytest $(PYTEST_ARGS)
 	$(PY) -m devstack bench small
 

@@ -16,6 +16,7 @@ from devstack.ports import free_port
 from talks.adapters.crypto import new_key
 from devstack.processes import SERVICES, ServiceProcess, service_processes
 from tests.channels import HttpReceiver, SmtpServer
+from tests.e2e.browser import browser, page  # noqa: F401  (fixtures of the page tests)
 from tests.conftest import ROOT
 
 LOGS = ROOT / ".run" / "test-logs"

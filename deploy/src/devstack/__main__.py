@@ -16,6 +16,9 @@ from talks.adapters.crypto import new_key
 WALKTHROUGH = """
 Talk compliance is running ({infra}).
 
+  dashboard   http://127.0.0.1:8103/                     operators: coverage, obligations, exports (live)
+  workspace   http://127.0.0.1:8102/?person=p-b1-sec     a secretary (王海燕): alerts, must-talks, record a talk
+
   registry    http://127.0.0.1:8101/docs   integration edge, organisation tree
   talks       http://127.0.0.1:8102/docs   talk records
   compliance  http://127.0.0.1:8103/docs   obligations and coverage

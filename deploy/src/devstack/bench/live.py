@@ -133,24 +133,34 @@ class LiveSystem:
             await asyncio.sleep(0.5)
 
     async def query_latency(self, root: str, year: int, requests: int) -> dict:
-        """Whole-tree coverage, and pages of the whole tree's obligations, one request at a time."""
+        """Whole-tree coverage, pages of the whole tree's obligations, and the dashboard's first level
+        below the root (every subtree's coverage rolled up), one request at a time."""
         compliance = self.url("compliance")
         coverage_url = f"{compliance}/v1/coverage?org_id={root}&subtree=true&year={year}&people=false"
+        level_url = f"{compliance}/v1/tree?parent_id={root}&year={year}"
         pages_url = f"{compliance}/v1/obligations?org_id={root}&subtree=true&limit=100&offset={{}}"
         async with httpx.AsyncClient(timeout=60) as client:
             first = await client.get(pages_url.format(0))
             first.raise_for_status()
             pages = max(1, min(int(first.headers["x-total-count"]) // 100, 1000))
             (await client.get(coverage_url)).raise_for_status()  # warm
-            coverage, obligations = [], []
+            coverage, obligations, level = [], [], []
             for k in range(requests):
+                started = time.perf_counter()
+                (await client.get(level_url)).raise_for_status()
+                level.append(time.perf_counter() - started)
                 started = time.perf_counter()
                 (await client.get(coverage_url)).raise_for_status()
                 coverage.append(time.perf_counter() - started)
                 started = time.perf_counter()
                 (await client.get(pages_url.format(100 * (k * 7919 % pages)))).raise_for_status()
                 obligations.append(time.perf_counter() - started)
-        return {"coverage_whole_tree": percentiles(coverage), "obligations_page": percentiles(obligations), "requests": requests}
+        return {
+            "coverage_whole_tree": percentiles(coverage),
+            "obligations_page": percentiles(obligations),
+            "dashboard_tree_level": percentiles(level),
+            "requests": requests,
+        }
 
     def peak_rss_mb(self) -> dict[str, int]:
         out = {}

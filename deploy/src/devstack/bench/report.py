@@ -30,6 +30,7 @@ def table(f: dict) -> str:
          f"{f['backlog_seconds']} s" if f["backlog_seconds"] < f["backlog_limit"] else f"not within {f['backlog_limit']} s"),
         ("GET /v1/coverage, whole tree", f"p50 {q['coverage_whole_tree']['p50_ms']} ms, p99 {q['coverage_whole_tree']['p99_ms']} ms"),
         ("GET /v1/obligations, pages of 100", f"p50 {q['obligations_page']['p50_ms']} ms, p99 {q['obligations_page']['p99_ms']} ms"),
+        ("GET /v1/tree, the level below the root", f"p50 {q['dashboard_tree_level']['p50_ms']} ms, p99 {q['dashboard_tree_level']['p99_ms']} ms"),
         ("peak RSS, MB", rss),
         ("whole run", f"{f['run_seconds']:.0f} s"),
     ]  # fmt: skip

@@ -97,9 +97,10 @@ function showSheet(kind) {
   clearErrors();
 }
 
+// To the second: a talk held the minute its trigger arrived must not read as held before it.
 function localNow() {
   const d = new Date(Date.now() - new Date().getTimezoneOffset() * 60_000);
-  return d.toISOString().slice(0, 16);
+  return d.toISOString().slice(0, 19);
 }
 
 function resetForm() {
@@ -172,6 +173,9 @@ function checkForm(body) {
   if (!body.content.trim()) errors.content = t("f.required");
   if (body.held_at && new Date(body.held_at) > new Date(Date.now() + 5 * 60_000)) errors.held_at = t("err.future");
   if (body.kind === "must_talk" && body.rule_ids.length === 0) errors.rule_ids = t("err.rules");
+  if (state.from && body.held_at && new Date(body.held_at) < new Date(state.from.triggered_at)) {
+    errors.held_at = t("err.before_trigger", { at: shortTime(state.from.triggered_at) });
+  }
   if (body.follow_ups.some((x) => !x.text || !x.owner_id || !x.due_date)) errors.follow_ups = t("f.required");
   return errors;
 }
@@ -267,7 +271,7 @@ function setUp() {
   $("add-follow-up").onclick = addFollowUp;
   $("show-read").onchange = loadInbox;
   form().addEventListener("submit", submit);
-  form().addEventListener("reset", (e) => { e.preventDefault(); resetForm(); $("form-notice").replaceChildren(); });
+  $("clear-form").onclick = () => { resetForm(); $("form-notice").replaceChildren(); };
   resetForm();
   // Compliance tells when obligations change; the alert about it reaches notify a moment later.
   const changed = debounce(() => { loadObligations(); loadCoverage(); setTimeout(loadInbox, 1500); }, 300);

@@ -1,0 +1,93 @@
+"""The operators' dashboard in a real browser, against the running services: the drill-down shows the
+numbers the API gives, a sanction appears without a reload, an export holds the rows shown."""
+
+import csv
+import io
+from datetime import UTC, datetime
+
+from openpyxl import load_workbook
+from playwright.async_api import Page, expect
+
+from devstack.demo import demo_city_events, sanction_event
+from tests.conftest import eventually
+
+from .browser import check_and_keep
+from .conftest import post_events, record_talk
+
+TIMEOUT_MS = 30_000
+
+
+async def _numbers_of_row(page: Page, org_id: str) -> dict[str, str]:
+    row = page.locator(f'#tree tr[data-org="{org_id}"]')
+    await expect(row).to_be_visible(timeout=TIMEOUT_MS)
+    return {col: (await row.locator(f'td[data-col="{col}"]').inner_text()).strip() for col in ("members", "members_covered", "members_at_risk")}
+
+
+async def _api_numbers(http, compliance: str, org_id: str) -> dict[str, str]:
+    r = await http.get(f"{compliance}/v1/coverage", params={"org_id": org_id, "subtree": "true", "people": "false"})
+    body = r.json()
+    return {"members": str(body["members"]), "members_covered": str(body["covered"]), "members_at_risk": str(body["at_risk"])}
+
+
+async def test_an_operator_drills_down_sees_the_api_numbers_and_a_sanction_arrive_live_and_exports(system, ids, page: Page):
+    compliance, talks = system.url("compliance"), system.url("talks")
+    async with system.client() as http:
+        assert (await post_events(http, system, demo_city_events(ids))).status_code == 202
+        covered_talk = {
+            "held_at": datetime.now(UTC).isoformat(), "place": "支部活动室", "mode": "one_to_one", "kind": "regular",
+            "talker_ids": [ids + "p-b1-sec"], "talkee_ids": [ids + "p-b1-m1"], "rule_ids": ["COV-MEMBER"], "content": "年度谈心谈话",
+        }  # fmt: skip
+        assert (await record_talk(http, system, covered_talk)).status_code == 201
+
+        async def branch_covered():
+            return (await _api_numbers(http, compliance, ids + "branch-1"))["members_covered"] == "1"
+
+        await eventually(branch_covered)
+
+        # From the city down to a branch: each row says what the API says for that subtree.
+        await page.goto(f"{compliance}/")
+        await expect(page.locator("h1")).to_have_text("谈心谈话合规看板")
+        for org in ("county", "town", "branch-1"):
+            org_id = ids + org
+            assert await _numbers_of_row(page, org_id) == await _api_numbers(http, compliance, org_id), org
+            await page.locator(f'#tree tr[data-org="{org_id}"] button').click()
+            await expect(page.locator(f'#crumbs a[data-org="{org_id}"]')).to_be_visible()
+        await expect(page.locator("#tree")).to_contain_text("该组织没有下级组织")
+        people = (await http.get(f"{compliance}/v1/coverage", params={"org_id": ids + "branch-1"})).json()["people"]
+        for person in people:
+            row = page.locator(f'#people tr[data-person="{person["person_id"]}"]')
+            await expect(row.locator('td[data-col="talks"]')).to_have_text(str(person["talks"]))
+        await expect(page.locator(f'#people tr[data-person="{ids}p-b1-m1"] td[data-col="state"]')).to_have_text("已覆盖")
+
+        # ... and to a person.
+        await page.locator(f'#people tr[data-person="{ids}p-b1-m1"] button').click()
+        await expect(page.locator("#person-title")).to_contain_text("李明")
+        await expect(page.locator("#person")).to_contain_text("本年度谈话 1 次")
+
+        # A sanction published now appears on the open page, without a reload.
+        await page.evaluate("window.__notReloaded = true")
+        await expect(page.locator("#live")).to_have_attribute("data-state", "on", timeout=TIMEOUT_MS)
+        assert (await post_events(http, system, [sanction_event(ids + "p-b1-m2")])).status_code == 202
+        row = page.locator("#obligations tr[data-obligation]", has_text=ids + "p-b1-m2")
+        await expect(row).to_be_visible(timeout=TIMEOUT_MS)
+        await expect(row).to_contain_text("M4 违规违纪违法")
+        await expect(page.locator('#status-tabs [data-tab="all_open"] .count')).to_have_text("1")
+        assert await page.evaluate("window.__notReloaded === true")
+
+        # An export downloads and holds the rows the page shows.
+        shown = set(await page.locator("#obligations tr[data-obligation]").evaluate_all("rows => rows.map(r => r.dataset.obligation)"))
+        async with page.expect_download() as download:
+            await page.locator('.exports[data-table="obligations"] a[data-format="csv"]').click()
+        rows = list(csv.DictReader(io.StringIO((await (await download.value).path()).read_text(encoding="utf-8-sig"))))
+        assert {r["编号"] for r in rows} == shown and rows[0]["谈话对象"] == "刘洋"
+
+        people_shown = await page.locator("#people tr[data-person]").evaluate_all("rows => rows.map(r => r.dataset.person)")
+        async with page.expect_download() as download:
+            await page.locator('.exports[data-table="people"] a[data-format="xlsx"]').click()
+        spreadsheet = await download.value
+        assert spreadsheet.suggested_filename.endswith(".xlsx")
+        sheet = load_workbook(io.BytesIO((await spreadsheet.path()).read_bytes()), read_only=True).active
+        header, *body = list(sheet.iter_rows(values_only=True))
+        assert header[:2] == ("党员编号", "姓名") and [r[0] for r in body] == people_shown
+
+        await check_and_keep(page, "dashboard")

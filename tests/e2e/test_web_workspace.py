@@ -1,0 +1,81 @@
+"""The secretary's workspace in a real browser, against the running services: the alert is in the
+inbox, a talk is recorded from the obligation (with errors shown at their fields) and is seen fulfilled."""
+
+from datetime import UTC, datetime
+
+from playwright.async_api import Page, expect
+
+from devstack.demo import demo_city_events, sanction_event
+from tests.conftest import eventually
+
+from .browser import check_and_keep
+from .conftest import AUDITOR, post_events
+
+TIMEOUT_MS = 30_000
+
+
+async def test_a_secretary_records_a_talk_from_an_obligation_and_sees_it_fulfilled(system, ids, page: Page):
+    compliance, talks = system.url("compliance"), system.url("talks")
+    secretary, member = ids + "p-b1-sec", ids + "p-b1-m1"
+    async with system.client() as http:
+        assert (await post_events(http, system, demo_city_events(ids))).status_code == 202
+        assert (await post_events(http, system, [sanction_event(member)])).status_code == 202
+
+        async def opened():
+            return (await http.get(f"{compliance}/v1/obligations", params={"subject_id": member})).json()
+
+        [obligation] = await eventually(opened)
+
+        async def talks_knows_the_member():  # the talks service reads the registry on its own
+            r = await http.get(f"{talks}/v1/dossiers/{member}", params={"year": datetime.now(UTC).year}, headers={"X-Person-Id": AUDITOR})
+            return r.status_code == 200
+
+        await eventually(talks_knows_the_member)
+
+    await page.goto(f"{talks}/?person={secretary}")
+    await expect(page.locator("#who")).to_contain_text("王海燕")
+    row = page.locator(f'#my-obligations tr[data-obligation="{obligation["obligation_id"]}"]')
+    await expect(row).to_contain_text("M4 违规违纪违法")
+    await expect(row).to_contain_text("李明")
+    await expect(page.locator("#inbox .alert-item.unread").first).to_contain_text("李明", timeout=TIMEOUT_MS)
+    await expect(page.locator(f'#my-coverage tr[data-person="{member}"]')).to_contain_text("0")
+
+    # The form is filled in from the obligation being met.
+    await row.get_by_role("button", name="记录谈话").click()
+    form = page.locator("#talk-form")
+    await expect(form.locator('[name="talkee_ids"]')).to_have_value(member)
+    await expect(form.locator('[name="talker_ids"]')).to_have_value(secretary)
+    await expect(form.locator('[name="kind"]')).to_have_value("must_talk")
+    await expect(form.locator('input[name="rule_ids"][value="M4"]')).to_be_checked()
+
+    # What is missing is said next to its field, before anything is sent ...
+    await form.get_by_role("button", name="保存").click()
+    await expect(form.locator('[data-error-for="place"]')).to_have_text("必填")
+    await expect(form.locator('[data-error-for="content"]')).to_have_text("必填")
+
+    # ... and what only the service can tell, too.
+    await form.locator('[name="place"]').fill("支部活动室")
+    await form.locator('[name="content"]').fill("就受到警告处分一事谈心谈话，帮助其认识错误。")
+    await form.locator('[name="talkee_ids"]').fill(ids + "nobody")
+    await form.get_by_role("button", name="保存").click()
+    await expect(form.locator('[data-error-for="talkee_ids"]')).to_contain_text("不是已登记的党员")
+    await expect(form.locator('[data-error-for="place"]')).to_have_count(0)
+
+    await form.locator('[name="talkee_ids"]').fill(member)
+    await form.get_by_label("思想").check()
+    await form.get_by_role("button", name="保存").click()
+    await expect(page.locator("#form-notice .notice.ok")).to_contain_text("已保存")
+
+    # Compliance hears of the talk and the page shows the obligation fulfilled, without a reload.
+    done = page.locator(f'#my-fulfilled tr[data-obligation="{obligation["obligation_id"]}"]')
+    await expect(done).to_have_attribute("data-status", "fulfilled", timeout=TIMEOUT_MS)
+    await expect(done).to_contain_text("已履行")
+    await expect(page.locator(f'#my-obligations tr[data-obligation="{obligation["obligation_id"]}"]')).to_have_count(0)
+    await expect(page.locator(f'#my-coverage tr[data-person="{member}"] td[data-col="state"]')).to_have_text("已覆盖", timeout=TIMEOUT_MS)
+
+    first = page.locator("#inbox .alert-item.unread").first
+    alert_id = await first.get_attribute("data-alert")
+    await first.get_by_role("button", name="标为已读").click()
+    await expect(page.locator(f'#inbox .alert-item[data-alert="{alert_id}"]')).to_have_count(0)  # unread only, by default
+
+    await check_and_keep(page, "workspace")
