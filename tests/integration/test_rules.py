@@ -12,7 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from compliance.adapters import orm
+from compliance.adapters.dashboard_queries import subtree_tops
 from compliance.adapters.queries import committee_pair_rows, member_coverage_rows, secretary_coverage_rows
+from compliance.application.coverage_report import coverage, coverage_counted
 from compliance.application.handlers import ComplianceHandlers
 from compliance.application.held_triggers import report_held_too_long
 from compliance.application.obligation_book import advance_all
@@ -276,3 +278,19 @@ async def test_coverage_rule(city, talks, scope, expected):
     for subject, talks_count in expected.items():
         key = tuple(city.p(s) for s in subject) if isinstance(subject, tuple) else city.p(subject)
         assert rows[key] == talks_count, (subject, rows)
+
+
+async def test_coverage_counted_in_the_database_equals_coverage_listed_person_by_person(city):
+    """The dashboard's tree counts in SQL; the API lists people: both must tally alike."""
+    for _, talks, _, _ in COVERAGE:
+        await city.given(*[talk_event(city, talker, talkees, mode) for talker, talkees, mode in talks])
+    policy = ComplianceSettings().policy()
+    scope = {"org_id": city.p("county"), "subtree": True, "year": NOW.year, "today": NOW.date()}
+    async with city.sessions() as session:
+        listed = await coverage(session, policy, **scope)
+        counted = await coverage_counted(session, policy, **scope)
+        tops = await subtree_tops(session, city.p("town"))
+    assert counted.by_org() == listed.by_org()
+    assert counted.by_branch(tops) == listed.by_branch(tops) and set(counted.by_branch(tops)) == {city.p("branch-1"), city.p("branch-2")}
+    assert counted.tallies() == listed.tallies()
+    assert all(listed.tallies()[rule].covered > 0 for rule in ("COV-MEMBER", "COV-SECRETARY", "COV-COMMITTEE"))

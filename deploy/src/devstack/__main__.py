@@ -100,11 +100,15 @@ def run() -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:3] == ["bench", "tree"]:
+        from devstack.bench.tree import main as tree
+
+        sys.exit(tree(sys.argv[3:]))
     if sys.argv[1:2] == ["bench"]:
         from devstack.bench import main
 
         sys.exit(main(sys.argv[2:]))
     if sys.argv[1:] != ["run"]:
-        print("usage: python -m devstack run | python -m devstack bench [small|county|city]")
+        print("usage: python -m devstack run | python -m devstack bench [tree] [small|county|city]")
         sys.exit(2)
     sys.exit(run())

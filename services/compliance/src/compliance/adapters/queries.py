@@ -23,6 +23,10 @@ def org_filter(column, org_id: str | None, subtree: bool):
     return column == org_id
 
 
+def _columns(query, *names: str) -> list:
+    return [query.selected_columns[n] for n in names]
+
+
 def _credits(rule_id: str, year: int, *keys: str):
     c = orm.coverage_credits
     cols = [c.c[k] for k in keys]
@@ -51,10 +55,7 @@ def _orgs_in_scope(org_id: str | None, subtree: bool, *, below: bool):
     return ids.where(tree.c.org_id != org_id) if below else ids
 
 
-async def member_coverage_rows(
-    session: AsyncSession, *, org_id: str | None, subtree: bool, person_id: str | None, year: int, today: date
-) -> list[dict]:
-    """COV-MEMBER: members present in the year, with their talks and their organisation's next meeting."""
+def _member_coverage(*, org_id: str | None, subtree: bool, person_id: str | None, year: int, today: date):
     m = orm.members
     talks, meetings = _credits("COV-MEMBER", year, "person_id"), _next_meetings(today)
     conditions = [func.coalesce(m.c.left_at, func.now()) >= date(year, 1, 1)]  # left before the year: not counted
@@ -62,23 +63,27 @@ async def member_coverage_rows(
         conditions.append(m.c.org_id.in_(_orgs_in_scope(org_id, subtree, below=False)))
     if person_id:
         conditions.append(m.c.person_id == person_id)
-    rows = await session.execute(
+    return (
         select(m.c.person_id, m.c.name, m.c.org_id, func.coalesce(talks.c.talks, 0).label("talks"), meetings.c.next_meeting)
         .outerjoin(talks, talks.c.person_id == m.c.person_id)
         .outerjoin(meetings, meetings.c.org_id == m.c.org_id)
         .where(*conditions)
-        .order_by(m.c.org_id, m.c.person_id)
     )
+
+
+async def member_coverage_rows(
+    session: AsyncSession, *, org_id: str | None, subtree: bool, person_id: str | None, year: int, today: date
+) -> list[dict]:
+    """COV-MEMBER: members present in the year, with their talks and their organisation's next meeting."""
+    found = _member_coverage(org_id=org_id, subtree=subtree, person_id=person_id, year=year, today=today)
+    rows = await session.execute(found.order_by(*_columns(found, "org_id", "person_id")))
     return [dict(r._mapping) for r in rows]
 
 
-async def secretary_coverage_rows(
-    session: AsyncSession, *, org_id: str | None, subtree: bool, year: int, today: date
-) -> list[dict]:
-    """COV-SECRETARY: the current secretary of every subordinate organisation, with their talks."""
+def _secretary_coverage(*, org_id: str | None, subtree: bool, year: int, today: date):
     r, m = orm.roles, orm.members
     talks, meetings = _credits("COV-SECRETARY", year, "person_id", "org_id"), _next_meetings(today)
-    rows = await session.execute(
+    return (
         select(
             r.c.person_id, m.c.name, r.c.org_id, func.coalesce(talks.c.talks, 0).label("talks"), meetings.c.next_meeting
         )
@@ -86,15 +91,19 @@ async def secretary_coverage_rows(
         .outerjoin(talks, (talks.c.person_id == r.c.person_id) & (talks.c.org_id == r.c.org_id))
         .outerjoin(meetings, meetings.c.org_id == r.c.org_id)
         .where(r.c.role == "secretary", r.c.until.is_(None), r.c.org_id.in_(_orgs_in_scope(org_id, subtree, below=True)))
-        .order_by(r.c.org_id)
     )
+
+
+async def secretary_coverage_rows(
+    session: AsyncSession, *, org_id: str | None, subtree: bool, year: int, today: date
+) -> list[dict]:
+    """COV-SECRETARY: the current secretary of every subordinate organisation, with their talks."""
+    found = _secretary_coverage(org_id=org_id, subtree=subtree, year=year, today=today)
+    rows = await session.execute(found.order_by(*_columns(found, "org_id")))
     return [dict(x._mapping) for x in rows]
 
 
-async def committee_pair_rows(
-    session: AsyncSession, *, org_id: str | None, subtree: bool, year: int, today: date
-) -> list[dict]:
-    """COV-COMMITTEE: every pair of current committee members of an organisation, with their talks."""
+def _committee_pairs(*, org_id: str | None, subtree: bool, year: int, today: date):
     r, c = orm.roles, orm.coverage_credits
     a, b = r.alias("a"), r.alias("b")
     meetings = _next_meetings(today)
@@ -109,7 +118,7 @@ async def committee_pair_rows(
         .lateral("talks")
     )
     current = lambda t: (t.c.until.is_(None))  # noqa: E731
-    rows = await session.execute(
+    return (
         select(
             a.c.org_id,
             a.c.person_id.label("person_id"),
@@ -122,6 +131,29 @@ async def committee_pair_rows(
         .outerjoin(meetings, meetings.c.org_id == a.c.org_id)
         .where(current(a), current(b), a.c.org_id.in_(_orgs_in_scope(org_id, subtree, below=False)))
         .distinct()
-        .order_by(a.c.org_id, a.c.person_id, b.c.person_id)
     )
+
+
+async def committee_pair_rows(
+    session: AsyncSession, *, org_id: str | None, subtree: bool, year: int, today: date
+) -> list[dict]:
+    """COV-COMMITTEE: every pair of current committee members of an organisation, with their talks."""
+    found = _committee_pairs(org_id=org_id, subtree=subtree, year=year, today=today)
+    rows = await session.execute(found.order_by(*_columns(found, "org_id", "person_id", "counterpart_id")))
     return [dict(x._mapping) for x in rows]
+
+
+async def coverage_counts(session: AsyncSession, *, org_id: str | None, subtree: bool, year: int, today: date) -> dict[str, list[dict]]:
+    """The same three questions counted, not listed: per rule, rows of (org_id, talks, next_meeting, n).
+    A city's 200,000 members come back as a few rows per organisation: judged once per row."""
+    scope = {"org_id": org_id, "subtree": subtree, "year": year, "today": today}
+    found = {}
+    for rule, query in (
+        ("COV-MEMBER", _member_coverage(person_id=None, **scope)),
+        ("COV-SECRETARY", _secretary_coverage(**scope)),
+        ("COV-COMMITTEE", _committee_pairs(**scope)),
+    ):
+        q = query.subquery()
+        grouped = select(q.c.org_id, q.c.talks, q.c.next_meeting, func.count().label("n")).group_by(q.c.org_id, q.c.talks, q.c.next_meeting)
+        found[rule] = [dict(r._mapping) for r in await session.execute(grouped)]
+    return found

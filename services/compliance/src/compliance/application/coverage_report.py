@@ -9,7 +9,7 @@ from functools import lru_cache
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from compliance.adapters.queries import committee_pair_rows, member_coverage_rows, secretary_coverage_rows
+from compliance.adapters.queries import committee_pair_rows, coverage_counts, member_coverage_rows, secretary_coverage_rows
 from compliance.domain.coverage import coverage_state
 from compliance.domain.policy import Policy
 
@@ -22,9 +22,9 @@ class Tally(BaseModel):
     pending: int = 0
     at_risk: int = 0
 
-    def add(self, state: str) -> None:
-        self.total += 1
-        setattr(self, state, getattr(self, state) + 1)
+    def add(self, state: str, n: int = 1) -> None:
+        self.total += n
+        setattr(self, state, getattr(self, state) + n)
 
 
 def empty() -> dict[str, Tally]:
@@ -33,36 +33,55 @@ def empty() -> dict[str, Tally]:
 
 @dataclass
 class Coverage:
-    """Each rule's rows (people or pairs, each with `talks`, `target` and `state`)."""
+    """Judged coverage: `rows` per rule (people or pairs, or counted groups of them), each with
+    `org_id`, `talks`, `target`, `state`, and `n` when it stands for n people or pairs."""
 
     year: int
     rows: dict[str, list[dict]]
 
-    def tallies(self) -> dict[str, Tally]:
-        totals = empty()
+    def _judged(self):
         for rule, rows in self.rows.items():
             for row in rows:
-                totals[rule].add(row["state"])
+                yield rule, row["org_id"], row["state"], row.get("n", 1)
+
+    def tallies(self) -> dict[str, Tally]:
+        totals = empty()
+        for rule, _, state, n in self._judged():
+            totals[rule].add(state, n)
         return totals
 
     def by_org(self) -> dict[str, dict[str, Tally]]:
         found: dict[str, dict[str, Tally]] = {}
-        for rule, rows in self.rows.items():
-            for row in rows:
-                found.setdefault(row["org_id"], empty())[rule].add(row["state"])
+        for rule, org, state, n in self._judged():
+            found.setdefault(org, empty())[rule].add(state, n)
         return dict(sorted(found.items()))
 
     def by_branch(self, top_of: dict[str, str]) -> dict[str, dict[str, Tally]]:
         """Tallies per subtree, `top_of` naming the subtree each organisation is in. Counted as the
         API counts `org_id=<top>&subtree=true`: a subtree's own secretary is its parent's to cover."""
         found: dict[str, dict[str, Tally]] = {}
-        for rule, rows in self.rows.items():
-            for row in rows:
-                top = top_of.get(row["org_id"])
-                if top is None or (rule == "COV-SECRETARY" and row["org_id"] == top):
-                    continue
-                found.setdefault(top, empty())[rule].add(row["state"])
+        for rule, org, state, n in self._judged():
+            top = top_of.get(org)
+            if top is None or (rule == "COV-SECRETARY" and org == top):
+                continue
+            found.setdefault(top, empty())[rule].add(state, n)
         return found
+
+
+def _judge(policy: Policy, year: int, today: date):
+    # A city has some 200,000 members but few distinct (talks, next meeting): each is judged once.
+    @lru_cache(maxsize=4096)
+    def judged(talks: int, next_meeting: date | None) -> tuple[int, str]:
+        state = coverage_state(talks, year, today, policy, next_meeting)
+        return state.target, state.state
+
+    def judge(found: dict[str, list[dict]]) -> Coverage:
+        for rows in found.values():
+            for row in rows:
+                row["target"], row["state"] = judged(row["talks"], row.get("next_meeting"))
+        return Coverage(year, found)
+
+    return judge
 
 
 async def coverage(
@@ -75,20 +94,16 @@ async def coverage(
     today: date,
     person_id: str | None = None,
 ) -> Coverage:
+    """Every person and pair in scope, judged."""
     scope = {"org_id": org_id, "subtree": subtree, "year": year, "today": today}
     members = await member_coverage_rows(session, person_id=person_id, **scope)
     secretaries = await secretary_coverage_rows(session, **scope) if not person_id else []
     pairs = await committee_pair_rows(session, **scope) if not person_id else []
+    return _judge(policy, year, today)(dict(zip(RULES, (members, secretaries, pairs), strict=True)))
 
-    # A city has some 200,000 members but few distinct (talks, next meeting): each is judged once.
-    @lru_cache(maxsize=4096)
-    def judged(talks: int, next_meeting: date | None) -> tuple[int, str]:
-        state = coverage_state(talks, year, today, policy, next_meeting)
-        return state.target, state.state
 
-    rows: dict[str, list[dict]] = {}
-    for rule, found in zip(RULES, (members, secretaries, pairs), strict=True):
-        for row in found:
-            row["target"], row["state"] = judged(row["talks"], row.get("next_meeting"))
-        rows[rule] = found
-    return Coverage(year, rows)
+async def coverage_counted(
+    session: AsyncSession, policy: Policy, *, org_id: str | None, subtree: bool, year: int, today: date
+) -> Coverage:
+    """The same, counted in the database: for tallies, when nobody needs to be listed."""
+    return _judge(policy, year, today)(await coverage_counts(session, org_id=org_id, subtree=subtree, year=year, today=today))

@@ -19,7 +19,7 @@ from compliance.adapters.dashboard_queries import (
     subtree_tops,
     workload,
 )
-from compliance.application.coverage_report import RULES, Tally, coverage
+from compliance.application.coverage_report import RULES, Tally, coverage, coverage_counted
 from compliance.domain.policy import Policy
 from compliance.entrypoints.http import Filter
 from kernel.web import Column, event_stream, export, page
@@ -75,7 +75,7 @@ def build_dashboard(policy: Policy, today: Callable[[], date]) -> APIRouter:
                 raise HTTPException(404, f"no organisation {parent_id!r}")
             level = await children(session, parent_id)
             tops = await subtree_tops(session, parent_id)
-            found = await coverage(session, policy, org_id=parent_id, subtree=parent_id is not None, year=year, today=now)
+            found = await coverage_counted(session, policy, org_id=parent_id, subtree=parent_id is not None, year=year, today=now)
             path = await org_path(session, parent_id) if parent_id else []
         branches = found.by_branch(tops)
         rows = [{**org, **_flat(branches.get(org["org_id"]))} for org in level]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 
 from compliance.adapters.dashboard_queries import ObligationFilter, list_obligations
-from compliance.application.coverage_report import Tally, coverage as coverage_of
+from compliance.application.coverage_report import Tally, coverage as coverage_of, coverage_counted
 from compliance.domain.policy import Policy
 
 Status = Literal["open", "due_soon", "overdue", "escalated", "reassigned", "fulfilled", "fulfilled_late", "cancelled"]
@@ -124,7 +124,10 @@ def build_router(policy: Policy, today: Callable[[], date]) -> APIRouter:
         now = today()
         year = year or now.year
         async with request.app.state.runtime.sessions() as session:
-            found = await coverage_of(session, policy, org_id=org_id, subtree=subtree, year=year, today=now, person_id=person_id)
+            if people or person_id:
+                found = await coverage_of(session, policy, org_id=org_id, subtree=subtree, year=year, today=now, person_id=person_id)
+            else:
+                found = await coverage_counted(session, policy, org_id=org_id, subtree=subtree, year=year, today=now)
         rules = found.tallies()
         member = rules["COV-MEMBER"]
         return CoverageOut(

@@ -127,7 +127,12 @@ export function listen(url, onChange, indicator) {
     indicator.textContent = t(`live.${state}`);
   };
   show("connecting");
-  source.addEventListener("ready", () => show("on"));
+  let connected = false;
+  source.addEventListener("ready", () => {
+    show("on");
+    if (connected) onChange({ resync: true }); // reconnected: what changed meanwhile was not heard
+    connected = true;
+  });
   source.addEventListener("change", (event) => { show("on"); onChange(JSON.parse(event.data)); });
   source.onerror = () => show("off");
   return source;

@@ -11,6 +11,7 @@ const OPEN = ["open", "due_soon", "overdue", "escalated", "reassigned"];
 const RULES = ["M1", "M2", "M3", "M4", "M5", "M6", "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "REQ",
   "COV-MEMBER", "COV-SECRETARY", "COV-COMMITTEE"];
 const INBOX_POLL_MS = 10_000;
+const WAITING_POLL_MS = 3_000;
 
 const state = {
   me: new URLSearchParams(location.search).get("person") || localStorage.getItem("workspace.person") || "",
@@ -97,16 +98,16 @@ function showSheet(kind) {
   clearErrors();
 }
 
-// To the second: a talk held the minute its trigger arrived must not read as held before it.
-function localNow() {
-  const d = new Date(Date.now() - new Date().getTimezoneOffset() * 60_000);
-  return d.toISOString().slice(0, 19);
+// The form's local time, to the second: a talk held the minute its trigger arrived must not read
+// as held before it.
+function localTime(at = new Date()) {
+  return new Date(at.getTime() - at.getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
 }
 
 function resetForm() {
   form().reset();
   $("follow-ups").replaceChildren();
-  form().held_at.value = localNow();
+  form().held_at.value = localTime();
   form().talker_ids.value = state.me;
   state.from = null;
   clearErrors();
@@ -116,6 +117,8 @@ function prefill(ob) {
   showSheet("individual");
   resetForm();
   const f = form();
+  // Now, or the trigger's second rounded up when it came within this very second.
+  f.held_at.value = localTime(new Date(Math.max(Date.now(), Math.ceil(new Date(ob.triggered_at).getTime() / 1000) * 1000)));
   f.talkee_ids.value = ob.subject_id;
   f.kind.value = "must_talk";
   f.mode.value = "one_to_one";
@@ -277,6 +280,8 @@ function setUp() {
   const changed = debounce(() => { loadObligations(); loadCoverage(); setTimeout(loadInbox, 1500); }, 300);
   listen(`${COMPLIANCE}/v1/changes`, changed, $("live"));
   setInterval(() => state.me && loadInbox(), INBOX_POLL_MS);
+  // Should an event be missed (the stream reconnecting), a recorded talk is still seen fulfilled.
+  setInterval(() => state.waiting.size && loadObligations(), WAITING_POLL_MS);
   refresh();
 }
 

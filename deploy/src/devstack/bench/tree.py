@@ -1,0 +1,121 @@
+"""`python -m devstack bench tree [small|county|city]`: the dashboard's reads on a tree of that size.
+
+The organisations, members and secretaries of the seeded city are written straight into compliance's
+tables (the projection of the registry at the start of the year), with a COV-MEMBER talk for every
+other member; then the dashboard's requests are timed through the compliance app itself, in process
+(no broker: these reads touch only the database): the roots, the level below the root (every
+subtree's coverage rolled up: the heaviest level), a level in the middle, a branch's members, a page
+of obligations' counts, the monthly chart. Each request several times; p50 and p99."""
+
+import asyncio
+import json
+import sys
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from compliance.config import ComplianceSettings
+from compliance.entrypoints.app import create_app
+from devstack.bench.live import percentiles
+from devstack.bench.scratch import scratch_database
+from devstack.city import SIZES, generate
+from devstack.infra import infrastructure
+from kernel.db import migrate
+
+OUT = Path(".run/bench")
+REPEAT = 10
+YEAR = 2026
+
+
+def say(message: str) -> None:
+    print(f"[bench tree {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+async def _load(dsn: str, size: str) -> tuple[str, str, str]:
+    """The city's registry into compliance's tables; returns (root, an organisation mid-tree, a branch)."""
+    city = generate(size, year=YEAR)
+    start = datetime(YEAR, 1, 1, 8, tzinfo=UTC)
+    orgs, members, roles = [], [], []
+    for message in city.setup:
+        event = json.loads(message.value)
+        data = event["data"]
+        if event["type"] == "org.registered.v1":
+            orgs.append((data["org_id"], data["parent_id"], data["name"], data["kind"]))
+        elif event["type"] == "member.joined.v1":
+            members.append((data["person_id"], data["org_id"], data["name"], "full", start))
+        elif event["type"] == "role.assigned.v1":
+            roles.append((data["org_id"], data["person_id"], "secretary", start))
+    secretary_of = {org: person for org, person, _, _ in roles}
+    talks = [
+        (f"t{i}", "COV-MEMBER", person, secretary_of[org], org, YEAR, datetime(YEAR, 1 + i % 11, 10, tzinfo=UTC))
+        for i, (person, org, *_) in enumerate(members)
+        if i % 2 == 0 and secretary_of.get(org) not in (None, person)
+    ]
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.copy_records_to_table("orgs", schema_name="compliance", records=orgs, columns=["org_id", "parent_id", "name", "kind"])
+        await conn.copy_records_to_table(
+            "members", schema_name="compliance", records=members, columns=["person_id", "org_id", "name", "status", "joined_at"]
+        )
+        await conn.copy_records_to_table("roles", schema_name="compliance", records=roles, columns=["org_id", "person_id", "role", "since"])
+        await conn.copy_records_to_table(
+            "coverage_credits", schema_name="compliance", records=talks,
+            columns=["talk_id", "rule_id", "person_id", "counterpart_id", "org_id", "year", "held_at"],
+        )  # fmt: skip
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+    say(f"loaded {len(orgs):,} organisations, {len(members):,} members, {len(talks):,} talks")
+    parent = {o[0]: o[1] for o in orgs}
+    depth = lambda org: 0 if parent[org] is None else 1 + depth(parent[org])  # noqa: E731
+    branch = next(o[0] for o in orgs if o[3] == "branch")
+    middle = next(o[0] for o in orgs if depth(o[0]) == 2 and o[3] != "branch") if any(depth(o[0]) == 2 for o in orgs) else branch
+    return city.root, middle, branch
+
+
+async def run(size: str) -> dict:
+    with infrastructure(log=say) as infra:
+        async with scratch_database(infra.database_url, "tree") as db:
+            settings = ComplianceSettings(DATABASE_URL=db.url)
+            app = create_app(settings, today=lambda: date(YEAR, 11, 29))
+            runtime = app.state.runtime
+            await migrate(runtime.engine, runtime.migrations, runtime.schema)
+            root, middle, branch = await _load(db.dsn, size)
+            requests = {
+                "roots": f"/v1/tree?year={YEAR}",
+                "level below the root": f"/v1/tree?parent_id={root}&year={YEAR}",
+                "a level mid-tree": f"/v1/tree?parent_id={middle}&year={YEAR}",
+                "a branch's members": f"/v1/coverage?org_id={branch}&year={YEAR}",
+                "obligation counts, whole tree": f"/v1/obligations/counts?org_id={root}&subtree=true",
+                "monthly chart, whole tree": f"/v1/monthly?org_id={root}&subtree=true&year={YEAR}",
+            }
+            figures: dict = {"size": size, "orgs": SIZES[size][0], "members": SIZES[size][1], "repeat": REPEAT, "requests": {}}
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=120) as client:
+                for name, url in requests.items():
+                    (await client.get(url)).raise_for_status()  # warm
+                    samples = []
+                    for _ in range(REPEAT):
+                        started = time.perf_counter()
+                        (await client.get(url)).raise_for_status()
+                        samples.append(time.perf_counter() - started)
+                    figures["requests"][name] = {"url": url, **percentiles(samples)}
+                    say(f"{name}: p50 {figures['requests'][name]['p50_ms']} ms")
+            await runtime.engine.dispose()
+    return figures
+
+
+def main(args: list[str]) -> int:
+    size = args[0] if args else "small"
+    if size not in SIZES:
+        print(f"usage: python -m devstack bench tree [{'|'.join(SIZES)}]")
+        return 2
+    figures = asyncio.run(run(size))
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / f"tree-{size}.json").write_text(json.dumps(figures, indent=2))
+    lines = [f"dashboard reads on the {size} tree ({figures['orgs']:,} organisations, {figures['members']:,} members), {REPEAT} requests each:"]
+    lines += [f"  {name:32} p50 {f['p50_ms']:>8} ms   p99 {f['p99_ms']:>8} ms" for name, f in figures["requests"].items()]
+    print("\n".join(lines))
+    return 0
