@@ -74,6 +74,19 @@ async def test_an_operator_drills_down_sees_the_api_numbers_and_a_sanction_arriv
         await expect(page.locator('#status-tabs [data-tab="all_open"] .count')).to_have_text("1")
         assert await page.evaluate("window.__notReloaded === true")
 
+        # The filters narrow the table; the API behind them answers the same.
+        await page.locator("#rule-filter").select_option("M1")
+        await expect(page.locator("#obligations")).to_contain_text("没有符合条件的必谈事项")
+        await page.locator("#rule-filter").select_option("M4")
+        await expect(row).to_be_visible()
+        scope = {"org_id": ids + "branch-1", "subtree": "true"}
+        assert (await http.get(f"{compliance}/v1/obligations", params={**scope, "min_age_days": 1})).headers["x-total-count"] == "0"
+        [busiest] = (await http.get(f"{compliance}/v1/workload", params=scope)).json()
+        assert busiest["responsible_id"] == ids + "p-b1-sec" and busiest["open_total"] == 1
+        await expect(page.locator("#workload")).to_contain_text(ids + "p-b1-sec")
+        month = datetime.now(UTC).month
+        assert (await http.get(f"{compliance}/v1/monthly", params=scope)).json()[month - 1]["opened"] == 1
+
         # An export downloads and holds the rows the page shows.
         shown = set(await page.locator("#obligations tr[data-obligation]").evaluate_all("rows => rows.map(r => r.dataset.obligation)"))
         async with page.expect_download() as download:

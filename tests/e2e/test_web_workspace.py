@@ -78,4 +78,21 @@ async def test_a_secretary_records_a_talk_from_an_obligation_and_sees_it_fulfill
     await first.get_by_role("button", name="标为已读").click()
     await expect(page.locator(f'#inbox .alert-item[data-alert="{alert_id}"]')).to_have_count(0)  # unread only, by default
 
+    # The collective record (attachment 2): a host and participants, a theme.
+    await page.get_by_role("button", name="集体谈心谈话记录表").click()
+    await expect(page.locator("#sheet-title")).to_have_text("集体谈心谈话记录表")
+    await expect(form.locator("th", has_text="主持人")).to_be_visible()
+    await expect(form.locator('[name="suggestions"]')).to_be_hidden()
+    await form.locator('[name="place"]').fill("党员活动室")
+    await form.locator('[name="talkee_ids"]').fill(f"{ids}p-b1-m2，{ids}p-b1-m3")
+    await form.locator('[name="theme"]').fill("学习贯彻党章")
+    await form.locator('[name="content"]').fill("集体谈心，交流学习体会。")
+    await form.get_by_role("button", name="保存").click()
+    await expect(page.locator("#form-notice .notice.ok")).to_contain_text("已保存")
+    talk_id = (await page.locator("#form-notice .notice.ok").inner_text()).split("谈话编号 ")[1].rstrip("。")
+    async with system.client() as http:
+        recorded = (await http.get(f"{talks}/v1/talks/{talk_id}", headers={"X-Person-Id": secretary})).json()
+    assert recorded["mode"] == "one_to_many" and recorded["theme"] == "学习贯彻党章"
+    assert sorted(recorded["talkee_ids"]) == [ids + "p-b1-m2", ids + "p-b1-m3"]
+
     await check_and_keep(page, "workspace")

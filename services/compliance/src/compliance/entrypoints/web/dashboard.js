@@ -38,8 +38,7 @@ function obligationParams() {
   };
 }
 
-function setExports(name, params) {
-  const box = document.querySelector(`.exports[data-table="${name}"]`);
+function setExports(name, params, box = document.querySelector(`.exports[data-table="${name}"]`)) {
   const qs = queryString({ ...params, year: state.year });
   box.replaceChildren(
     el("span", { class: "muted" }, t("export.label")),
@@ -115,6 +114,7 @@ async function showPerson(person) {
   const { data } = await api(BASE, "/v1/obligations", { params: { subject_id: person.person_id, limit: 100 } });
   $("person-card").hidden = false;
   $("person-title").textContent = `${person.name ?? person.person_id} · ${person.person_id}`;
+  setExports("obligations", { subject_id: person.person_id }, $("person-exports"));
   $("person").replaceChildren(
     el("p", {}, t("person.coverage", { talks: person.talks, target: person.target }), " ",
       badge(`state-${person.state}`, stateLabel(person.state))),

@@ -95,6 +95,7 @@ function showSheet(kind) {
     th.textContent = t(kind === "collective" ? th.dataset.collective : th.dataset.i18n);
   }
   $("sheet-title").textContent = t(kind === "collective" ? "ws.collective" : "ws.individual");
+  $("form-notice").replaceChildren();
   clearErrors();
 }
 
