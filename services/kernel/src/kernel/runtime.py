@@ -19,6 +19,7 @@ from kernel.settings import CommonSettings
 from kernel.subscriptions import subscribe
 
 log = get_logger(__name__)
+GRACE_S = 5
 
 
 class Runtime:
@@ -128,4 +129,6 @@ class Runtime:
 def serve(app: FastAPI, settings: CommonSettings, *, service: str, port: int) -> None:
     """Run a service's app in the foreground; SIGINT/SIGTERM stop it gracefully."""
     configure_logging(service, settings.log_level, settings.log_format)
-    uvicorn.run(app, host=settings.host, port=port, log_config=None, access_log=False)
+    # Pages hold event streams open for as long as they are shown: a stop waits this long for open
+    # requests, then closes them (browsers reconnect to another instance by themselves).
+    uvicorn.run(app, host=settings.host, port=port, log_config=None, access_log=False, timeout_graceful_shutdown=GRACE_S)

@@ -184,7 +184,10 @@ async def _tree_children(level: Awaitable[dict]) -> list[dict]:
 
 async def _page(sessions, query, where) -> list[dict]:
     async with sessions() as session:
-        return (await query(session, where, limit=MAX_EXPORT, offset=0))[1]
+        total, rows = await query(session, where, limit=MAX_EXPORT, offset=0)
+    if total > MAX_EXPORT:  # never a file that silently lacks rows
+        raise HTTPException(413, f"{total:,} rows match; an export holds at most {MAX_EXPORT:,}: narrow the filters")
+    return rows
 
 
 async def _people(sessions, policy: Policy, where, year: int, now: date) -> list[dict]:
