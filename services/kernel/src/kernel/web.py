@@ -1,7 +1,6 @@
 """What the services' web pages share: static files, cross-service calls (CORS), server-sent events,
 and tables exported as CSV or XLSX. The pages themselves are plain HTML and JavaScript: no build step."""
 
-import asyncio
 import csv
 import io
 import json
@@ -17,7 +16,6 @@ from fastapi.staticfiles import StaticFiles
 
 # Shared assets (style, translations, the vendored chart library) live beside this module.
 COMMON = Path(str(files("kernel") / "web"))
-KEEPALIVE_S = 15.0
 
 
 def mount_pages(app: FastAPI, own: Path) -> None:
@@ -45,22 +43,15 @@ def page(path: Path, **values: str) -> Response:
     return Response(html, media_type="text/html; charset=utf-8", headers={"cache-control": "no-store"})
 
 
-def event_stream(changes: AsyncIterator[dict], *, retry_ms: int = 3000) -> StreamingResponse:
-    """Server-sent events: one `change` event per item, a comment now and then so proxies keep the
-    connection open, and a `retry` so a browser reconnects by itself."""
+def event_stream(changes: AsyncIterator[dict | None], *, retry_ms: int = 3000) -> StreamingResponse:
+    """Server-sent events: one `change` event per item; `None` from `changes` means nothing happened
+    for a while, sent as a comment so proxies keep the connection open. `retry` makes a browser
+    reconnect by itself."""
 
     async def body() -> AsyncIterator[str]:
         yield f"retry: {retry_ms}\nevent: ready\ndata: {{}}\n\n"
-        iterator = changes.__aiter__()
-        while True:
-            try:
-                item = await asyncio.wait_for(iterator.__anext__(), KEEPALIVE_S)
-            except TimeoutError:
-                yield ": keep-alive\n\n"
-                continue
-            except StopAsyncIteration:
-                return
-            yield f"event: change\ndata: {json.dumps(item, default=str)}\n\n"
+        async for item in changes:
+            yield ": keep-alive\n\n" if item is None else f"event: change\ndata: {json.dumps(item, default=str)}\n\n"
 
     headers = {"cache-control": "no-store", "x-accel-buffering": "no"}
     return StreamingResponse(body(), media_type="text/event-stream", headers=headers)

@@ -19,6 +19,7 @@ from kernel.logging import get_logger
 log = get_logger(__name__)
 CHANNEL = "compliance_changes"
 RECONNECT_S = 2.0
+KEEPALIVE_S = 15.0
 
 
 async def announce(connection: AsyncConnection, *, obligations: int, talks: int) -> None:
@@ -73,13 +74,18 @@ class ChangeFeed:
         for queue in self._queues:
             queue.put_nowait(change)
 
-    async def changes(self) -> AsyncIterator[dict]:
-        """The changes from now on, folded; ends when the caller stops iterating."""
+    async def changes(self, quiet_s: float = KEEPALIVE_S) -> AsyncIterator[dict | None]:
+        """The changes from now on, folded; None after `quiet_s` without any (a stream's keep-alive).
+        Ends when the caller stops iterating."""
         queue: asyncio.Queue = asyncio.Queue()
         self._queues.add(queue)
         try:
             while True:
-                folded = await queue.get()
+                try:
+                    folded = await asyncio.wait_for(queue.get(), quiet_s)
+                except TimeoutError:
+                    yield None
+                    continue
                 await asyncio.sleep(self._fold_s)
                 while not queue.empty():
                     folded = _fold(folded, queue.get_nowait())
