@@ -8,7 +8,7 @@ from sqlalchemy import extract, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.adapters import orm
-from compliance.adapters.queries import org_filter
+from compliance.adapters.queries import in_scope
 from compliance.domain.obligations import OPEN_STATES
 from kernel.tree import MAX_DEPTH, ancestors
 
@@ -27,7 +27,7 @@ class ObligationFilter:
 
     def conditions(self, now: datetime | None = None) -> list:
         o = orm.obligations
-        found = [c for c in (org_filter(o.c.org_id, self.org_id, self.subtree),) if c is not None]
+        found = in_scope(o.c.org_id, self.org_id, self.subtree)
         if self.status:
             found.append(o.c.status.in_(self.status))
         if self.subject_id:
@@ -130,7 +130,7 @@ async def monthly(session: AsyncSession, *, org_id: str | None, subtree: bool, y
     """Month by month: obligations opened, obligations fulfilled, and members covered by the end of
     the month (their `covered_at`-th COV-MEMBER talk of the year held by then)."""
     o, t, c, m = orm.obligations, orm.talks_seen, orm.coverage_credits, orm.members
-    scope = [x for x in (org_filter(o.c.org_id, org_id, subtree),) if x is not None]
+    scope = in_scope(o.c.org_id, org_id, subtree)
     month = lambda col: extract("month", col).label("month")  # noqa: E731
     opened_in, held_in = month(o.c.triggered_at), month(t.c.held_at)
     opened = await session.execute(
@@ -142,7 +142,7 @@ async def monthly(session: AsyncSession, *, org_id: str | None, subtree: bool, y
         .where(*scope, o.c.status.in_(["fulfilled", "fulfilled_late"]), extract("year", t.c.held_at) == year)
         .group_by(held_in)
     )
-    member_scope = [x for x in (org_filter(c.c.org_id, org_id, subtree),) if x is not None]
+    member_scope = in_scope(c.c.org_id, org_id, subtree)
     talks = (  # a talk with two talkers credits its talkee twice: count talks, not credits
         select(c.c.person_id, c.c.talk_id, c.c.held_at)
         .where(c.c.rule_id == "COV-MEMBER", c.c.year == year, *member_scope)
@@ -155,7 +155,7 @@ async def monthly(session: AsyncSession, *, org_id: str | None, subtree: bool, y
     covered = await session.execute(select(covered_in, func.count()).where(nth.c.n == covered_at).group_by(covered_in))
     present = [func.coalesce(m.c.left_at, func.now()) >= date(year, 1, 1)]
     members = await session.scalar(
-        select(func.count()).select_from(m).where(*present, *[x for x in (org_filter(m.c.org_id, org_id, subtree),) if x is not None])
+        select(func.count()).select_from(m).where(*present, *in_scope(m.c.org_id, org_id, subtree))
     )
     per = {name: {int(k): v for k, v in rows.tuples().all()} for name, rows in (("opened", opened), ("fulfilled", fulfilled), ("covered", covered))}
     result, running = [], 0

@@ -14,13 +14,14 @@ def subtree_of(org_id: str):
     return subtree(orm.orgs, org_id)
 
 
-def org_filter(column, org_id: str | None, subtree: bool):
+def in_scope(column, org_id: str | None, subtree: bool) -> list:
+    """The conditions keeping `column` within an organisation or its subtree; none for the whole tree."""
     if org_id is None:
-        return None
+        return []
     if subtree:
         tree = subtree_of(org_id)
-        return column.in_(select(tree.c.org_id))
-    return column == org_id
+        return [column.in_(select(tree.c.org_id))]
+    return [column == org_id]
 
 
 def _columns(query, *names: str) -> list:
