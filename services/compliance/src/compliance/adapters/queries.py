@@ -28,12 +28,14 @@ def _columns(query, *names: str) -> list:
     return [query.selected_columns[n] for n in names]
 
 
-def _credits(rule_id: str, year: int, *keys: str):
+def _credits(rule_id: str, year: int, *keys: str, only=None):
+    """Talks per `keys` for a rule and year; `only(credits)` narrows them to the question's scope
+    first, so that a branch does not wait for the whole city's year to be counted."""
     c = orm.coverage_credits
     cols = [c.c[k] for k in keys]
     return (
         select(*cols, func.count(func.distinct(c.c.talk_id)).label("talks"))
-        .where(c.c.rule_id == rule_id, c.c.year == year)
+        .where(c.c.rule_id == rule_id, c.c.year == year, *([] if only is None else [only(c)]))
         .group_by(*cols)
         .subquery()
     )
@@ -57,13 +59,20 @@ def _orgs_in_scope(org_id: str | None, subtree: bool, *, below: bool):
 
 
 def _member_coverage(*, org_id: str | None, subtree: bool, person_id: str | None, year: int, today: date):
-    m = orm.members
-    talks, meetings = _credits("COV-MEMBER", year, "person_id"), _next_meetings(today)
+    m, inside = orm.members, orm.members.alias("inside")
     conditions = [func.coalesce(m.c.left_at, func.now()) >= date(year, 1, 1)]  # left before the year: not counted
+    only = None
     if org_id is not None:
         conditions.append(m.c.org_id.in_(_orgs_in_scope(org_id, subtree, below=False)))
+    if org_id is not None and not subtree:
+        # One organisation's members: their talks only, not the whole city's year counted first. By
+        # person: a member who moved here mid-year keeps the talks credited in their old branch.
+        # (Narrowing a subtree the same way costs more than it saves once the subtree is large.)
+        only = lambda c: c.c.person_id.in_(select(inside.c.person_id).where(inside.c.org_id == org_id))  # noqa: E731
     if person_id:
         conditions.append(m.c.person_id == person_id)
+        only = lambda c: c.c.person_id == person_id  # noqa: E731
+    talks, meetings = _credits("COV-MEMBER", year, "person_id", only=only), _next_meetings(today)
     return (
         select(m.c.person_id, m.c.name, m.c.org_id, func.coalesce(talks.c.talks, 0).label("talks"), meetings.c.next_meeting)
         .outerjoin(talks, talks.c.person_id == m.c.person_id)
@@ -83,7 +92,9 @@ async def member_coverage_rows(
 
 def _secretary_coverage(*, org_id: str | None, subtree: bool, year: int, today: date):
     r, m = orm.roles, orm.members
-    talks, meetings = _credits("COV-SECRETARY", year, "person_id", "org_id"), _next_meetings(today)
+    seats = _orgs_in_scope(org_id, subtree, below=True)
+    talks = _credits("COV-SECRETARY", year, "person_id", "org_id", only=lambda c: c.c.org_id.in_(seats))
+    meetings = _next_meetings(today)
     return (
         select(
             r.c.person_id, m.c.name, r.c.org_id, func.coalesce(talks.c.talks, 0).label("talks"), meetings.c.next_meeting
@@ -91,7 +102,7 @@ def _secretary_coverage(*, org_id: str | None, subtree: bool, year: int, today: 
         .outerjoin(m, m.c.person_id == r.c.person_id)
         .outerjoin(talks, (talks.c.person_id == r.c.person_id) & (talks.c.org_id == r.c.org_id))
         .outerjoin(meetings, meetings.c.org_id == r.c.org_id)
-        .where(r.c.role == "secretary", r.c.until.is_(None), r.c.org_id.in_(_orgs_in_scope(org_id, subtree, below=True)))
+        .where(r.c.role == "secretary", r.c.until.is_(None), r.c.org_id.in_(seats))
     )
 
 
