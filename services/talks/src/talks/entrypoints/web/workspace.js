@@ -139,6 +139,16 @@ function addFollowUp() {
   $("follow-ups").append(row);
 }
 
+// The local time with its offset (…+08:00), not UTC: the coverage year is the year of the time as
+// recorded, and a talk on the evening of 31 December in China belongs to that year.
+function withOffset(at) {
+  const minutes = -at.getTimezoneOffset();
+  const sign = minutes >= 0 ? "+" : "-";
+  const hh = String(Math.floor(Math.abs(minutes) / 60)).padStart(2, "0");
+  const mm = String(Math.abs(minutes) % 60).padStart(2, "0");
+  return `${localTime(at)}${sign}${hh}:${mm}`;
+}
+
 const ids = (text) => text.split(/[,，、\s]+/).map((x) => x.trim()).filter(Boolean);
 
 function readForm() {
@@ -146,7 +156,7 @@ function readForm() {
   const collective = state.sheet === "collective";
   const talkers = ids(f.talker_ids.value);
   const body = {
-    held_at: f.held_at.value ? new Date(f.held_at.value).toISOString() : "",
+    held_at: f.held_at.value ? withOffset(new Date(f.held_at.value)) : "",
     place: f.place.value.trim(),
     talker_ids: talkers,
     talkee_ids: ids(f.talkee_ids.value),
