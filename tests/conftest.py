@@ -11,6 +11,7 @@ import asyncpg
 import pytest
 
 from devstack.infra import Infrastructure, infrastructure
+from kernel.settings import asyncpg_dsn
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,14 +30,10 @@ def infra() -> Iterator[Infrastructure]:
         yield found
 
 
-def _asyncpg_dsn(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
-
-
 @pytest.fixture(scope="session")
 def new_database(infra: Infrastructure) -> Iterator[Callable[[], str]]:
     """Makes databases of their own for this test run, dropped afterwards (safe on a shared server)."""
-    admin = _asyncpg_dsn(infra.database_url)
+    admin = asyncpg_dsn(infra.database_url)
     made: list[str] = []
 
     async def run(sql: str) -> None:

@@ -5,6 +5,7 @@ import asyncio
 import asyncpg
 
 from devstack.demo import demo_city_events, sanction_event
+from kernel.settings import asyncpg_dsn
 from tests.conftest import eventually
 
 from .conftest import post_events
@@ -32,7 +33,7 @@ async def test_a_crash_after_the_database_commit_leaves_one_obligation_and_one_a
             assert exit_code == 70, "compliance should have died at the fault point"
 
             # The obligation was committed before the crash; the offset was not.
-            conn = await asyncpg.connect(system.database_url.replace("+asyncpg", ""))
+            conn = await asyncpg.connect(asyncpg_dsn(system.database_url))
             try:
                 committed = await conn.fetchval("SELECT count(*) FROM compliance.obligations WHERE subject_id = $1", subject)
             finally:

@@ -7,6 +7,7 @@ import sys
 
 import asyncpg
 
+from kernel.settings import asyncpg_dsn
 from tests.conftest import eventually
 
 from .conftest import post_events
@@ -15,7 +16,7 @@ from devstack.demo import demo_city_events, sanction_event
 
 async def _quiet(system) -> None:
     """No event in flight: the outboxes are empty and the consumers' counters have stopped moving."""
-    dsn = system.database_url.replace("+asyncpg", "")
+    dsn = asyncpg_dsn(system.database_url)
 
     async def state():
         conn = await asyncpg.connect(dsn)
@@ -61,7 +62,7 @@ async def test_the_rebuilt_projection_equals_the_live_one(system, ids):
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     assert "rebuilt projection equals the live one" in result.stdout
 
-    conn = await asyncpg.connect(system.database_url.replace("+asyncpg", ""))
+    conn = await asyncpg.connect(asyncpg_dsn(system.database_url))
     try:
         rebuilt = await conn.fetchval("SELECT count(*) FROM compliance_rebuild.obligations WHERE subject_id LIKE $1", ids + "%")
         live_outbox = await conn.fetchval("SELECT count(*) FROM compliance_rebuild.outbox")

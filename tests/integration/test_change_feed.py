@@ -4,6 +4,7 @@ one is not; a quiet feed says so (the event stream's keep-alive)."""
 import asyncio
 
 from compliance.adapters.change_feed import ChangeFeed, announce
+from kernel.settings import asyncpg_dsn
 
 
 async def _next_change(changes) -> dict | None:
@@ -15,7 +16,7 @@ async def _next_change(changes) -> dict | None:
 
 
 async def test_committed_changes_are_heard_folded_and_rolled_back_ones_never(engine, integration_database_url):
-    feed = ChangeFeed(integration_database_url.replace("postgresql+asyncpg://", "postgresql://"), fold_s=0.3)
+    feed = ChangeFeed(asyncpg_dsn(integration_database_url), fold_s=0.3)
     await feed.start()
     try:
         changes = feed.changes(quiet_s=1.0)

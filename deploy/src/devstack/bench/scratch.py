@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from kernel.settings import asyncpg_dsn
+
 
 @dataclass(frozen=True)
 class Database:
@@ -14,14 +16,14 @@ class Database:
 
     @property
     def dsn(self) -> str:  # for asyncpg
-        return self.url.replace("+asyncpg", "")
+        return asyncpg_dsn(self.url)
 
 
 @asynccontextmanager
 async def scratch_database(server_url: str, label: str) -> AsyncIterator[Database]:
     """A fresh database on the server of `server_url`, dropped (with its connections) at the end."""
     name = f"bench_{label}_{uuid.uuid4().hex[:6]}"
-    admin_dsn = server_url.replace("+asyncpg", "")
+    admin_dsn = asyncpg_dsn(server_url)
     admin = await asyncpg.connect(admin_dsn)
     await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()

@@ -72,7 +72,7 @@ async def _load(dsn: str, size: str) -> tuple[str, str, str]:
     parent = {o[0]: o[1] for o in orgs}
     depth = lambda org: 0 if parent[org] is None else 1 + depth(parent[org])  # noqa: E731
     branch = next(o[0] for o in orgs if o[3] == "branch")
-    middle = next(o[0] for o in orgs if depth(o[0]) == 2 and o[3] != "branch") if any(depth(o[0]) == 2 for o in orgs) else branch
+    middle = next((o[0] for o in orgs if depth(o[0]) == 2 and o[3] != "branch"), branch)
     return city.root, middle, branch
 
 

@@ -54,8 +54,8 @@ class CommonSettings(BaseSettings):
         return asyncpg_url(self.database_url)
 
     def dsn(self) -> str:
-        """The URL for asyncpg itself (no SQLAlchemy driver name), e.g. for LISTEN."""
-        return asyncpg_url(self.database_url).replace("postgresql+asyncpg://", "postgresql://", 1)
+        """The URL for asyncpg itself, e.g. for LISTEN."""
+        return asyncpg_dsn(self.database_url)
 
 
 def asyncpg_url(url: str) -> str:
@@ -64,3 +64,8 @@ def asyncpg_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+asyncpg://" + url[len(prefix) :]
     return url
+
+
+def asyncpg_dsn(url: str) -> str:
+    """The URL asyncpg itself takes (no SQLAlchemy driver name in the scheme)."""
+    return asyncpg_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)

@@ -1,7 +1,7 @@
 """The read side of the operators' dashboard: the tree a level at a time, obligations by status and
 by secretary, and the year month by month."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import extract, func, literal, select
@@ -25,7 +25,7 @@ class ObligationFilter:
     rule_id: str | None = None
     min_age_days: int | None = None  # opened at least this many days ago
 
-    def conditions(self, now: datetime | None = None) -> list:
+    def conditions(self) -> list:
         o = orm.obligations
         found = in_scope(o.c.org_id, self.org_id, self.subtree)
         if self.status:
@@ -37,7 +37,7 @@ class ObligationFilter:
         if self.rule_id:
             found.append(o.c.rule_id == self.rule_id)
         if self.min_age_days:
-            found.append(o.c.triggered_at <= (now or datetime.now(UTC)) - timedelta(days=self.min_age_days))
+            found.append(o.c.triggered_at <= datetime.now(UTC) - timedelta(days=self.min_age_days))
         return found
 
 
@@ -67,6 +67,24 @@ async def org_path(session: AsyncSession, org_id: str) -> list[dict]:
     return [{"org_id": r.org_id, "name": r.name, "kind": r.kind} for r in rows]
 
 
+async def seats_of(session: AsyncSession, person_id: str) -> dict:
+    """A person's name, organisation, and the committee seats they hold now (the workspace's header)."""
+    r, o, m = orm.roles, orm.orgs, orm.members
+    held = await session.execute(
+        select(r.c.org_id, r.c.role, o.c.name.label("org_name"))
+        .outerjoin(o, o.c.org_id == r.c.org_id)
+        .where(r.c.person_id == person_id, r.c.until.is_(None))
+        .order_by(r.c.org_id)
+    )
+    member = (await session.execute(select(m.c.name, m.c.org_id).where(m.c.person_id == person_id))).first()
+    return {
+        "person_id": person_id,
+        "name": member.name if member else None,
+        "org_id": member.org_id if member else None,
+        "seats": [dict(x._mapping) for x in held],
+    }
+
+
 async def list_obligations(
     session: AsyncSession, where: ObligationFilter, *, limit: int, offset: int, recent_first: bool = False
 ) -> tuple[int, list[dict]]:
@@ -91,15 +109,14 @@ async def list_obligations(
 async def status_counts(session: AsyncSession, where: ObligationFilter) -> dict[str, int]:
     """How many obligations are in each status (the other filters applied, the status filter not)."""
     o = orm.obligations
-    unfiltered = ObligationFilter(**{**vars(where), "status": []})
-    rows = await session.execute(select(o.c.status, func.count()).where(*unfiltered.conditions()).group_by(o.c.status))
+    rows = await session.execute(select(o.c.status, func.count()).where(*replace(where, status=[]).conditions()).group_by(o.c.status))
     return dict(rows.tuples().all())
 
 
 async def workload(session: AsyncSession, where: ObligationFilter, *, limit: int, offset: int) -> tuple[int, list[dict]]:
     """Open obligations per responsible secretary, the busiest first."""
     o, m = orm.obligations, orm.members
-    open_only = ObligationFilter(**{**vars(where), "status": sorted(OPEN_STATES)})
+    open_only = replace(where, status=sorted(OPEN_STATES))
     count = lambda status: func.count().filter(o.c.status == status)  # noqa: E731
     per = (
         select(

@@ -68,20 +68,19 @@ class Coverage:
         return found
 
 
-def _judge(policy: Policy, year: int, today: date):
+def _judged(found: dict[str, list[dict]], policy: Policy, year: int, today: date) -> Coverage:
+    """Each row given its target and state by the pure rule."""
+
     # A city has some 200,000 members but few distinct (talks, next meeting): each is judged once.
     @lru_cache(maxsize=4096)
-    def judged(talks: int, next_meeting: date | None) -> tuple[int, str]:
+    def state_of(talks: int, next_meeting: date | None) -> tuple[int, str]:
         state = coverage_state(talks, year, today, policy, next_meeting)
         return state.target, state.state
 
-    def judge(found: dict[str, list[dict]]) -> Coverage:
-        for rows in found.values():
-            for row in rows:
-                row["target"], row["state"] = judged(row["talks"], row.get("next_meeting"))
-        return Coverage(year, found)
-
-    return judge
+    for rows in found.values():
+        for row in rows:
+            row["target"], row["state"] = state_of(row["talks"], row.get("next_meeting"))
+    return Coverage(year, found)
 
 
 async def coverage(
@@ -99,11 +98,12 @@ async def coverage(
     members = await member_coverage_rows(session, person_id=person_id, **scope)
     secretaries = await secretary_coverage_rows(session, **scope) if not person_id else []
     pairs = await committee_pair_rows(session, **scope) if not person_id else []
-    return _judge(policy, year, today)(dict(zip(RULES, (members, secretaries, pairs), strict=True)))
+    return _judged(dict(zip(RULES, (members, secretaries, pairs), strict=True)), policy, year, today)
 
 
 async def coverage_counted(
     session: AsyncSession, policy: Policy, *, org_id: str | None, subtree: bool, year: int, today: date
 ) -> Coverage:
     """The same, counted in the database: for tallies, when nobody needs to be listed."""
-    return _judge(policy, year, today)(await coverage_counts(session, org_id=org_id, subtree=subtree, year=year, today=today))
+    counted = await coverage_counts(session, org_id=org_id, subtree=subtree, year=year, today=today)
+    return _judged(counted, policy, year, today)

@@ -7,14 +7,13 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
-from sqlalchemy import select
 
-from compliance.adapters import orm
 from compliance.adapters.dashboard_queries import (
     children,
     list_obligations,
     monthly,
     org_path,
+    seats_of,
     status_counts,
     subtree_tops,
     workload,
@@ -71,12 +70,12 @@ def build_dashboard(policy: Policy, today: Callable[[], date]) -> APIRouter:
         now = today()
         year = year or now.year
         async with request.app.state.runtime.sessions() as session:
-            if parent_id and not await org_path(session, parent_id):
+            path = await org_path(session, parent_id) if parent_id else []
+            if parent_id and not path:
                 raise HTTPException(404, f"no organisation {parent_id!r}")
             level = await children(session, parent_id)
             tops = await subtree_tops(session, parent_id)
             found = await coverage_counted(session, policy, org_id=parent_id, subtree=parent_id is not None, year=year, today=now)
-            path = await org_path(session, parent_id) if parent_id else []
         branches = found.by_branch(tops)
         rows = [{**org, **_flat(branches.get(org["org_id"]))} for org in level]
         return {"year": year, "parent_id": parent_id, "path": path, "summary": _flat(found.tallies()), "children": rows}
@@ -97,21 +96,8 @@ def build_dashboard(policy: Policy, today: Callable[[], date]) -> APIRouter:
 
     @api.get("/people/{person_id}/seats", summary="The organisations where a person now sits on the committee")
     async def seats(person_id: str, request: Request) -> dict:
-        r, o, m = orm.roles, orm.orgs, orm.members
         async with request.app.state.runtime.sessions() as session:
-            held = await session.execute(
-                select(r.c.org_id, r.c.role, o.c.name.label("org_name"))
-                .outerjoin(o, o.c.org_id == r.c.org_id)
-                .where(r.c.person_id == person_id, r.c.until.is_(None))
-                .order_by(r.c.org_id)
-            )
-            member = (await session.execute(select(m.c.name, m.c.org_id).where(m.c.person_id == person_id))).first()
-        return {
-            "person_id": person_id,
-            "name": member.name if member else None,
-            "org_id": member.org_id if member else None,
-            "seats": [dict(x._mapping) for x in held],
-        }
+            return await seats_of(session, person_id)
 
     @api.get("/obligations/counts", summary="How many obligations are in each status, for the same filters")
     async def counts(request: Request, where: Filter) -> dict[str, int]:
