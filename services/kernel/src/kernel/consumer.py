@@ -14,7 +14,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import structlog
 from aiokafka import AIOKafkaProducer, ConsumerRecord
@@ -36,16 +36,17 @@ APPLIED = Counter("events_applied_total", "Events applied to a projection", ["co
 DUPLICATES = Counter("events_duplicate_total", "Redelivered or duplicated events skipped", ["consumer"])
 BATCH_SECONDS = Histogram("consumer_batch_seconds", "Time to apply one batch", ["consumer"])
 
-Handler = Callable[[AsyncSession, ParsedEvent], Awaitable[None]]
+# A handler gets the batch's unit of work (see `BatchConsumer.unit_of_work`) and one event.
+Handler = Callable[[Any, ParsedEvent], Awaitable[None]]
 
 
 class BatchHooks(Protocol):
     """Work around a batch's handlers, inside the same transaction."""
 
-    async def start_batch(self, session: AsyncSession, events: list[ParsedEvent]) -> None:
+    async def start_batch(self, uow: Any, events: list[ParsedEvent]) -> None:
         """Before the handlers, with the events not applied before: e.g. load their rows in bulk."""
 
-    async def finish_batch(self, session: AsyncSession) -> None:
+    async def finish_batch(self, uow: Any) -> None:
         """After the handlers: work that needs the whole batch applied first, bulk writes."""
 
 
@@ -63,6 +64,10 @@ class BatchConsumer:
     applied_events: Table
     handlers: dict[str, Handler]  # by CloudEvents type; other types on the topics are not ours
     hooks: BatchHooks | None = None
+    # What handlers and hooks receive for the batch's transaction: by default the SQLAlchemy session
+    # itself; a service whose application layer must not see SQLAlchemy passes a factory that wraps
+    # the session in its own unit of work (its repositories as ports).
+    unit_of_work: Callable[[AsyncSession], Any] | None = None
     # For dead letters; set when the service starts. None in a replay from the log.
     producer: AIOKafkaProducer | None = None
 
@@ -110,8 +115,9 @@ class BatchConsumer:
         applied = 0
         async with self.sessions() as session, session.begin():
             fresh = await self._track(session, [e.id for e in events])
+            uow = self.unit_of_work(session) if self.unit_of_work is not None else session
             if self.hooks is not None:
-                await self.hooks.start_batch(session, [e for e in events if e.id in fresh])
+                await self.hooks.start_batch(uow, [e for e in events if e.id in fresh])
             for event in events:
                 if event.id not in fresh:
                     DUPLICATES.labels(self.name).inc()
@@ -123,12 +129,12 @@ class BatchConsumer:
                 with structlog.contextvars.bound_contextvars(
                     event_id=event.id, event_type=event.envelope.type, correlation_id=event.envelope.correlationid
                 ):
-                    await handler(session, event)
+                    await handler(uow, event)
                     log.debug("event applied", consumer=self.name)
                 APPLIED.labels(self.name, event.envelope.type).inc()
                 applied += 1
             if self.hooks is not None:
-                await self.hooks.finish_batch(session)
+                await self.hooks.finish_batch(uow)
         # One line per batch at info: a line per event would cost more than applying it (LOG_LEVEL=debug has them).
         log.info("batch applied", consumer=self.name, events=applied, skipped=len(events) - applied)
 

@@ -9,6 +9,7 @@ from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 from sqlalchemy import MetaData, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.consumer import BatchConsumer, BatchHooks, Handler
 from kernel.db import make_engine, make_sessionmaker, migrate
@@ -64,9 +65,14 @@ class Runtime:
             await asyncio.sleep(seconds)
 
     def consume(
-        self, name: str, topics: list[str], handlers: dict[str, Handler], hooks: BatchHooks | None = None
+        self,
+        name: str,
+        topics: list[str],
+        handlers: dict[str, Handler],
+        hooks: BatchHooks | None = None,
+        unit_of_work: Callable[[AsyncSession], object] | None = None,
     ) -> BatchConsumer:
-        consumer = BatchConsumer(name, self.sessions, self.applied_events, handlers, hooks)
+        consumer = BatchConsumer(name, self.sessions, self.applied_events, handlers, hooks, unit_of_work)
         subscribe(self.broker, self.settings, consumer, topics)
         self.consumers.append(consumer)
         return consumer
