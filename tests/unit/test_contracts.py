@@ -48,9 +48,33 @@ def test_bytes_that_are_not_json_are_rejected():
 
 
 def test_every_type_of_the_catalogue_has_a_topic_and_a_key_field():
-    assert len(CATALOGUE) == 36
+    assert len(CATALOGUE) == 38
     for kind in CATALOGUE.values():
         assert kind.key_field in kind.model.model_fields, kind.type
+
+
+@pytest.mark.parametrize(
+    "type_name, data, key",
+    [
+        ("role.assigned.v1", {"org_id": "b1", "person_id": "p", "role": "secretary"}, "b1"),
+        ("role.ended.v1", {"org_id": "b1", "person_id": "p", "role": "secretary"}, "b1"),
+        ("discipline.action_retracted.v1", {"person_id": "p", "case_ref": "JJ-1"}, "p"),
+        ("discipline.action_retracted.v1", {"case_ref": "JJ-1"}, "JJ-1"),
+    ],
+    ids=["a seat taken: by organisation", "a seat left: by organisation", "a retraction: by person", "a v1 retraction: by case"],
+)
+def test_v2_keys_keep_what_must_stay_in_order_together(type_name, data, key):
+    assert parse_event({**GOOD, "type": type_name, "data": data}).key == key
+
+
+def test_v2_timestamps_need_their_offset():
+    naive = {**GOOD, "type": "talk.recorded.v1", "data": {
+        "talk_id": "t-1", "held_at": "2026-03-01T10:00:00", "mode": "one_to_one", "kind": "regular",
+        "talker_ids": ["a"], "talkee_ids": ["b"]}}  # fmt: skip
+    with pytest.raises(EventRejected, match="held_at"):
+        parse_event(naive)
+    with pytest.raises(EventRejected, match="time"):
+        parse_event({**GOOD, "time": "2026-03-01T10:00:00"})
 
 
 def test_talk_events_cannot_carry_content():

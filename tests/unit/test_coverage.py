@@ -1,11 +1,13 @@
 """SPEC §3.1: coverage credits and states."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
-from compliance.domain.coverage import Credit, counts_towards_coverage, coverage_state, credits_of_talk
+from compliance.domain.coverage import counts_towards_coverage, coverage_state, credits_of_talk
+from compliance.domain.obligations import Talk
 from compliance.domain.policy import DEFAULT_POLICY, Policy
+from tests.unit.small_view import view
 
 CASES = [
     ("one talk covers", 1, date(2026, 3, 1), None, "covered"),
@@ -27,29 +29,31 @@ def test_coverage_state(talks, today, meeting, state):
     assert result.target == 2
 
 
-PARENT = {"town": "county", "b1": "town", "county": None}
 CREDITS = [
-    ("COV-MEMBER: the branch secretary with a member", "sec", "m", "b1", {"b1": "secretary"}, {}, [Credit("COV-MEMBER", "m", "sec", "b1")]),
-    ("COV-MEMBER: a committee member with a member", "cm", "m", "b1", {"b1": "committee_member"}, {}, [Credit("COV-MEMBER", "m", "cm", "b1")]),
-    ("nothing: an ordinary member with a member", "x", "m", "b1", {}, {}, []),
-    ("nothing: another branch's secretary", "s2", "m", "b1", {"b2": "secretary"}, {}, []),
-    ("COV-SECRETARY: the town secretary with the branch secretary", "ts", "sec", "b1", {"town": "secretary"}, {"b1": "secretary"},
-     [Credit("COV-SECRETARY", "sec", "ts", "b1")]),
-    ("COV-COMMITTEE: two committee members of the branch", "sec", "cm", "b1", {"b1": "secretary"}, {"b1": "committee_member"},
-     [Credit("COV-MEMBER", "cm", "sec", "b1"), Credit("COV-COMMITTEE", "cm", "sec", "b1")]),
+    # (why, talker, talkee, extra seats (org, person, role), expected credits)
+    ("COV-MEMBER: the branch secretary with a member", "s-branch", "m", [], [("COV-MEMBER", "m", "s-branch", "branch")]),
+    ("COV-MEMBER: a committee member with a member", "cm", "m", [("branch", "cm", "committee_member")], [("COV-MEMBER", "m", "cm", "branch")]),
+    ("nothing: an ordinary member with a member", "x", "m", [], []),
+    ("nothing: another branch's secretary", "s-branch-2", "m", [], []),
+    ("COV-SECRETARY: the town secretary with the branch secretary", "s-town", "s-branch", [], [("COV-SECRETARY", "s-branch", "s-town", "branch")]),
+    ("COV-COMMITTEE: two committee members of the branch", "s-branch", "cm", [("branch", "cm", "committee_member")],
+     [("COV-MEMBER", "cm", "s-branch", "branch"), ("COV-COMMITTEE", "cm", "s-branch", "branch")]),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    "talker, talkee, talkee_org, talker_roles, talkee_roles, expected", [c[1:] for c in CREDITS], ids=[c[0] for c in CREDITS]
-)
-def test_what_a_talk_counts_towards(talker, talkee, talkee_org, talker_roles, talkee_roles, expected):
-    assert credits_of_talk(talker, talkee, talkee_org, talker_roles, talkee_roles, PARENT) == expected
+@pytest.mark.parametrize("talker, talkee, extra, expected", [c[1:] for c in CREDITS], ids=[c[0] for c in CREDITS])
+def test_what_a_talk_counts_towards(talker, talkee, extra, expected):
+    v = view(extra=extra, people={"m": "branch", "x": "branch"})
+    held = Talk("t", datetime(2026, 3, 2, 2, 0, tzinfo=UTC), "one_to_one", frozenset({talker}), frozenset({talkee}))
+    found = credits_of_talk(held, v, DEFAULT_POLICY)
+    assert sorted((c.rule_id, c.person_id, c.counterpart_id, c.org_id) for c in found) == sorted(expected)
+    assert all(c.year == 2026 for c in found)
 
 
 @pytest.mark.parametrize(
-    "individual, policy, counts",
-    [(True, DEFAULT_POLICY, True), (False, DEFAULT_POLICY, False), (False, Policy(collective_talks_count=True), True)],
+    "mode, policy, counts",
+    [("one_to_one", DEFAULT_POLICY, True), ("many_to_many", DEFAULT_POLICY, False), ("many_to_many", Policy(collective_talks_count=True), True)],
 )
-def test_collective_talks_count_only_by_policy(individual, policy, counts):
-    assert counts_towards_coverage(individual, policy) is counts
+def test_collective_talks_count_only_by_policy(mode, policy, counts):
+    held = Talk("t", datetime(2026, 3, 2, tzinfo=UTC), mode, frozenset({"a"}), frozenset({"b"}))
+    assert counts_towards_coverage(held, policy) is counts

@@ -1,43 +1,51 @@
-"""SPEC §3.2: which rule each event calls for, one row per rule id."""
+"""SPEC §3.2: which rule each event calls for, one row per rule id, and which of a pair the
+subject's seats choose."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from compliance.domain.history import Person, Seat, Stretch
 from compliance.domain.policy import DEFAULT_POLICY
-from compliance.domain.responsibility import escalation_target
-from compliance.domain.triggers import Trigger, absence_streak, rule_for, triggers_of
+from compliance.domain.triggers import absence_streak, choose_rule, triggers_of
 from talk_contracts import data as d
 
-AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+AT = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 on 2 March in Beijing
+TZ = DEFAULT_POLICY.zone
 obs = lambda kind, **kw: d.ConductObservationRecorded(person_id="p", kind=kind, **kw)  # noqa: E731
+MEMBER = Person("p", "p", "full", (Stretch("b", datetime(2026, 1, 1, tzinfo=UTC)),))
+COMMITTEE = [Seat("b", "p", "committee_member", datetime(2026, 1, 1, tzinfo=UTC))]
 
 CASES = [
-    # (rule, event data, member rule, committee rule)
+    # (rule, event data, the rule for an ordinary member (None: refused), for a committee member)
     ("M1", obs("vanguard_lacking"), "M1", "M1"),
     ("M2", obs("weak_org_concept"), "M2", "M2"),
     ("M3 arrears", d.DuesArrearsRecorded(person_id="p", months=3), "M3", "M3"),
     ("M3 appraisal basically qualified", d.AppraisalRated(person_id="p", year=2026, rating="basically_qualified"), "M3", "M3"),
     ("M3 appraisal unqualified", d.AppraisalRated(person_id="p", year=2026, rating="unqualified"), "M3", "M3"),
-    *((f"M3 {k}", obs(k), "M3", "M3") for k in ("superstition", "unreasonable_petition", "mass_incident", "fighting", "gambling")),
+    *((f"M3 {k}", obs(k), "M3", "M3") for k in ("superstition", "unreasonable_petition", "mass_incident", "fighting", "gambling",
+                                                 "dues_underpaid", "absent_from_activities", "duties_unfulfilled")),
     ("M4/C5 discipline", d.DisciplineActionRecorded(person_id="p", case_ref="c", action="criticism"), "M4", "C5"),
+    ("M4/C5 rule violation", obs("rule_violation"), "M4", "C5"),
     ("M4/C3 adverse report", d.DisciplineAdverseReportReceived(person_id="p", case_ref="c"), "M4", "C3"),
     ("M5/C6 hardship", d.WelfareHardshipReported(person_id="p", kind="family"), "M5", "C6"),
+    ("M5/C6 emotional fluctuation", obs("emotional_fluctuation"), "M5", "C6"),
     ("M6 commendation", d.HonoursCommendationAwarded(person_id="p", title="优秀党员"), "M6", "M6"),
-    ("C1 job change", d.CadreJobChanged(person_id="p", change="retirement", effective_date=date(2026, 3, 2)), "C1", "C1"),
-    ("C2 promotion", d.CadrePromoted(person_id="p", kind="reserve_listed", effective_date=date(2026, 3, 2)), "C2", "C2"),
-    ("C4 ineffective performance", obs("ineffective_performance"), "C4", "C4"),
-    ("C7 low spirit", obs("low_spirit"), "C7", "C7"),
+    ("C1 job change", d.CadreJobChanged(person_id="p", change="retirement", effective_date=date(2026, 3, 2)), None, "C1"),
+    ("C2 promotion", d.CadrePromoted(person_id="p", kind="reserve_listed", effective_date=date(2026, 3, 2)), None, "C2"),
+    ("C4 ineffective performance", obs("ineffective_performance"), None, "C4"),
+    ("C7 low spirit", obs("low_spirit"), None, "C7"),
     ("REQ request", d.TalkRequested(request_id="r", person_id="p", leader_id="l"), "REQ", "REQ"),
-]
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("data, member_rule, committee_rule", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_each_situation_calls_for_its_rule(data, member_rule, committee_rule):
     [trigger] = triggers_of(data, AT, DEFAULT_POLICY)
     assert trigger.subject_id == "p"
-    assert rule_for(trigger, is_committee=False) == member_rule
-    assert rule_for(trigger, is_committee=True) == committee_rule
+    rule, refused = choose_rule(trigger, MEMBER, [], TZ)
+    assert (None if refused else rule) == member_rule
+    assert choose_rule(trigger, MEMBER, COMMITTEE, TZ) == (committee_rule, False)
 
 
 @pytest.mark.parametrize(
@@ -54,14 +62,41 @@ def test_other_events_trigger_nothing(data):
     assert triggers_of(data, AT, DEFAULT_POLICY) == []
 
 
-def test_c8_conflict_opens_one_obligation_per_party():
+def test_C8_conflict_opens_one_obligation_per_party():
     triggers = triggers_of(obs("conflict", counterpart_ids=["q", "r", "q"]), AT, DEFAULT_POLICY)
     assert [(t.subject_id, t.rules) for t in triggers] == [("p", ("C8",)), ("q", ("C8",)), ("r", ("C8",))]
 
 
-def test_cadre_changes_count_from_the_effective_date():
+def test_C1_counts_from_its_effective_date_in_the_deployments_calendar():
     [t] = triggers_of(d.CadreJobChanged(person_id="p", change="departure", effective_date=date(2026, 4, 1)), AT, DEFAULT_POLICY)
-    assert t.at == datetime(2026, 4, 1, tzinfo=UTC)
+    assert (t.day, t.at) == (date(2026, 4, 1), datetime(2026, 4, 1, tzinfo=TZ))
+
+
+def test_M4_takes_the_local_date_of_its_time():
+    [t] = triggers_of(d.DisciplineActionRecorded(person_id="p", case_ref="c", action="criticism"), datetime(2026, 3, 1, 16, 30, tzinfo=UTC), DEFAULT_POLICY)
+    assert t.day == date(2026, 3, 2)  # 00:30 on 2 March in Beijing
+
+
+@pytest.mark.parametrize(
+    "seat_since, seat_until, committee",
+    [
+        (datetime(2026, 3, 1, 16, 30, tzinfo=UTC), None, True),  # taken on the effective date (Beijing)
+        (datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 3, 1, 16, 30, tzinfo=UTC), True),  # held the day before, left that day
+        (datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 28, 16, 30, tzinfo=UTC), False),  # left two days before
+    ],
+    ids=["taken on the date", "held the day before", "left before that"],
+)
+def test_C1_C2_a_seat_held_the_day_before_or_taken_on_the_effective_date_counts(seat_since, seat_until, committee):
+    [t] = triggers_of(d.CadrePromoted(person_id="p", kind="promotion", effective_date=date(2026, 3, 2)), AT, DEFAULT_POLICY)
+    member = Person("p", "p", "full", (Stretch("b", datetime(2025, 1, 1, tzinfo=UTC)),))
+    seats = [Seat("b", "p", "secretary", seat_since, seat_until)]
+    assert choose_rule(t, member, seats, TZ) == ("C2", not committee)
+
+
+def test_a_trigger_dated_before_the_registry_knew_the_person_takes_their_first_seats():
+    [t] = triggers_of(d.DisciplineActionRecorded(person_id="p", case_ref="c", action="criticism"), AT - timedelta(days=30), DEFAULT_POLICY)
+    loaded_later = Person("p", "p", "full", (Stretch("b", AT),))
+    assert choose_rule(t, loaded_later, [Seat("b", "p", "committee_member", AT)], TZ) == ("C5", False)
 
 
 def test_discipline_carries_its_case_for_retraction_and_req_its_leader():
@@ -81,30 +116,10 @@ def test_discipline_carries_its_case_for_retraction_and_req_its_leader():
     ],
     ids=["three absences", "a presence breaks the streak", "six absences: twice", "always present"],
 )
-def test_m2_after_three_absences_in_a_row(history, triggered_at):
+def test_M2_after_three_absences_in_a_row(history, triggered_at):
     streak, fired = 0, []
     for i, present in enumerate(history):
         streak, triggered = absence_streak(streak, present, DEFAULT_POLICY)
         if triggered:
             fired.append(i)
     assert fired == triggered_at
-
-
-PARENT = {"city": None, "town": "city", "branch": "town"}
-
-
-@pytest.mark.parametrize(
-    "seats, expected",
-    [
-        ({"city": "c", "town": "t", "branch": "b"}, "t"),
-        ({"city": "c", "town": None, "branch": "b"}, "c"),
-        ({"city": None, "town": None, "branch": "b"}, None),
-    ],
-    ids=["to the parent's secretary", "past a vacant parent", "to the operators"],
-)
-def test_escalation_goes_to_the_parent_secretary(seats, expected):
-    assert escalation_target("branch", "b", PARENT, seats) == expected
-
-
-def test_rule_for_one_rule_ignores_roles():
-    assert rule_for(Trigger("p", ("M6",), AT), is_committee=True) == "M6"

@@ -9,9 +9,14 @@ from talk_contracts.catalogue import CATALOGUE, EventType, event_type
 from talk_contracts.envelope import CloudEvent, new_event
 from talk_contracts.parse import EventRejected, ParsedEvent, parse_event, parse_event_bytes
 from talk_contracts.topics import FAMILIES, Topic, dlq_topic
+from talk_contracts.vocabulary import COMMITTEE_ROLES, OBLIGATION_TRANSITIONS, OPEN_STATUSES, Source
 
 __all__ = [
     "CATALOGUE",
+    "COMMITTEE_ROLES",
+    "OBLIGATION_TRANSITIONS",
+    "OPEN_STATUSES",
+    "Source",
     "CloudEvent",
     "EventRejected",
     "EventType",

@@ -6,6 +6,7 @@ from pydantic import BaseModel
 
 from talk_contracts import data as d
 from talk_contracts.topics import FAMILIES, Topic
+from talk_contracts.vocabulary import OBLIGATION_TRANSITIONS
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,7 @@ class EventType:
     family: str
     model: type[BaseModel]
     key_field: str  # the data field whose value is the Kafka key: the person, else the organisation
+    fallback_key: str | None = None  # the field keying an event whose `key_field` is empty (v1 data)
 
     @property
     def type(self) -> str:
@@ -26,11 +28,14 @@ class EventType:
         return FAMILIES[self.family]
 
     def key_of(self, data: BaseModel) -> str:
-        return str(getattr(data, self.key_field))
+        key = getattr(data, self.key_field)
+        if key is None and self.fallback_key is not None:
+            key = getattr(data, self.fallback_key)
+        return str(key)
 
 
-def _t(name: str, family: str, model: type[BaseModel], key_field: str = "person_id") -> EventType:
-    return EventType(name=name, version=1, family=family, model=model, key_field=key_field)
+def _t(name: str, family: str, model: type[BaseModel], key_field: str = "person_id", fallback_key: str | None = None) -> EventType:
+    return EventType(name=name, version=1, family=family, model=model, key_field=key_field, fallback_key=fallback_key)
 
 
 _TYPES = [
@@ -41,15 +46,17 @@ _TYPES = [
     _t("member.transferred", "registry", d.MemberTransferred),
     _t("member.left", "registry", d.MemberLeft),
     _t("member.contact_changed", "registry", d.MemberContactChanged),
-    # Role events are keyed by the person: their responsibility and their obligations change.
-    _t("role.assigned", "registry", d.RoleAssigned),
-    _t("role.ended", "registry", d.RoleEnded),
+    # (v2) Role events are keyed by the organisation: a seat's hand-over (the new holder, the end of
+    # the one displaced) stays in order.
+    _t("role.assigned", "registry", d.RoleAssigned, "org_id"),
+    _t("role.ended", "registry", d.RoleEnded, "org_id"),
     _t("cadre.job_changed", "cadre", d.CadreJobChanged),
     _t("cadre.promoted", "cadre", d.CadrePromoted),
     _t("discipline.action_recorded", "discipline", d.DisciplineActionRecorded),
     _t("discipline.adverse_report_received", "discipline", d.DisciplineAdverseReportReceived),
-    # A retraction names only the case; the case reference keeps a case's events together.
-    _t("discipline.action_retracted", "discipline", d.DisciplineActionRetracted, "case_ref"),
+    # (v2) A retraction is keyed by the person, so it follows the action it retracts; a v1 one,
+    # without the person, by its case reference.
+    _t("discipline.action_retracted", "discipline", d.DisciplineActionRetracted, "person_id", "case_ref"),
     _t("conduct.observation_recorded", "conduct", d.ConductObservationRecorded),
     _t("conduct.attendance_recorded", "conduct", d.ConductAttendanceRecorded),
     _t("dues.arrears_recorded", "conduct", d.DuesArrearsRecorded),
@@ -64,9 +71,10 @@ _TYPES = [
     _t("follow_up.completed", "talks", d.FollowUp, "owner_id"),
     *(
         _t(f"obligation.{transition}", "compliance", d.ObligationChanged, "subject_id")
-        for transition in ("opened", "due_soon", "overdue", "escalated", "reassigned", "fulfilled", "cancelled")
+        for transition in OBLIGATION_TRANSITIONS
     ),
     _t("secretary.vacant", "compliance", d.SecretaryVacant, "org_id"),
+    _t("meeting.approaching", "compliance", d.MeetingApproaching, "org_id"),
     _t("alert.delivered", "notify", d.AlertOutcome),
     _t("alert.failed", "notify", d.AlertOutcome),
 ]

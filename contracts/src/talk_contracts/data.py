@@ -1,9 +1,9 @@
 """The `data` of every v1 event type of SPEC §9. Ids are opaque strings from the source system."""
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 Id = str
 OrgKind = Literal["city_committee", "working_committee", "party_committee", "general_branch", "branch"]
@@ -20,6 +20,13 @@ ObservationKind = Literal[
     "ineffective_performance",
     "low_spirit",
     "conflict",
+    # (v2) more of §三.1's situations: M3 (不足额交纳党费, 组织活动不能认真及时参加, 党员义务履行不够到位),
+    # M4/C5 (违反党纪国法、村规民约, before any formal action), M5/C6 (思想波动、情绪低落)
+    "dues_underpaid",
+    "absent_from_activities",
+    "duties_unfulfilled",
+    "rule_violation",
+    "emotional_fluctuation",
 ]
 TalkMode = Literal["one_to_one", "one_to_many", "many_to_many"]
 TalkKind = Literal["regular", "ad_hoc", "requested", "must_talk"]
@@ -29,9 +36,11 @@ RuleId = Literal[
     "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8",
     "REQ",
 ]  # fmt: skip
+# `reassigned` is a transition, not a resting status since v2; old rows may still carry it.
 ObligationStatus = Literal[
-    "open", "due_soon", "overdue", "escalated", "reassigned", "fulfilled", "fulfilled_late", "cancelled"
+    "open", "due_soon", "overdue", "escalated", "reassigned", "fulfilled", "fulfilled_late", "cancelled", "waived"
 ]
+ResponsibleKind = Literal["person", "operators"]
 
 
 class Data(BaseModel):
@@ -123,6 +132,10 @@ class DisciplineAdverseReportReceived(Data):
 
 
 class DisciplineActionRetracted(Data):
+    """(v2) Names the person, so it is keyed like (and follows) the action it retracts. A v1
+    retraction without `person_id` is still accepted: it matches the case reference alone."""
+
+    person_id: Id | None = Field(default=None, min_length=1, max_length=200)
     case_ref: str = NonEmpty
 
 
@@ -166,7 +179,7 @@ class TalkRecorded(Data):
     """Metadata of a recorded talk. Content never leaves the talks service (SPEC §4)."""
 
     talk_id: Id = NonEmpty
-    held_at: datetime
+    held_at: AwareDatetime  # (v2) with its offset: which day (and year) it was held depends on it
     mode: TalkMode
     kind: TalkKind
     talker_ids: list[Id] = Field(min_length=1)
@@ -179,6 +192,12 @@ class TalkRequested(Data):
     request_id: Id = NonEmpty
     person_id: Id = NonEmpty
     leader_id: Id = NonEmpty
+
+    @model_validator(mode="after")
+    def _not_oneself(self) -> "TalkRequested":
+        if self.leader_id == self.person_id:  # (v2) an obligation nobody could fulfil
+            raise ValueError("a member cannot ask themselves for a talk: leader_id equals person_id")
+        return self
 
 
 class MeetingScheduled(Data):
@@ -200,7 +219,10 @@ class ObligationChanged(Data):
     obligation_id: Id = NonEmpty
     rule_id: RuleId
     subject_id: Id = NonEmpty
+    # (v2) who must act: a person, or the operators of `responsible_org_id`'s subtree (never nobody)
+    responsible_kind: ResponsibleKind = "person"
     responsible_id: Id | None
+    responsible_org_id: Id | None = None  # the seat's organisation, or where the search stopped
     org_id: Id = NonEmpty
     due_date: date
     status: ObligationStatus
@@ -208,6 +230,21 @@ class ObligationChanged(Data):
     escalated_to_id: Id | None = None
     previous_responsible_id: Id | None = None
     fulfilled_by: Id | None = None  # the talk that met it
+    reason: str | None = Field(default=None, max_length=500)  # why it was cancelled or waived
+
+
+class MeetingApproaching(Data):
+    """(v2, SPEC §3.6) An organisational-life meeting is 14 (then 3) days away and coverage that
+    should come before it is missing: told to the organisation's secretary (operators if vacant)."""
+
+    meeting_id: Id = NonEmpty
+    org_id: Id = NonEmpty
+    date: date
+    days_before: int = Field(ge=0)
+    secretary_id: Id | None = None
+    uncovered_members: int = Field(ge=0)
+    uncovered_secretaries: int = Field(ge=0)
+    uncovered_pairs: int = Field(ge=0)
 
 
 class SecretaryVacant(Data):

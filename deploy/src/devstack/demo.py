@@ -72,7 +72,7 @@ def demo_city_events(prefix: str = "", year: int | None = None) -> list[dict]:
         for pid, name, org in PEOPLE
     ]
     events += [
-        _event("role.assigned.v1", {"org_id": p + org, "person_id": p + pid, "role": role}, p + pid, since)
+        _event("role.assigned.v1", {"org_id": p + org, "person_id": p + pid, "role": role}, p + org, since)
         for org, pid, role in ROLES
     ]
     return events

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from compliance.adapters import orm
-from compliance.application.handlers import ComplianceHandlers
+from compliance.adapters.unit_of_work import batch_unit_of_work
+from compliance.application.messagebus import ComplianceBus
 from compliance.config import ComplianceSettings
 from kernel.consumer import BatchConsumer
 from kernel.db import make_sessionmaker, migrate
@@ -29,8 +30,9 @@ async def projection_consumer(url: str, schema: str, name: str = "bench") -> Asy
             await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         await migrate(engine, "compliance.adapters.migrations", schema)
         settings = ComplianceSettings()
-        handlers = ComplianceHandlers(settings, settings.policy(), lambda: TODAY)
-        yield BatchConsumer(name, make_sessionmaker(engine), orm.applied_events, handlers.route(), handlers)
+        policy = settings.policy()
+        bus = ComplianceBus(policy, lambda: TODAY)
+        yield BatchConsumer(name, make_sessionmaker(engine), orm.applied_events, bus.route(), bus, batch_unit_of_work(settings, policy))
     finally:
         await engine.dispose()
 

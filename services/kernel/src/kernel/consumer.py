@@ -110,6 +110,8 @@ class BatchConsumer:
         await dead_letter(self.producer, self.name, rejected)
 
     async def _apply(self, events: list[ParsedEvent]) -> None:
+        # Types without a handler are not ours: nothing to apply, nothing to remember.
+        events = [e for e in events if e.envelope.type in self.handlers]
         if not events:
             return
         applied = 0
@@ -123,9 +125,7 @@ class BatchConsumer:
                     DUPLICATES.labels(self.name).inc()
                     continue
                 fresh.discard(event.id)  # a duplicate inside the same batch is skipped too
-                handler = self.handlers.get(event.envelope.type)
-                if handler is None:
-                    continue
+                handler = self.handlers[event.envelope.type]
                 with structlog.contextvars.bound_contextvars(
                     event_id=event.id, event_type=event.envelope.type, correlation_id=event.envelope.correlationid
                 ):

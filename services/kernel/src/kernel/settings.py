@@ -1,9 +1,13 @@
 """Settings from the environment, in one place. Service settings extend `CommonSettings`."""
 
+from functools import cached_property
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from talk_contracts.calendar import DEFAULT_TIME_ZONE, zone
 
 
 class CommonSettings(BaseSettings):
@@ -21,6 +25,8 @@ class CommonSettings(BaseSettings):
     kafka_fetch_max_wait_ms: int = Field(50, ge=1)
     kafka_max_batch: int = Field(500, ge=1)
     host: str = "127.0.0.1"
+    # (v2) Every date of every service is a date in this zone (SPEC, "Calendar").
+    time_zone: str = Field(DEFAULT_TIME_ZONE, validation_alias=AliasChoices("TIME_ZONE"))
     log_level: str = "info"
     log_format: str = Field("auto", description="json, console, or auto (console on a terminal)")
     outbox_poll_interval_s: float = Field(0.05, gt=0)
@@ -30,6 +36,16 @@ class CommonSettings(BaseSettings):
     talks_public_url: str = Field("http://127.0.0.1:8102", validation_alias=AliasChoices("TALKS_PUBLIC_URL"))
     compliance_public_url: str = Field("http://127.0.0.1:8103", validation_alias=AliasChoices("COMPLIANCE_PUBLIC_URL"))
     notify_public_url: str = Field("http://127.0.0.1:8104", validation_alias=AliasChoices("NOTIFY_PUBLIC_URL"))
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        zone(name)  # a clear error at start-up, not a stack trace on the first date
+        return name
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return zone(self.time_zone)
 
     def public_urls(self) -> dict[str, str]:
         return {

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.adapters import orm
 from compliance.adapters.queries import in_scope
-from compliance.domain.obligations import OPEN_STATES
+from talk_contracts import OPEN_STATUSES as OPEN_STATES
 from kernel.tree import MAX_DEPTH, ancestors
 
 
@@ -24,10 +24,16 @@ class ObligationFilter:
     responsible_id: str | None = None
     rule_id: str | None = None
     min_age_days: int | None = None  # opened at least this many days ago
+    responsible_kind: str | None = None
+    obligation_id: str | None = None
 
     def conditions(self) -> list:
         o = orm.obligations
         found = in_scope(o.c.org_id, self.org_id, self.subtree)
+        if self.obligation_id:
+            found.append(o.c.obligation_id == self.obligation_id)
+        if self.responsible_kind:
+            found.append(o.c.responsible_kind == self.responsible_kind)
         if self.status:
             found.append(o.c.status.in_(self.status))
         if self.subject_id:
@@ -143,20 +149,22 @@ async def workload(session: AsyncSession, where: ObligationFilter, *, limit: int
     return total or 0, [dict(r._mapping) for r in rows]
 
 
-async def monthly(session: AsyncSession, *, org_id: str | None, subtree: bool, year: int, covered_at: int) -> list[dict]:
-    """Month by month: obligations opened, obligations fulfilled, and members covered by the end of
-    the month (their `covered_at`-th COV-MEMBER talk of the year held by then)."""
+async def monthly(session: AsyncSession, *, org_id: str | None, subtree: bool, year: int, covered_at: int, zone: str) -> list[dict]:
+    """Month by month (months of the deployment's calendar): obligations opened, obligations
+    fulfilled, and members covered by the end of the month (their `covered_at`-th COV-MEMBER talk of
+    the year held by then)."""
     o, t, c, m = orm.obligations, orm.talks_seen, orm.coverage_credits, orm.members
     scope = in_scope(o.c.org_id, org_id, subtree)
+    local = lambda col: func.timezone(zone, col)  # noqa: E731
     month = lambda col: extract("month", col).label("month")  # noqa: E731
-    opened_in, held_in = month(o.c.triggered_at), month(t.c.held_at)
+    opened_in, held_in = month(o.c.trigger_date), month(local(t.c.held_at))
     opened = await session.execute(
-        select(opened_in, func.count()).where(*scope, extract("year", o.c.triggered_at) == year).group_by(opened_in)
+        select(opened_in, func.count()).where(*scope, extract("year", o.c.trigger_date) == year).group_by(opened_in)
     )
     fulfilled = await session.execute(
         select(held_in, func.count())
         .join(t, t.c.talk_id == o.c.fulfilled_by)
-        .where(*scope, o.c.status.in_(["fulfilled", "fulfilled_late"]), extract("year", t.c.held_at) == year)
+        .where(*scope, o.c.status.in_(["fulfilled", "fulfilled_late"]), extract("year", local(t.c.held_at)) == year)
         .group_by(held_in)
     )
     member_scope = in_scope(c.c.org_id, org_id, subtree)
@@ -168,7 +176,7 @@ async def monthly(session: AsyncSession, *, org_id: str | None, subtree: bool, y
     )
     order = func.row_number().over(partition_by=talks.c.person_id, order_by=(talks.c.held_at, talks.c.talk_id))
     nth = select(talks.c.person_id, talks.c.held_at, order.label("n")).subquery()
-    covered_in = month(nth.c.held_at)
+    covered_in = month(local(nth.c.held_at))
     covered = await session.execute(select(covered_in, func.count()).where(nth.c.n == covered_at).group_by(covered_in))
     present = [func.coalesce(m.c.left_at, func.now()) >= date(year, 1, 1)]
     members = await session.scalar(

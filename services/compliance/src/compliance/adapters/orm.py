@@ -21,6 +21,8 @@ orgs = Table(
     Column("kind", Text, nullable=False),
 )
 
+# A person as the read side asks about them: where they belong now (or last), since when, and
+# whether they have left. Their whole history is in `memberships`.
 members = Table(
     "members",
     metadata,
@@ -30,6 +32,17 @@ members = Table(
     Column("status", Text, nullable=False),
     Column("joined_at", DateTime(timezone=True), nullable=False),
     Column("left_at", DateTime(timezone=True)),
+)
+
+# (v2) Membership over time: one row per stretch [since, until) in one organisation (SPEC §3.1).
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("person_id", Text, primary_key=True),
+    Column("since", DateTime(timezone=True), primary_key=True),
+    Column("org_id", Text, nullable=False, index=True),
+    Column("until", DateTime(timezone=True)),
+    Column("left_reason", Text),  # the membership itself ended here (not a transfer)
 )
 
 # Role history: a holding is current on a date when since <= date < until (until NULL: still held).
@@ -46,6 +59,8 @@ roles = Table(
     Index("roles_org_role", "org_id", "role"),
 )
 
+# Obligations: what the trigger said, what an operator decided, and the state settled from the
+# facts (see domain.obligations.Obligation).
 obligations = Table(
     "obligations",
     metadata,
@@ -63,6 +78,26 @@ obligations = Table(
     Column("escalated_to_id", Text),
     Column("fulfilled_by", Text),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # (v2)
+    Column("rules", Text, nullable=False),  # the trigger's rules, e.g. "M4/C5"
+    Column("trigger_date", Date, nullable=False),
+    Column("leader_id", Text),
+    Column("waived_at", DateTime(timezone=True)),
+    Column("waived_reason", Text),
+    Column("responsible_kind", Text, nullable=False, server_default="person"),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("reason", Text),
+    Column("paths", ARRAY(Text), nullable=False, server_default="{}"),
+)
+
+# (v2) Retractions of cases, kept: an action read after its retraction is cancelled too.
+retractions = Table(
+    "retractions",
+    metadata,
+    Column("event_id", Text, primary_key=True),
+    Column("ref", Text, nullable=False, index=True),
+    Column("person_id", Text),
+    Column("at", DateTime(timezone=True), nullable=False),
 )
 
 # What each talk counts towards (see domain.coverage.Credit).
@@ -87,6 +122,7 @@ meetings = Table(
     Column("org_id", Text, nullable=False, index=True),
     Column("date", Date, nullable=False),
     Column("kind", Text, nullable=False),
+    Column("reminded_before", Integer),  # the fewest days before the meeting a reminder went out
 )
 
 # Triggers about a person the projection does not know yet: held, applied when the person arrives.

@@ -1,8 +1,15 @@
-"""The read side of coverage, straight from the projection tables (obligations: dashboard_queries)."""
+"""The read side of coverage, straight from the projection tables (obligations: dashboard_queries).
 
+(v2) Who is counted for year Y, and where (SPEC §3.1): for the current year, the members of today in
+their organisation of today and the seats held today; for a past year, each person in the
+organisation they last belonged to during Y (31 December, or the day before they left), and the
+seats held on 31 December. Dates are the deployment's calendar.
+"""
+
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, literal, select, true
+from sqlalchemy import Date, cast, func, literal, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.adapters import orm
@@ -26,6 +33,39 @@ def in_scope(column, org_id: str | None, subtree: bool) -> list:
 
 def _columns(query, *names: str) -> list:
     return [query.selected_columns[n] for n in names]
+
+
+@dataclass(frozen=True)
+class Year:
+    """A coverage year and the day it is judged on."""
+
+    year: int
+    today: date
+    zone: str
+
+    @property
+    def current(self) -> bool:
+        return self.year >= self.today.year
+
+    def local_date(self, column):
+        return cast(func.timezone(self.zone, column), Date)
+
+    def held_at_reference(self, table) -> list:
+        """Conditions on a table with `since`/`until`: held on the reference date."""
+        if self.current:
+            return [table.c.until.is_(None)]
+        end = date(self.year, 12, 31)
+        return [self.local_date(table.c.since) <= end, (table.c.until.is_(None)) | (self.local_date(table.c.until) > end)]
+
+    def placed(self):
+        """(person_id, org_id): every person counted in Y, in the organisation they count in."""
+        m = orm.memberships
+        if self.current:
+            return select(orm.members.c.person_id, orm.members.c.org_id).where(orm.members.c.left_at.is_(None)).subquery("placed")
+        start, end = date(self.year, 1, 1), date(self.year, 12, 31)
+        during = [self.local_date(m.c.since) <= end, (m.c.until.is_(None)) | (self.local_date(m.c.until) > start)]
+        last = select(m.c.person_id, m.c.org_id).where(*during).order_by(m.c.person_id, m.c.since.desc())
+        return last.distinct(m.c.person_id).subquery("placed")
 
 
 def _credits(rule_id: str, year: int, *keys: str, only=None):
@@ -58,114 +98,105 @@ def _orgs_in_scope(org_id: str | None, subtree: bool, *, below: bool):
     return ids.where(tree.c.org_id != org_id) if below else ids
 
 
-def _member_coverage(*, org_id: str | None, subtree: bool, person_id: str | None, year: int, today: date):
-    m, inside = orm.members, orm.members.alias("inside")
-    conditions = [func.coalesce(m.c.left_at, func.now()) >= date(year, 1, 1)]  # left before the year: not counted
+def _member_coverage(y: Year, *, org_id: str | None, subtree: bool, person_id: str | None):
+    m, placed = orm.members, y.placed()
+    conditions = []
     only = None
     if org_id is not None:
-        conditions.append(m.c.org_id.in_(_orgs_in_scope(org_id, subtree, below=False)))
+        conditions.append(placed.c.org_id.in_(_orgs_in_scope(org_id, subtree, below=False)))
     if org_id is not None and not subtree:
         # One organisation's members: their talks only, not the whole city's year counted first. By
         # person: a member who moved here mid-year keeps the talks credited in their old branch.
-        # (Narrowing a subtree the same way costs more than it saves once the subtree is large.)
+        inside = y.placed()
         only = lambda c: c.c.person_id.in_(select(inside.c.person_id).where(inside.c.org_id == org_id))  # noqa: E731
     if person_id:
-        conditions.append(m.c.person_id == person_id)
+        conditions.append(placed.c.person_id == person_id)
         only = lambda c: c.c.person_id == person_id  # noqa: E731
-    talks, meetings = _credits("COV-MEMBER", year, "person_id", only=only), _next_meetings(today)
+    talks, meetings = _credits("COV-MEMBER", y.year, "person_id", only=only), _next_meetings(y.today)
     return (
-        select(m.c.person_id, m.c.name, m.c.org_id, func.coalesce(talks.c.talks, 0).label("talks"), meetings.c.next_meeting)
-        .outerjoin(talks, talks.c.person_id == m.c.person_id)
-        .outerjoin(meetings, meetings.c.org_id == m.c.org_id)
+        select(placed.c.person_id, m.c.name, placed.c.org_id, func.coalesce(talks.c.talks, 0).label("talks"), meetings.c.next_meeting)
+        .join(m, m.c.person_id == placed.c.person_id)
+        .outerjoin(talks, talks.c.person_id == placed.c.person_id)
+        .outerjoin(meetings, meetings.c.org_id == placed.c.org_id)
         .where(*conditions)
     )
 
 
-async def member_coverage_rows(
-    session: AsyncSession, *, org_id: str | None, subtree: bool, person_id: str | None, year: int, today: date
-) -> list[dict]:
-    """COV-MEMBER: members present in the year, with their talks and their organisation's next meeting."""
-    found = _member_coverage(org_id=org_id, subtree=subtree, person_id=person_id, year=year, today=today)
-    rows = await session.execute(found.order_by(*_columns(found, "org_id", "person_id")))
-    return [dict(r._mapping) for r in rows]
-
-
-def _secretary_coverage(*, org_id: str | None, subtree: bool, year: int, today: date):
+def _secretary_coverage(y: Year, *, org_id: str | None, subtree: bool):
     r, m = orm.roles, orm.members
     seats = _orgs_in_scope(org_id, subtree, below=True)
-    talks = _credits("COV-SECRETARY", year, "person_id", "org_id", only=lambda c: c.c.org_id.in_(seats))
-    meetings = _next_meetings(today)
+    talks = _credits("COV-SECRETARY", y.year, "person_id", "org_id", only=lambda c: c.c.org_id.in_(seats))
+    meetings = _next_meetings(y.today)
     return (
-        select(
-            r.c.person_id, m.c.name, r.c.org_id, func.coalesce(talks.c.talks, 0).label("talks"), meetings.c.next_meeting
-        )
+        select(r.c.person_id, m.c.name, r.c.org_id, func.coalesce(talks.c.talks, 0).label("talks"), meetings.c.next_meeting)
         .outerjoin(m, m.c.person_id == r.c.person_id)
         .outerjoin(talks, (talks.c.person_id == r.c.person_id) & (talks.c.org_id == r.c.org_id))
         .outerjoin(meetings, meetings.c.org_id == r.c.org_id)
-        .where(r.c.role == "secretary", r.c.until.is_(None), r.c.org_id.in_(seats))
+        .where(r.c.role == "secretary", *y.held_at_reference(r), r.c.org_id.in_(seats))
+        .distinct()
     )
 
 
-async def secretary_coverage_rows(
-    session: AsyncSession, *, org_id: str | None, subtree: bool, year: int, today: date
-) -> list[dict]:
-    """COV-SECRETARY: the current secretary of every subordinate organisation, with their talks."""
-    found = _secretary_coverage(org_id=org_id, subtree=subtree, year=year, today=today)
-    rows = await session.execute(found.order_by(*_columns(found, "org_id")))
-    return [dict(x._mapping) for x in rows]
-
-
-def _committee_pairs(*, org_id: str | None, subtree: bool, year: int, today: date):
+def _committee_pairs(y: Year, *, org_id: str | None, subtree: bool):
     r, c = orm.roles, orm.coverage_credits
     a, b = r.alias("a"), r.alias("b")
-    meetings = _next_meetings(today)
+    meetings = _next_meetings(y.today)
     # Counted per pair by index (LATERAL): an aggregate over the whole year joined to the pairs is
     # fast only while the planner's statistics are fresh, and painfully slow after a bulk load.
     talks = (
         select(func.count(func.distinct(c.c.talk_id)).label("talks"))
         .where(
-            c.c.rule_id == "COV-COMMITTEE", c.c.year == year, c.c.person_id == a.c.person_id,
+            c.c.rule_id == "COV-COMMITTEE", c.c.year == y.year, c.c.person_id == a.c.person_id,
             c.c.counterpart_id == b.c.person_id, c.c.org_id == a.c.org_id,
         )  # fmt: skip
         .lateral("talks")
     )
-    current = lambda t: (t.c.until.is_(None))  # noqa: E731
     return (
-        select(
-            a.c.org_id,
-            a.c.person_id.label("person_id"),
-            b.c.person_id.label("counterpart_id"),
-            talks.c.talks,
-            meetings.c.next_meeting,
-        )
+        select(a.c.org_id, a.c.person_id.label("person_id"), b.c.person_id.label("counterpart_id"), talks.c.talks, meetings.c.next_meeting)
         .join(b, (a.c.org_id == b.c.org_id) & (a.c.person_id < b.c.person_id))
         .join(talks, true())
         .outerjoin(meetings, meetings.c.org_id == a.c.org_id)
-        .where(current(a), current(b), a.c.org_id.in_(_orgs_in_scope(org_id, subtree, below=False)))
+        .where(*y.held_at_reference(a), *y.held_at_reference(b), a.c.org_id.in_(_orgs_in_scope(org_id, subtree, below=False)))
         .distinct()
     )
 
 
-async def committee_pair_rows(
-    session: AsyncSession, *, org_id: str | None, subtree: bool, year: int, today: date
-) -> list[dict]:
-    """COV-COMMITTEE: every pair of current committee members of an organisation, with their talks."""
-    found = _committee_pairs(org_id=org_id, subtree=subtree, year=year, today=today)
-    rows = await session.execute(found.order_by(*_columns(found, "org_id", "person_id", "counterpart_id")))
-    return [dict(x._mapping) for x in rows]
+@dataclass
+class CoverageQueries:
+    """The coverage questions of one session (application.coverage_report.CoverageReader)."""
 
+    session: AsyncSession
+    zone: str
 
-async def coverage_counts(session: AsyncSession, *, org_id: str | None, subtree: bool, year: int, today: date) -> dict[str, list[dict]]:
-    """The same three questions counted, not listed: per rule, rows of (org_id, talks, next_meeting, n).
-    A city's 200,000 members come back as a few rows per organisation: judged once per row."""
-    scope = {"org_id": org_id, "subtree": subtree, "year": year, "today": today}
-    found = {}
-    for rule, query in (
-        ("COV-MEMBER", _member_coverage(person_id=None, **scope)),
-        ("COV-SECRETARY", _secretary_coverage(**scope)),
-        ("COV-COMMITTEE", _committee_pairs(**scope)),
-    ):
-        q = query.subquery()
-        grouped = select(q.c.org_id, q.c.talks, q.c.next_meeting, func.count().label("n")).group_by(q.c.org_id, q.c.talks, q.c.next_meeting)
-        found[rule] = [dict(r._mapping) for r in await session.execute(grouped)]
-    return found
+    async def member_rows(self, *, org_id: str | None, subtree: bool, person_id: str | None, year: int, today: date) -> list[dict]:
+        """COV-MEMBER: the members counted in the year, with their talks and their organisation's next meeting."""
+        found = _member_coverage(Year(year, today, self.zone), org_id=org_id, subtree=subtree, person_id=person_id)
+        rows = await self.session.execute(found.order_by(*_columns(found, "org_id", "person_id")))
+        return [dict(r._mapping) for r in rows]
+
+    async def secretary_rows(self, *, org_id: str | None, subtree: bool, year: int, today: date) -> list[dict]:
+        """COV-SECRETARY: the secretary of every subordinate organisation on the reference date, with their talks."""
+        found = _secretary_coverage(Year(year, today, self.zone), org_id=org_id, subtree=subtree)
+        rows = await self.session.execute(found.order_by(*_columns(found, "org_id", "person_id")))
+        return [dict(x._mapping) for x in rows]
+
+    async def pair_rows(self, *, org_id: str | None, subtree: bool, year: int, today: date) -> list[dict]:
+        """COV-COMMITTEE: every pair of committee members of an organisation on the reference date, with their talks."""
+        found = _committee_pairs(Year(year, today, self.zone), org_id=org_id, subtree=subtree)
+        rows = await self.session.execute(found.order_by(*_columns(found, "org_id", "person_id", "counterpart_id")))
+        return [dict(x._mapping) for x in rows]
+
+    async def counts(self, *, org_id: str | None, subtree: bool, year: int, today: date) -> dict[str, list[dict]]:
+        """The same three questions counted, not listed: per rule, rows of (org_id, talks, next_meeting, n).
+        A city's 200,000 members come back as a few rows per organisation: judged once per row."""
+        y = Year(year, today, self.zone)
+        found = {}
+        for rule, query in (
+            ("COV-MEMBER", _member_coverage(y, org_id=org_id, subtree=subtree, person_id=None)),
+            ("COV-SECRETARY", _secretary_coverage(y, org_id=org_id, subtree=subtree)),
+            ("COV-COMMITTEE", _committee_pairs(y, org_id=org_id, subtree=subtree)),
+        ):
+            q = query.subquery()
+            grouped = select(q.c.org_id, q.c.talks, q.c.next_meeting, func.count().label("n")).group_by(q.c.org_id, q.c.talks, q.c.next_meeting)
+            found[rule] = [dict(r._mapping) for r in await self.session.execute(grouped)]
+        return found

@@ -6,14 +6,23 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import Protocol
 
-from compliance.adapters.queries import committee_pair_rows, coverage_counts, member_coverage_rows, secretary_coverage_rows
+from pydantic import BaseModel
+
 from compliance.domain.coverage import coverage_state
 from compliance.domain.policy import Policy
 
 RULES = ("COV-MEMBER", "COV-SECRETARY", "COV-COMMITTEE")
+
+
+class CoverageReader(Protocol):
+    """The coverage questions the projection answers (adapters.queries.CoverageQueries)."""
+
+    async def member_rows(self, *, org_id: str | None, subtree: bool, person_id: str | None, year: int, today: date) -> list[dict]: ...
+    async def secretary_rows(self, *, org_id: str | None, subtree: bool, year: int, today: date) -> list[dict]: ...
+    async def pair_rows(self, *, org_id: str | None, subtree: bool, year: int, today: date) -> list[dict]: ...
+    async def counts(self, *, org_id: str | None, subtree: bool, year: int, today: date) -> dict[str, list[dict]]: ...
 
 
 class Tally(BaseModel):
@@ -84,7 +93,7 @@ def _judged(found: dict[str, list[dict]], policy: Policy, year: int, today: date
 
 
 async def coverage(
-    session: AsyncSession,
+    reader: CoverageReader,
     policy: Policy,
     *,
     org_id: str | None,
@@ -95,15 +104,15 @@ async def coverage(
 ) -> Coverage:
     """Every person and pair in scope, judged."""
     scope = {"org_id": org_id, "subtree": subtree, "year": year, "today": today}
-    members = await member_coverage_rows(session, person_id=person_id, **scope)
-    secretaries = await secretary_coverage_rows(session, **scope) if not person_id else []
-    pairs = await committee_pair_rows(session, **scope) if not person_id else []
+    members = await reader.member_rows(person_id=person_id, **scope)
+    secretaries = await reader.secretary_rows(**scope) if not person_id else []
+    pairs = await reader.pair_rows(**scope) if not person_id else []
     return _judged(dict(zip(RULES, (members, secretaries, pairs), strict=True)), policy, year, today)
 
 
 async def coverage_counted(
-    session: AsyncSession, policy: Policy, *, org_id: str | None, subtree: bool, year: int, today: date
+    reader: CoverageReader, policy: Policy, *, org_id: str | None, subtree: bool, year: int, today: date
 ) -> Coverage:
     """The same, counted in the database: for tallies, when nobody needs to be listed."""
-    counted = await coverage_counts(session, org_id=org_id, subtree=subtree, year=year, today=today)
+    counted = await reader.counts(org_id=org_id, subtree=subtree, year=year, today=today)
     return _judged(counted, policy, year, today)

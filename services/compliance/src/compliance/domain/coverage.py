@@ -1,18 +1,21 @@
 """Annual coverage (SPEC §3.1): who had the talks the regulation asks for this calendar year. Pure.
 
-A talk earns *credits*: COV-MEMBER for a member talked with by their organisation's secretary or a
-committee member; COV-SECRETARY for a subordinate organisation's secretary talked with by the
-parent's secretary or a parent committee member; COV-COMMITTEE for a pair of committee members of
-one organisation talking with each other.
+A talk earns *credits*, judged by the seats and memberships held when it was held: COV-MEMBER for a
+member talked with by a committee member of the organisation they then belonged to; COV-SECRETARY
+for a subordinate organisation's secretary talked with by the parent's secretary or a parent
+committee member; COV-COMMITTEE for two committee members of one organisation talking with each
+other. A credit belongs to the person, so a member transferred in June keeps May's talk; the year is
+the talk's year in the deployment's calendar.
 """
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from compliance.domain.obligations import Talk
 from compliance.domain.policy import Policy
-from compliance.domain.responsibility import COMMITTEE_ROLES as COMMITTEE
-
+from compliance.domain.view import View
+from talk_contracts import COMMITTEE_ROLES
+from talk_contracts.calendar import local_date
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,7 @@ class Credit:
     person_id: str  # for a committee pair: the smaller id of the two
     counterpart_id: str
     org_id: str
+    year: int
 
 
 @dataclass(frozen=True)
@@ -30,31 +34,36 @@ class CoverageState:
     state: str  # covered | pending | at_risk
 
 
-def credits_of_talk(
-    talker_id: str,
-    talkee_id: str,
-    talkee_org: str | None,
-    talker_roles: Mapping[str, str],
-    talkee_roles: Mapping[str, str],
-    parent_of: Mapping[str, str | None],
-) -> list[Credit]:
-    """What one talker–talkee pair of a talk counts towards (roles as held when the talk was held)."""
-    credits = []
-    talker_committee = {org for org, role in talker_roles.items() if role in COMMITTEE}
-    if talkee_org is not None and talkee_org in talker_committee:
-        credits.append(Credit("COV-MEMBER", talkee_id, talker_id, talkee_org))
-    for org, role in talkee_roles.items():
-        if role == "secretary" and parent_of.get(org) in talker_committee:
-            credits.append(Credit("COV-SECRETARY", talkee_id, talker_id, org))
-        if role in COMMITTEE and org in talker_committee:
-            low, high = sorted((talker_id, talkee_id))
-            credits.append(Credit("COV-COMMITTEE", low, high, org))
-    return credits
-
-
-def counts_towards_coverage(is_individual: bool, policy: Policy) -> bool:
+def counts_towards_coverage(talk: Talk, policy: Policy) -> bool:
     """Collective talks count only where policy says so (default: no)."""
-    return is_individual or policy.collective_talks_count
+    return not talk.is_collective or policy.collective_talks_count
+
+
+def credits_of_talk(talk: Talk, view: View, policy: Policy) -> tuple[Credit, ...]:
+    """What the talk counts towards (nothing, if it does not count towards coverage at all)."""
+    if not counts_towards_coverage(talk, policy):
+        return ()
+    at, year = talk.held_at, local_date(talk.held_at, policy.zone).year
+
+    def committee_of(person_id: str) -> set[str]:
+        return {s.org_id for s in view.seats_of(person_id) if s.held_at(at) and s.role in COMMITTEE_ROLES}
+
+    found: dict[Credit, None] = {}
+    for talkee in sorted(talk.talkee_ids):
+        person = view.person(talkee)
+        stretch = person.stretch_at(at) if person else None
+        talkee_seats = [s for s in view.seats_of(talkee) if s.held_at(at) and s.role in COMMITTEE_ROLES]
+        for talker in sorted(talk.talker_ids - {talkee}):
+            theirs = committee_of(talker)
+            if stretch is not None and stretch.org_id in theirs:
+                found[Credit("COV-MEMBER", talkee, talker, stretch.org_id, year)] = None
+            for seat in talkee_seats:
+                if seat.role == "secretary" and view.parent_of(seat.org_id) in theirs:
+                    found[Credit("COV-SECRETARY", talkee, talker, seat.org_id, year)] = None
+                if seat.org_id in theirs:
+                    low, high = sorted((talker, talkee))
+                    found[Credit("COV-COMMITTEE", low, high, seat.org_id, year)] = None
+    return tuple(found)
 
 
 def coverage_state(talks: int, year: int, today: date, policy: Policy, next_meeting: date | None = None) -> CoverageState:

@@ -1,78 +1,28 @@
-"""Must-talk obligations: opened from triggers, moved along their life cycle, fulfilled by talks
-(SPEC §3.2–3.4). Pure."""
+"""Must-talk obligations: what a trigger leaves to be done, and the changes each one publishes
+(SPEC §3.2–3.4). Pure. How an obligation's state follows from the facts: settlement.py."""
 
 import uuid
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from compliance.domain.policy import Policy
-from compliance.domain.responsibility import Responsibility
-from compliance.domain.triggers import Trigger
+from talk_contracts import OPEN_STATUSES
 
-OPEN_STATES = frozenset({"open", "due_soon", "overdue", "escalated", "reassigned"})
-# The life cycle by date; `reassigned` keeps the stage's clock running from `open`.
-STAGES = ("due_soon", "overdue", "escalated")
-_RANK = {"open": 0, "reassigned": 0, "due_soon": 1, "overdue": 2, "escalated": 3}
 _NAMESPACE = uuid.UUID("6f1d3c5e-2b7a-4c1e-9a43-7d0c5b8e2f10")
+STAGES = ("open", "due_soon", "overdue", "escalated")
+CLOSED = {"fulfilled": "fulfilled", "fulfilled_late": "fulfilled", "cancelled": "cancelled", "waived": "waived"}
 
 
 @dataclass(frozen=True)
-class Obligation:
-    obligation_id: str
-    rule_id: str
+class Trigger:
+    """A situation that calls for a talk with `subject_id` (SPEC §3.2)."""
+
     subject_id: str
-    responsible_id: str | None  # None: falls to the operators
-    responsible_org_id: str | None  # whose secretary seat the responsibility comes from
-    org_id: str  # the subject's organisation: what subtree filters and roll-ups group by
-    due_date: date
-    status: str
-    trigger_event_id: str
-    triggered_at: datetime
-    trigger_ref: str | None = None
-    escalated_to_id: str | None = None
-    fulfilled_by: str | None = None
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATES
-
-
-def obligation_id(rule_id: str, subject_id: str, trigger_event_id: str) -> str:
-    """Deterministic, so a replay of the log rebuilds the very same obligations."""
-    return str(uuid.uuid5(_NAMESPACE, f"{rule_id}|{subject_id}|{trigger_event_id}"))
-
-
-def open_obligation(
-    trigger: Trigger, rule_id: str, responsibility: Responsibility, subject_org_id: str, trigger_event_id: str, policy: Policy
-) -> Obligation:
-    return Obligation(
-        obligation_id=obligation_id(rule_id, trigger.subject_id, trigger_event_id),
-        rule_id=rule_id,
-        subject_id=trigger.subject_id,
-        responsible_id=responsibility.responsible_id,
-        responsible_org_id=responsibility.org_id,
-        org_id=subject_org_id,
-        due_date=trigger.at.date() + timedelta(days=policy.due_days[rule_id]),
-        status="open",
-        trigger_event_id=trigger_event_id,
-        triggered_at=trigger.at,
-        trigger_ref=trigger.ref,
-    )
-
-
-def stage_date(ob: Obligation, stage: str, policy: Policy) -> date:
-    return {
-        "due_soon": ob.due_date - timedelta(days=policy.due_soon_days),
-        "overdue": ob.due_date,
-        "escalated": ob.due_date + timedelta(days=policy.escalate_after_days),
-    }[stage]
-
-
-def stages_reached(ob: Obligation, today: date, policy: Policy) -> list[str]:
-    """The life-cycle stages the obligation enters by `today`, in order (each is published once)."""
-    if not ob.is_open:
-        return []
-    return [s for s in STAGES if _RANK[s] > _RANK[ob.status] and stage_date(ob, s, policy) <= today]
+    rules: tuple[str, ...]  # (M, C), chosen by the subject's seats on `day`; or the one rule
+    day: date  # the trigger's date: its effective_date, else the local date of its time
+    at: datetime  # its instant (00:00 local of an effective date)
+    ref: str | None = None  # the source's case reference: a retraction cancels by it
+    leader_id: str | None = None  # REQ: the leader asked
 
 
 @dataclass(frozen=True)
@@ -84,22 +34,133 @@ class Talk:
     talkee_ids: frozenset[str]
 
     @property
-    def is_individual(self) -> bool:
-        # A many-to-many talk is a collective one (attachment 2).
-        return self.mode in ("one_to_one", "one_to_many")
+    def is_collective(self) -> bool:
+        return self.mode == "many_to_many"  # attachment 2
 
 
-def fulfilled_by(obligation: Obligation, talk: Talk) -> Obligation | None:
-    """SPEC §3.3: an individual talk between the subject and the responsible person, held at or after
-    the trigger, fulfils the obligation; after the due date it is fulfilled late. A requested talk
-    (REQ) may be held either way round."""
-    if not (obligation.is_open and talk.is_individual) or talk.held_at < obligation.triggered_at:
-        return None
-    subject, responsible = obligation.subject_id, obligation.responsible_id
-    between = subject in talk.talkee_ids and responsible in talk.talker_ids
-    if obligation.rule_id == "REQ":
-        between = between or (responsible in talk.talkee_ids and subject in talk.talker_ids)
-    if not between:
-        return None
-    late = talk.held_at.date() > obligation.due_date
-    return replace(obligation, status="fulfilled_late" if late else "fulfilled", fulfilled_by=talk.talk_id)
+@dataclass(frozen=True)
+class Retraction:
+    """The source withdrew its action or report `ref` (about `person_id`, or any person for a v1 retraction)."""
+
+    ref: str
+    person_id: str | None
+    at: datetime
+    event_id: str
+
+
+@dataclass(frozen=True)
+class Obligation:
+    # what the trigger said (never changes)
+    obligation_id: str
+    subject_id: str
+    rules: tuple[str, ...]
+    trigger_event_id: str
+    trigger_date: date
+    triggered_at: datetime
+    due_date: date  # kept when a correction of seats changes the rule (SPEC §2)
+    trigger_ref: str | None = None
+    leader_id: str | None = None
+    # what an operator decided (SPEC §2: operators' obligations only)
+    waived_at: datetime | None = None
+    waived_reason: str | None = None
+    # what follows from the facts (settlement)
+    rule_id: str = ""
+    status: str = "open"
+    responsible_kind: str = "person"
+    responsible_id: str | None = None
+    responsible_org_id: str | None = None
+    org_id: str = ""  # the subject's organisation: now, or when it closed
+    escalated_to_id: str | None = None
+    fulfilled_by: str | None = None
+    closed_at: datetime | None = None
+    reason: str | None = None  # why it was cancelled or waived
+    # organisations whose secretary seat its responsibility was read from: a change of one of those
+    # seats settles it again (View.obligations_through)
+    paths: tuple[str, ...] = ()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+def obligation_id(rules: tuple[str, ...], subject_id: str, trigger_event_id: str) -> str:
+    """Deterministic, so a replay rebuilds the very same obligations; named by the trigger's first
+    rule, so a correction of seats that turns M4 into C5 keeps the id (SPEC §2)."""
+    return str(uuid.uuid5(_NAMESPACE, f"{rules[0]}|{subject_id}|{trigger_event_id}"))
+
+
+def new_obligation(trigger: Trigger, rule_id: str, trigger_event_id: str, policy: Policy) -> Obligation:
+    return Obligation(
+        obligation_id=obligation_id(trigger.rules, trigger.subject_id, trigger_event_id),
+        subject_id=trigger.subject_id,
+        rules=trigger.rules,
+        trigger_event_id=trigger_event_id,
+        trigger_date=trigger.day,
+        triggered_at=trigger.at,
+        due_date=trigger.day + timedelta(days=policy.due_days[rule_id]),
+        trigger_ref=trigger.ref,
+        leader_id=trigger.leader_id,
+        rule_id=rule_id,
+    )
+
+
+def stage_on(due: date, today: date, policy: Policy) -> str:
+    """SPEC §3.4: due soon 3 days before; overdue the day after the due date (a talk on the due date
+    is on time); escalated 7 days after it."""
+    if today >= due + timedelta(days=policy.escalate_after_days):
+        return "escalated"
+    if today > due:
+        return "overdue"
+    if today >= due - timedelta(days=policy.due_soon_days):
+        return "due_soon"
+    return "open"
+
+
+def stage_changes_on(today: date, policy: Policy) -> dict[str, date]:
+    """For the daily tick: an open obligation whose stage may move today has a due date on or before
+    these (per stage it has not reached yet)."""
+    return {
+        "due_soon": today + timedelta(days=policy.due_soon_days),
+        "overdue": today - timedelta(days=1),
+        "escalated": today - timedelta(days=policy.escalate_after_days),
+    }
+
+
+Announcement = tuple[str, Obligation, str | None]  # transition, the obligation as it then stood, previous responsible
+# Reasons for which a trigger opens nothing (SPEC §3.2, §3.5): nobody was told, nobody is told.
+NOT_OPENED = frozenset({"not_member", "not_committee"})
+
+
+def public(ob: Obligation) -> tuple:
+    """What consumers see of an obligation (the fields of its events)."""
+    return (
+        ob.rule_id, ob.status, ob.responsible_kind, ob.responsible_id, ob.responsible_org_id, ob.org_id,
+        ob.due_date, ob.escalated_to_id, ob.fulfilled_by, ob.reason,
+    )  # fmt: skip
+
+
+def announcements(before: Obligation | None, after: Obligation) -> list[Announcement]:
+    """What consumers are told of a change, in order; the last one carries the new state."""
+    if before is not None and public(before) == public(after):
+        return []
+    if not after.is_open:
+        if after.reason in NOT_OPENED and (before is None or not before.is_open):
+            return []
+        return [(CLOSED[after.status], after, None)]
+    if before is None or not before.is_open:
+        steps: list[Announcement] = [("opened", replace(after, status="open", escalated_to_id=None), None)]
+        current = "open"
+    else:
+        steps, current = [], before.status if before.status in STAGES else "open"
+        holder = lambda ob: (ob.rule_id, ob.responsible_kind, ob.responsible_id, ob.responsible_org_id, ob.org_id)  # noqa: E731
+        if holder(before) != holder(after):
+            steps.append(("reassigned", replace(after, status=current), before.responsible_id))
+        elif current == after.status == "escalated":
+            steps.append(("escalated", after, None))  # a new target above the responsible one is told too
+    for stage in STAGES[STAGES.index(current) + 1 : STAGES.index(after.status) + 1]:
+        steps.append((stage, replace(after, status=stage, escalated_to_id=after.escalated_to_id if stage == "escalated" else None), None))
+    if not steps:
+        return [("reassigned", after, before.responsible_id if before else None)]
+    transition, _, previous = steps[-1]
+    steps[-1] = (transition, after, previous)
+    return steps

@@ -1,68 +1,71 @@
 """Which must-talk obligations an event calls for (SPEC §3.2). Pure: event data in, triggers out.
 
-A trigger names the subject and either one rule, or an (M, C) pair decided by the subject's roles
-at the trigger's time (discipline → M4/C5, adverse report → M4/C3, hardship → M5/C6).
+A trigger names the subject and either one rule, or an (M, C) pair decided by the subject's seats on
+the trigger's date (discipline and `rule_violation` → M4/C5, adverse report → M4/C3, hardship and
+`emotional_fluctuation` → M5/C6).
 """
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
+from compliance.domain.history import Person, Seat, committee_on
+from compliance.domain.obligations import Trigger
 from compliance.domain.policy import Policy
 from talk_contracts import data as d
+from talk_contracts.calendar import local_date, start_of
 
-M3_OBSERVATIONS = frozenset({"superstition", "unreasonable_petition", "mass_incident", "fighting", "gambling"})
-SINGLE_RULE_OBSERVATIONS = {
-    "vanguard_lacking": "M1",
-    "weak_org_concept": "M2",
-    "ineffective_performance": "C4",
-    "low_spirit": "C7",
-} | dict.fromkeys(M3_OBSERVATIONS, "M3")
+M3_OBSERVATIONS = frozenset({
+    "superstition", "unreasonable_petition", "mass_incident", "fighting", "gambling",
+    "dues_underpaid", "absent_from_activities", "duties_unfulfilled",
+})  # fmt: skip
+OBSERVATION_RULES: dict[str, tuple[str, ...]] = {
+    "vanguard_lacking": ("M1",),
+    "weak_org_concept": ("M2",),
+    "rule_violation": ("M4", "C5"),
+    "emotional_fluctuation": ("M5", "C6"),
+    "ineffective_performance": ("C4",),
+    "low_spirit": ("C7",),
+} | dict.fromkeys(M3_OBSERVATIONS, ("M3",))
 WEAK_RATINGS = frozenset({"basically_qualified", "unqualified"})
-
-
-@dataclass(frozen=True)
-class Trigger:
-    subject_id: str
-    rules: tuple[str, str] | tuple[str]  # (M, C) chosen by roles, or the one rule
-    at: datetime  # when the situation arose: due dates count from here
-    ref: str | None = None  # the source's case reference: a retraction cancels by it
-    leader_id: str | None = None  # REQ: the leader asked is responsible, not the secretary
-
-
-def _on(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), tzinfo=UTC)
+# C1 and C2 are about a seat being left or taken: a seat held the day before, or taken on, the
+# effective date counts (SPEC §2).
+_AROUND_THE_DATE = frozenset({"C1", "C2"})
 
 
 def triggers_of(data: BaseModel, at: datetime, policy: Policy) -> list[Trigger]:
-    """The triggers of one event (`at` is the event's time); none for events that trigger nothing.
-
+    """The triggers of one event (`at`: the event's time); none for events that trigger nothing.
     Attendance is not here: three absences in a row need the history (see `absence_streak`)."""
+    tz = policy.zone
+    day = local_date(at, tz)
+
+    def on(*rules: str, subject: str | None = None, ref: str | None = None, leader: str | None = None) -> Trigger:
+        return Trigger(subject or data.person_id, rules, day, at, ref=ref, leader_id=leader)
+
     match data:
         case d.DisciplineActionRecorded():
-            return [Trigger(data.person_id, ("M4", "C5"), at, ref=data.case_ref)]
+            return [on("M4", "C5", ref=data.case_ref)]
         case d.DisciplineAdverseReportReceived():
-            return [Trigger(data.person_id, ("M4", "C3"), at, ref=data.case_ref)]
+            return [on("M4", "C3", ref=data.case_ref)]
         case d.WelfareHardshipReported():
-            return [Trigger(data.person_id, ("M5", "C6"), at)]
+            return [on("M5", "C6")]
         case d.HonoursCommendationAwarded():
-            return [Trigger(data.person_id, ("M6",), at)]
+            return [on("M6")]
         case d.DuesArrearsRecorded() if data.months >= policy.arrears_months:
-            return [Trigger(data.person_id, ("M3",), at)]
+            return [on("M3")]
         case d.AppraisalRated() if data.rating in WEAK_RATINGS:
-            return [Trigger(data.person_id, ("M3",), at)]
-        case d.ConductObservationRecorded(kind="conflict"):
-            parties = [data.person_id, *(data.counterpart_ids or [])]
-            return [Trigger(p, ("C8",), at) for p in dict.fromkeys(parties)]  # one obligation per party
-        case d.ConductObservationRecorded() if data.kind in SINGLE_RULE_OBSERVATIONS:
-            return [Trigger(data.person_id, (SINGLE_RULE_OBSERVATIONS[data.kind],), at)]
-        case d.CadreJobChanged():
-            return [Trigger(data.person_id, ("C1",), _on(data.effective_date))]
-        case d.CadrePromoted():
-            return [Trigger(data.person_id, ("C2",), _on(data.effective_date))]
+            return [on("M3")]
+        case d.ConductObservationRecorded(kind="conflict"):  # one obligation per party
+            return [on("C8", subject=p) for p in dict.fromkeys([data.person_id, *(data.counterpart_ids or [])])]
+        case d.ConductObservationRecorded() if data.kind in OBSERVATION_RULES:
+            return [on(*OBSERVATION_RULES[data.kind])]
+        case d.CadreJobChanged() | d.CadrePromoted():
+            rule = "C1" if isinstance(data, d.CadreJobChanged) else "C2"
+            return [Trigger(data.person_id, (rule,), data.effective_date, start_of(data.effective_date, tz))]
         case d.TalkRequested():
-            return [Trigger(data.person_id, ("REQ",), at, ref=data.request_id, leader_id=data.leader_id)]
+            return [on("REQ", ref=data.request_id, leader=data.leader_id)]
     return []
 
 
@@ -76,9 +79,16 @@ def absence_streak(streak: int, present: bool, policy: Policy) -> tuple[int, boo
     return streak, False
 
 
-def rule_for(trigger: Trigger, is_committee: bool) -> str:
-    """The M rule for an ordinary member, the C rule for anyone holding a committee role."""
-    if len(trigger.rules) == 1:
-        return trigger.rules[0]
-    member_rule, committee_rule = trigger.rules
-    return committee_rule if is_committee else member_rule
+def choose_rule(trigger: Trigger, subject: Person, seats: Sequence[Seat], tz: ZoneInfo) -> tuple[str, bool]:
+    """The rule the subject's seats on the trigger's date call for, and whether the trigger is
+    refused: a C rule alone about someone holding no committee seat (SPEC §3.2). An M rule alone
+    opens the M rule whoever the subject is; REQ is every member's."""
+    days = [subject.clamp(trigger.day, tz)]
+    if _AROUND_THE_DATE & set(trigger.rules):
+        days.append(subject.clamp(trigger.day - timedelta(days=1), tz))
+    committee = committee_on(seats, days, tz)
+    if len(trigger.rules) == 2:
+        member_rule, committee_rule = trigger.rules
+        return (committee_rule if committee else member_rule), False
+    rule = trigger.rules[0]
+    return rule, rule.startswith("C") and not committee

@@ -18,6 +18,7 @@ from compliance.adapters.dashboard_queries import (
     subtree_tops,
     workload,
 )
+from compliance.adapters.queries import CoverageQueries
 from compliance.application.coverage_report import RULES, Tally, coverage, coverage_counted
 from compliance.domain.policy import Policy
 from compliance.entrypoints.http import Filter
@@ -75,7 +76,7 @@ def build_dashboard(policy: Policy, today: Callable[[], date]) -> APIRouter:
                 raise HTTPException(404, f"no organisation {parent_id!r}")
             level = await children(session, parent_id)
             tops = await subtree_tops(session, parent_id)
-            found = await coverage_counted(session, policy, org_id=parent_id, subtree=parent_id is not None, year=year, today=now)
+            found = await coverage_counted(CoverageQueries(session, policy.time_zone), policy, org_id=parent_id, subtree=parent_id is not None, year=year, today=now)
         branches = found.by_branch(tops)
         rows = [{**org, **_flat(branches.get(org["org_id"]))} for org in level]
         return {"year": year, "parent_id": parent_id, "path": path, "summary": _flat(found.tallies()), "children": rows}
@@ -119,7 +120,9 @@ def build_dashboard(policy: Policy, today: Callable[[], date]) -> APIRouter:
 
     async def months(request: Request, org_id: str | None, subtree: bool, year: int | None) -> list[dict]:
         async with request.app.state.runtime.sessions() as session:
-            return await monthly(session, org_id=org_id, subtree=subtree, year=year or today().year, covered_at=policy.coverage_min_talks)
+            return await monthly(
+                session, org_id=org_id, subtree=subtree, year=year or today().year, covered_at=policy.coverage_min_talks, zone=policy.time_zone
+            )
 
     @api.get("/monthly", summary="Month by month: obligations opened and fulfilled, members covered")
     async def per_month(request: Request, org_id: str | None = None, subtree: bool = False, year: Year = None) -> list[dict]:
@@ -178,5 +181,5 @@ async def _page(sessions, query, where) -> list[dict]:
 
 async def _people(sessions, policy: Policy, where, year: int, now: date) -> list[dict]:
     async with sessions() as session:
-        found = await coverage(session, policy, org_id=where.org_id, subtree=where.subtree, year=year, today=now)
+        found = await coverage(CoverageQueries(session, policy.time_zone), policy, org_id=where.org_id, subtree=where.subtree, year=year, today=now)
     return found.rows["COV-MEMBER"]

@@ -1,24 +1,29 @@
 """HTTP routes of compliance (SPEC §8): thin, they map query parameters to the read side."""
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from pydantic import BaseModel, Field
 
 from compliance.adapters.dashboard_queries import ObligationFilter, list_obligations
+from compliance.adapters.queries import CoverageQueries
+from compliance.adapters.unit_of_work import units_of_work
 from compliance.application.coverage_report import Tally, coverage as coverage_of, coverage_counted
+from compliance.application.waivers import WaiverRefused, waive
 from compliance.domain.policy import Policy
 
-Status = Literal["open", "due_soon", "overdue", "escalated", "reassigned", "fulfilled", "fulfilled_late", "cancelled"]
+Status = Literal["open", "due_soon", "overdue", "escalated", "reassigned", "fulfilled", "fulfilled_late", "cancelled", "waived"]
 
 
 class ObligationOut(BaseModel):
     obligation_id: str
     rule_id: str
     subject_id: str
+    responsible_kind: Literal["person", "operators"] = "person"
     responsible_id: str | None
+    responsible_org_id: str | None = None
     org_id: str
     due_date: date
     status: str
@@ -26,6 +31,8 @@ class ObligationOut(BaseModel):
     escalated_to_id: str | None
     fulfilled_by: str | None
     triggered_at: datetime
+    trigger_date: date | None = None
+    reason: str | None = None  # why it was cancelled or waived
     subject_name: str | None = None
     responsible_name: str | None = None
     org_name: str | None = None
@@ -84,15 +91,34 @@ def obligation_filter(
     responsible_id: str | None = None,
     rule_id: str | None = None,
     min_age_days: Annotated[int | None, Query(ge=0, le=3660, description="opened at least this many days ago")] = None,
+    responsible_kind: Literal["person", "operators"] | None = None,
 ) -> ObligationFilter:
-    return ObligationFilter(org_id, subtree, list(status), subject_id, responsible_id, rule_id, min_age_days)
+    return ObligationFilter(org_id, subtree, list(status), subject_id, responsible_id, rule_id, min_age_days, responsible_kind)
 
 
 Filter = Annotated[ObligationFilter, Depends(obligation_filter)]
 
 
+class Waiver(BaseModel):
+    reason: str = Field(min_length=1, max_length=500, description="why the operators close it (kept and published)")
+
+
 def build_router(policy: Policy, today: Callable[[], date]) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["compliance"])
+
+    @router.post("/obligations/{obligation_id}/waive", response_model=ObligationOut)
+    async def waive_obligation(request: Request, obligation_id: str, body: Waiver) -> dict:
+        """(v2) Operators close an obligation they own (`responsible_kind: operators`) with a reason:
+        status `waived`. 404 when there is no such obligation; 409 when it is not open or not theirs."""
+        runtime = request.app.state.runtime
+        units = units_of_work(runtime.sessions, runtime.settings, policy)
+        try:
+            await waive(units, policy, obligation_id, body.reason, datetime.now(UTC), today())
+        except WaiverRefused as refused:
+            raise HTTPException(404 if refused.missing else 409, str(refused)) from None
+        async with runtime.sessions() as session:
+            _, rows = await list_obligations(session, ObligationFilter(obligation_id=obligation_id), limit=1, offset=0)
+        return rows[0]
 
     @router.get("/obligations", response_model=list[ObligationOut])
     async def obligations(
@@ -125,9 +151,9 @@ def build_router(policy: Policy, today: Callable[[], date]) -> APIRouter:
         year = year or now.year
         async with request.app.state.runtime.sessions() as session:
             if people or person_id:
-                found = await coverage_of(session, policy, org_id=org_id, subtree=subtree, year=year, today=now, person_id=person_id)
+                found = await coverage_of(CoverageQueries(session, policy.time_zone), policy, org_id=org_id, subtree=subtree, year=year, today=now, person_id=person_id)
             else:
-                found = await coverage_counted(session, policy, org_id=org_id, subtree=subtree, year=year, today=now)
+                found = await coverage_counted(CoverageQueries(session, policy.time_zone), policy, org_id=org_id, subtree=subtree, year=year, today=now)
         rules = found.tallies()
         member = rules["COV-MEMBER"]
         return CoverageOut(

@@ -7,10 +7,10 @@ import json
 from datetime import datetime, timedelta
 
 from prometheus_client import Counter
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from compliance.adapters import orm
-from compliance.adapters.held_reports import held_too_long, mark_reported
 from kernel.logging import get_logger
 from kernel.outbox import stage_raw
 from kernel.settings import CommonSettings
@@ -41,3 +41,15 @@ async def report_held_too_long(sessions: async_sessionmaker, settings: CommonSet
             HELD_TOO_LONG.inc()
             log.warning("held trigger reported", held_event_id=row.event_id, person_id=row.person_id)
     return len(rows)
+
+
+async def held_too_long(session: AsyncSession, before: datetime) -> list:
+    """Held since before `before` and not reported yet, oldest first (locked; another tick skips them)."""
+    h = orm.held_events
+    stmt = select(h).where(h.c.reported_at.is_(None), h.c.held_at < before).order_by(h.c.held_at)
+    return (await session.execute(stmt.with_for_update(skip_locked=True))).all()
+
+
+async def mark_reported(session: AsyncSession, event_id: str, person_id: str, at: datetime) -> None:
+    h = orm.held_events
+    await session.execute(update(h).where(h.c.event_id == event_id, h.c.person_id == person_id).values(reported_at=at))

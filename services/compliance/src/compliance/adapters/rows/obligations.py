@@ -1,0 +1,160 @@
+"""Obligations, indexed as the decisions ask for them (by subject, by the seats their
+responsibility was read from, by case reference), and the retractions of cases."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import fields
+from datetime import datetime
+
+from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from compliance.adapters import orm
+from compliance.adapters.rows.loaded import Loaded
+from compliance.domain.obligations import Obligation, Retraction
+from compliance.domain.view import NotLoaded
+
+_FIELDS = [f.name for f in fields(Obligation)]
+
+
+def to_row(ob: Obligation) -> dict:
+    row = {name: getattr(ob, name) for name in _FIELDS}
+    row["rules"] = "/".join(ob.rules)
+    row["paths"] = list(ob.paths)
+    return row
+
+
+def from_row(row) -> Obligation:
+    values = {name: row._mapping[name] for name in _FIELDS}
+    values["rules"] = tuple(values["rules"].split("/"))
+    values["paths"] = tuple(values["paths"] or ())
+    return Obligation(**values)
+
+
+class ObligationRows:
+    def __init__(self, complete: bool = False):
+        self.complete = complete
+        self.ids_loaded = Loaded("obligation", complete)
+        self.subjects_loaded = Loaded("obligations_of", complete)
+        self.refs_loaded = Loaded("obligations_by_ref", complete)
+        self._through_since: dict[str, datetime] = {}  # org -> closed since then (and every open one) loaded
+        self._obligations: dict[str, Obligation] = {}
+        self._by_subject: dict[str, set[str]] = defaultdict(set)
+        self._by_path: dict[str, set[str]] = defaultdict(set)
+        self._by_ref: dict[str, set[str]] = defaultdict(set)
+        self._retractions: dict[str, list[Retraction]] = defaultdict(list)
+        self._dirty: set[str] = set()
+        self._new_retractions: list[Retraction] = []
+
+    # reading ----------------------------------------------------------------------------------
+    def obligation(self, obligation_id: str) -> Obligation | None:
+        if obligation_id not in self._obligations:
+            self.ids_loaded.need(obligation_id)
+        return self._obligations.get(obligation_id)
+
+    def obligations_of(self, subject_id: str) -> Sequence[Obligation]:
+        self.subjects_loaded.need(subject_id)
+        return self._sorted(self._by_subject.get(subject_id, ()))
+
+    def obligations_through(self, org_id: str, since: datetime) -> Sequence[Obligation]:
+        if not self.complete and (org_id not in self._through_since or self._through_since[org_id] > since):
+            raise NotLoaded("obligations_through", (org_id, since))
+        found = self._sorted(self._by_path.get(org_id, ()))
+        return [ob for ob in found if ob.closed_at is None or ob.closed_at >= since]
+
+    def obligations_by_ref(self, ref: str) -> Sequence[Obligation]:
+        self.refs_loaded.need(ref)
+        return self._sorted(self._by_ref.get(ref, ()))
+
+    def retractions(self, ref: str) -> Sequence[Retraction]:
+        self.refs_loaded.need(ref)
+        return self._retractions.get(ref, [])
+
+    def _sorted(self, ids: Iterable[str]) -> list[Obligation]:
+        return [self._obligations[i] for i in sorted(ids)]
+
+    @property
+    def changed_count(self) -> int:
+        return len(self._dirty)
+
+    # changing ---------------------------------------------------------------------------------
+    def save(self, ob: Obligation) -> None:
+        before = self._obligations.get(ob.obligation_id)
+        if before is not None:
+            for org in before.paths:
+                self._by_path[org].discard(ob.obligation_id)
+        self._index(ob)
+        self._dirty.add(ob.obligation_id)
+
+    def save_retraction(self, retraction: Retraction) -> None:
+        if all(r.event_id != retraction.event_id for r in self._retractions[retraction.ref]):
+            self._retractions[retraction.ref].append(retraction)
+            self._new_retractions.append(retraction)
+
+    def _index(self, ob: Obligation) -> None:
+        self._obligations[ob.obligation_id] = ob
+        self._by_subject[ob.subject_id].add(ob.obligation_id)
+        for org in ob.paths:
+            self._by_path[org].add(ob.obligation_id)
+        if ob.trigger_ref is not None:
+            self._by_ref[ob.trigger_ref].add(ob.obligation_id)
+
+    def _keep(self, rows) -> None:
+        for row in rows:
+            if row.obligation_id not in self._obligations:  # the in-memory one holds this transaction's changes
+                self._index(from_row(row))
+
+    # loading ----------------------------------------------------------------------------------
+    async def _select(self, conn: AsyncConnection, *conditions) -> None:
+        o = orm.obligations
+        self._keep(await conn.execute(select(*[o.c[name] for name in _FIELDS]).where(*conditions)))
+
+    async def load_ids(self, conn: AsyncConnection, ids: Iterable[str]) -> None:
+        missing = [i for i in self.ids_loaded.missing(ids) if i not in self._obligations]
+        if missing:
+            await self._select(conn, orm.obligations.c.obligation_id.in_(missing))
+        self.ids_loaded.add(missing)
+
+    async def load_subjects(self, conn: AsyncConnection, subjects: Iterable[str]) -> None:
+        missing = self.subjects_loaded.missing(subjects)
+        if missing:
+            await self._select(conn, orm.obligations.c.subject_id.in_(missing))
+            self.subjects_loaded.add(missing)
+
+    async def load_through(self, conn: AsyncConnection, wanted: dict[str, datetime]) -> None:
+        """Open obligations read through these organisations' seats, and those closed since the time given."""
+        missing = {o: s for o, s in wanted.items() if o not in self._through_since or self._through_since[o] > s}
+        if not missing:
+            return
+        o = orm.obligations.c
+        orgs = cast(list(missing), ARRAY(Text))
+        since = min(missing.values())
+        await self._select(conn, o.paths.op("&&")(orgs), or_(o.closed_at.is_(None), o.closed_at >= since))
+        for org, s in missing.items():
+            self._through_since[org] = min(s, self._through_since.get(org, s))
+
+    async def load_refs(self, conn: AsyncConnection, refs: Iterable[str]) -> None:
+        missing = self.refs_loaded.missing(refs)
+        if not missing:
+            return
+        await self._select(conn, orm.obligations.c.trigger_ref.in_(missing))
+        r = orm.retractions.c
+        for row in await conn.execute(select(r.ref, r.person_id, r.at, r.event_id).where(r.ref.in_(missing))):
+            if all(x.event_id != row.event_id for x in self._retractions[row.ref]):
+                self._retractions[row.ref].append(Retraction(row.ref, row.person_id, row.at, row.event_id))
+        self.refs_loaded.add(missing)
+
+    # writing back -----------------------------------------------------------------------------
+    async def flush(self, conn: AsyncConnection) -> None:
+        if self._dirty:
+            stmt = insert(orm.obligations)
+            rows = [to_row(self._obligations[i]) for i in sorted(self._dirty)]
+            changed = {c: stmt.excluded[c] for c in _FIELDS if c != "obligation_id"} | {"updated_at": func.now()}
+            await conn.execute(stmt.on_conflict_do_update(index_elements=["obligation_id"], set_=changed), rows)
+        if self._new_retractions:
+            rows = [vars(r) for r in self._new_retractions]
+            await conn.execute(insert(orm.retractions).on_conflict_do_nothing(), rows)
+
+
+

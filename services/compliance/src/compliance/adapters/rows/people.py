@@ -1,0 +1,139 @@
+"""People: their membership history, absences in a row, and triggers waiting for them."""
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from compliance.adapters import orm
+from compliance.adapters.rows.loaded import Loaded
+from compliance.domain.history import Person, Stretch
+
+
+class PeopleRows:
+    def __init__(self, complete: bool = False):
+        self.people_loaded = Loaded("person", complete)
+        self.absences_loaded = Loaded("absences", complete)
+        self.held_loaded = Loaded("held", complete)
+        self._people: dict[str, Person | None] = {}
+        self._absences: dict[str, int] = {}
+        self._held: dict[str, list[tuple[str, str]]] = {}
+        self._dirty_people: set[str] = set()
+        self._dirty_absences: set[str] = set()
+        self._holds: list[dict] = []
+        self._released: set[str] = set()
+
+    # reading ----------------------------------------------------------------------------------
+    def person(self, person_id: str) -> Person | None:
+        self.people_loaded.need(person_id)
+        return self._people.get(person_id)
+
+    def absences(self, person_id: str) -> int:
+        self.absences_loaded.need(person_id)
+        return self._absences.get(person_id, 0)
+
+    def held(self, person_id: str) -> Sequence[tuple[str, str]]:
+        self.held_loaded.need(person_id)
+        return self._held.get(person_id, [])
+
+    # changing ---------------------------------------------------------------------------------
+    def save_person(self, person: Person) -> None:
+        self._people[person.person_id] = person
+        self.people_loaded.add([person.person_id])
+        self._dirty_people.add(person.person_id)
+
+    def save_absences(self, person_id: str, absences: int) -> None:
+        self._absences[person_id] = absences
+        self.absences_loaded.add([person_id])
+        self._dirty_absences.add(person_id)
+
+    def hold(self, person_id: str, event_id: str, payload: str) -> None:
+        mine = self._held.setdefault(person_id, [])
+        if all(e != event_id for e, _ in mine):  # held twice (redelivered before the person came): once
+            mine.append((event_id, payload))
+            self._holds.append({"event_id": event_id, "person_id": person_id, "payload": payload})
+
+    def release(self, person_id: str) -> None:
+        self._held[person_id] = []
+        self.held_loaded.add([person_id])
+        self._holds = [h for h in self._holds if h["person_id"] != person_id]
+        self._released.add(person_id)
+
+    # loading ----------------------------------------------------------------------------------
+    async def load_people(self, conn: AsyncConnection, person_ids: Iterable[str]) -> None:
+        missing = self.people_loaded.missing(person_ids)
+        if not missing:
+            return
+        m, s = orm.members.c, orm.memberships.c
+        names = {r.person_id: r for r in await conn.execute(select(m.person_id, m.name, m.status).where(m.person_id.in_(missing)))}
+        stretches: dict[str, list[Stretch]] = {p: [] for p in names}
+        stmt = select(s.person_id, s.org_id, s.since, s.until, s.left_reason).where(s.person_id.in_(list(names))).order_by(s.since)
+        for r in await conn.execute(stmt):
+            stretches[r.person_id].append(Stretch(r.org_id, r.since, r.until, r.left_reason))
+        for person_id in missing:
+            if person_id in self._dirty_people:
+                continue
+            row = names.get(person_id)
+            found = stretches.get(person_id)
+            self._people[person_id] = Person(person_id, row.name, row.status, tuple(found)) if row and found else None
+        self.people_loaded.add(missing)
+
+    async def load_absences(self, conn: AsyncConnection, person_ids: Iterable[str]) -> None:
+        missing = self.absences_loaded.missing(person_ids)
+        if not missing:
+            return
+        a = orm.attendance_streaks.c
+        for r in await conn.execute(select(a.person_id, a.absences).where(a.person_id.in_(missing))):
+            self._absences.setdefault(r.person_id, r.absences)
+        self.absences_loaded.add(missing)
+
+    async def load_held(self, conn: AsyncConnection, person_ids: Iterable[str]) -> None:
+        missing = self.held_loaded.missing(person_ids)
+        if not missing:
+            return
+        h = orm.held_events.c
+        stmt = select(h.person_id, h.event_id, h.payload).where(h.person_id.in_(missing)).order_by(h.held_at, h.event_id)
+        found: dict[str, list[tuple[str, str]]] = {p: [] for p in missing}
+        for r in await conn.execute(stmt):
+            found[r.person_id].append((r.event_id, r.payload))
+        for person_id, held in found.items():
+            kept = self._held.get(person_id, [])  # held in this transaction already
+            self._held[person_id] = held + [h for h in kept if all(h[0] != e for e, _ in held)]
+        self.held_loaded.add(missing)
+
+    # writing back -----------------------------------------------------------------------------
+    async def flush(self, conn: AsyncConnection) -> None:
+        if self._dirty_people:
+            dirty = sorted(self._dirty_people)
+            people = [self._people[p] for p in dirty]
+            stmt = insert(orm.members)
+            rows = [_summary(p) for p in people]
+            changed = {c: stmt.excluded[c] for c in ("org_id", "name", "status", "joined_at", "left_at")}
+            await conn.execute(stmt.on_conflict_do_update(index_elements=["person_id"], set_=changed), rows)
+            await conn.execute(orm.memberships.delete().where(orm.memberships.c.person_id.in_(dirty)))
+            stretches = [{"person_id": p.person_id, **vars(s)} for p in people for s in p.stretches]
+            await conn.execute(insert(orm.memberships), stretches)
+        if self._dirty_absences:
+            stmt = insert(orm.attendance_streaks)
+            rows = [{"person_id": p, "absences": self._absences[p]} for p in sorted(self._dirty_absences)]
+            await conn.execute(stmt.on_conflict_do_update(index_elements=["person_id"], set_={"absences": stmt.excluded.absences}), rows)
+        h = orm.held_events
+        if self._released:
+            await conn.execute(h.delete().where(h.c.person_id.in_(sorted(self._released))))
+        if self._holds:
+            await conn.execute(insert(h).on_conflict_do_nothing(), self._holds)
+
+
+def _summary(person: Person) -> dict:
+    """The person as the read side asks about them: where they belong now (or last), since when, and
+    whether they have left."""
+    last = person.stretches[-1]
+    return {
+        "person_id": person.person_id,
+        "org_id": last.org_id,
+        "name": person.name,
+        "status": person.status,
+        "joined_at": person.first_since,
+        "left_at": last.until,
+    }

@@ -1,0 +1,156 @@
+"""The organisation tree, its seats (by organisation and by person), vacancies and meetings."""
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from compliance.adapters import orm
+from compliance.adapters.rows.loaded import Loaded
+from compliance.domain.history import Seat
+from compliance.domain.tree import Org
+from kernel.tree import ancestors
+
+
+class TreeRows:
+    def __init__(self, complete: bool = False):
+        self.orgs_loaded = Loaded("org", complete)
+        self.seats_at_loaded = Loaded("seats_at", complete)
+        self.seats_of_loaded = Loaded("seats_of", complete)
+        self.vacancies_loaded = Loaded("vacancy", complete)
+        self._orgs: dict[str, Org | None] = {}
+        self._by_org: dict[str, tuple[Seat, ...]] = {}
+        self._by_person: dict[str, list[Seat]] = {}
+        self._vacancies: dict[str, date | None] = {}
+        self._meetings: dict[str, dict] = {}
+        self._dirty_orgs: set[str] = set()
+        self._dirty_seats: set[str] = set()
+        self._dirty_vacancies: set[str] = set()
+
+    # reading (domain.view.View) --------------------------------------------------------------
+    def org(self, org_id: str) -> Org | None:
+        self.orgs_loaded.need(org_id)
+        return self._orgs.get(org_id)
+
+    def parent_of(self, org_id: str) -> str | None:
+        org = self.org(org_id)
+        return org.parent_id if org else None
+
+    def seats_at(self, org_id: str) -> Sequence[Seat]:
+        self.seats_at_loaded.need(org_id)
+        return self._by_org.get(org_id, ())
+
+    def seats_of(self, person_id: str) -> Sequence[Seat]:
+        self.seats_of_loaded.need(person_id)
+        return self._by_person.get(person_id, [])
+
+    def vacant_since(self, org_id: str) -> date | None:
+        self.vacancies_loaded.need(org_id)
+        return self._vacancies.get(org_id)
+
+    # changing -----------------------------------------------------------------------------------
+    def save_org(self, org: Org) -> None:
+        self._orgs[org.org_id] = org
+        self.orgs_loaded.add([org.org_id])
+        self._dirty_orgs.add(org.org_id)
+
+    def save_seats(self, org_id: str, seats: tuple[Seat, ...]) -> None:
+        before = self._by_org.get(org_id, ())
+        self._by_org[org_id] = seats
+        self.seats_at_loaded.add([org_id])
+        for person in {s.person_id for s in (*before, *seats)}:
+            if self.seats_of_loaded.has(person):
+                mine = [s for s in self._by_person.get(person, []) if s.org_id != org_id]
+                self._by_person[person] = mine + [s for s in seats if s.person_id == person]
+        self._dirty_seats.add(org_id)
+
+    def set_vacancy(self, org_id: str, since: date | None) -> None:
+        self._vacancies[org_id] = since
+        self.vacancies_loaded.add([org_id])
+        self._dirty_vacancies.add(org_id)
+
+    def save_meeting(self, meeting_id: str, org_id: str, day: date, kind: str) -> None:
+        self._meetings[meeting_id] = {"meeting_id": meeting_id, "org_id": org_id, "date": day, "kind": kind}
+
+    @property
+    def changed(self) -> bool:
+        return bool(self._dirty_orgs or self._dirty_seats or self._dirty_vacancies or self._meetings)
+
+    # loading ------------------------------------------------------------------------------------
+    async def load_orgs(self, conn: AsyncConnection, org_ids: Iterable[str]) -> None:
+        """The organisations and all their ancestors."""
+        missing = self.orgs_loaded.missing(org_ids)
+        if not missing:
+            return
+        chain = ancestors(orm.orgs, missing, "name", "kind")
+        rows = await conn.execute(select(chain.c.org_id, chain.c.parent_id, chain.c.name, chain.c.kind).distinct())
+        for r in rows:
+            if r.org_id not in self._dirty_orgs:
+                self._orgs[r.org_id] = Org(r.org_id, r.parent_id, r.name, r.kind)
+            self.orgs_loaded.add([r.org_id])
+        self.orgs_loaded.add(missing)
+
+    async def load_seats_at(self, conn: AsyncConnection, org_ids: Iterable[str]) -> None:
+        missing = self.seats_at_loaded.missing(org_ids)
+        if not missing:
+            return
+        r = orm.roles.c
+        found: dict[str, list[Seat]] = {o: [] for o in missing}
+        stmt = select(r.org_id, r.person_id, r.role, r.since, r.until).where(r.org_id.in_(missing)).order_by(r.since, r.id)
+        for row in await conn.execute(stmt):
+            found[row.org_id].append(Seat(row.org_id, row.person_id, row.role, row.since, row.until))
+        for org_id, seats in found.items():
+            self._by_org[org_id] = tuple(seats)
+        self.seats_at_loaded.add(missing)
+
+    async def load_seats_of(self, conn: AsyncConnection, person_ids: Iterable[str]) -> None:
+        missing = self.seats_of_loaded.missing(person_ids)
+        if not missing:
+            return
+        r = orm.roles.c
+        found: dict[str, list[Seat]] = {p: [] for p in missing}
+        stmt = select(r.org_id, r.person_id, r.role, r.since, r.until).where(r.person_id.in_(missing)).order_by(r.since, r.id)
+        for row in await conn.execute(stmt):
+            if row.org_id not in self._dirty_seats:  # changed here: the in-memory seats are the truth
+                found[row.person_id].append(Seat(row.org_id, row.person_id, row.role, row.since, row.until))
+        for org_id in self._dirty_seats:
+            for seat in self._by_org[org_id]:
+                if seat.person_id in found:
+                    found[seat.person_id].append(seat)
+        self._by_person.update(found)
+        self.seats_of_loaded.add(missing)
+
+    async def load_vacancies(self, conn: AsyncConnection, org_ids: Iterable[str]) -> None:
+        missing = self.vacancies_loaded.missing(org_ids)
+        if not missing:
+            return
+        v = orm.vacancies.c
+        for row in await conn.execute(select(v.org_id, v.since).where(v.org_id.in_(missing))):
+            self._vacancies[row.org_id] = row.since
+        self.vacancies_loaded.add(missing)
+
+    # writing back -------------------------------------------------------------------------------
+    async def flush(self, conn: AsyncConnection) -> None:
+        if self._dirty_orgs:
+            stmt = insert(orm.orgs)
+            rows = [vars(self._orgs[o]) for o in sorted(self._dirty_orgs)]
+            changed = {c: stmt.excluded[c] for c in ("parent_id", "name", "kind")}
+            await conn.execute(stmt.on_conflict_do_update(index_elements=["org_id"], set_=changed), rows)
+        if self._dirty_seats:
+            dirty = sorted(self._dirty_seats)
+            await conn.execute(orm.roles.delete().where(orm.roles.c.org_id.in_(dirty)))
+            rows = [vars(s) for o in dirty for s in self._by_org[o]]
+            if rows:
+                await conn.execute(insert(orm.roles), rows)
+        if self._dirty_vacancies:
+            dirty = sorted(self._dirty_vacancies)
+            await conn.execute(orm.vacancies.delete().where(orm.vacancies.c.org_id.in_(dirty)))
+            rows = [{"org_id": o, "since": self._vacancies[o]} for o in dirty if self._vacancies[o] is not None]
+            if rows:
+                await conn.execute(insert(orm.vacancies), rows)
+        if self._meetings:
+            stmt = insert(orm.meetings)
+            changed = {"org_id": stmt.excluded.org_id, "date": stmt.excluded.date, "kind": stmt.excluded.kind}
+            await conn.execute(stmt.on_conflict_do_update(index_elements=["meeting_id"], set_=changed), list(self._meetings.values()))

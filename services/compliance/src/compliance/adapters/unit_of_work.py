@@ -1,0 +1,187 @@
+"""The compliance projection's unit of work over PostgreSQL (application.ports.UnitOfWork): the
+transaction's rows in memory (adapters.rows), loaded in bulk, written back in bulk with the outbox."""
+
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+
+from compliance.adapters import orm
+from compliance.adapters.change_feed import announce
+from compliance.adapters.rows.batch import BatchRows
+from compliance.application.preload import Needs, needs_of_obligations
+from compliance.domain.changes import Change, TriggerRefused
+from compliance.domain.obligations import stage_changes_on
+from compliance.domain.policy import Policy
+from compliance.domain.view import NotLoaded, View
+from kernel.outbox import stage, stage_raw
+from kernel.settings import CommonSettings
+from talk_contracts import CloudEvent, dlq_topic, event_type
+
+
+class BatchUnitOfWork:
+    def __init__(self, session: AsyncSession, settings: CommonSettings, policy: Policy):
+        self.session, self.settings, self.policy = session, settings, policy
+        self.rows = BatchRows()
+        self.day: date | None = None
+        self.vacancy_candidates: set[str] = set()
+        self.changed_obligations: dict = {}
+        self._outbox: list[CloudEvent] = []
+        self._dead: list[TriggerRefused] = []
+
+    @property
+    def view(self) -> View:
+        return self.rows
+
+    async def _conn(self) -> AsyncConnection:
+        return await self.session.connection()
+
+    # loading -------------------------------------------------------------------------------------
+    async def prepare(self, needs: Needs) -> None:
+        """Load in a few bulk queries what the batch is likely to read: its people and organisations,
+        the obligations they may touch, then what settling those reads."""
+        conn, rows = await self._conn(), self.rows
+        await self._people(conn, needs.people, with_obligations=True)
+        await rows.obligations.load_ids(conn, needs.obligation_ids)
+        await rows.obligations.load_refs(conn, needs.refs)
+        await rows.obligations.load_through(conn, needs.through)
+        second = needs_of_obligations(list(rows.obligations._obligations.values()), self.policy)
+        await self._people(conn, second.people - needs.people, with_obligations=False)
+        await rows.obligations.load_refs(conn, second.refs)
+        await rows.talks.load(conn, needs.talks | {p: min(s, needs.talks.get(p, s)) for p, s in second.talks.items()})
+        participants = {p for t in rows.talks._talks.values() for p in t.talker_ids | t.talkee_ids}
+        await self._people(conn, participants - needs.people - second.people, with_obligations=False)
+        await self._orgs(conn, needs.orgs | second.orgs | self._orgs_of_people())
+
+    async def _people(self, conn: AsyncConnection, people: Iterable[str], *, with_obligations: bool) -> None:
+        people = sorted(set(people))
+        rows = self.rows
+        await rows.people.load_people(conn, people)
+        await rows.tree.load_seats_of(conn, people)
+        if with_obligations:
+            await rows.people.load_absences(conn, people)
+            await rows.people.load_held(conn, people)
+            await rows.obligations.load_subjects(conn, people)
+
+    def _orgs_of_people(self) -> set[str]:
+        tree, people = self.rows.tree, self.rows.people
+        orgs = {s.org_id for seats in tree._by_person.values() for s in seats}
+        orgs |= {s.org_id for p in people._people.values() if p for s in p.stretches}
+        return orgs
+
+    async def _orgs(self, conn: AsyncConnection, org_ids: Iterable[str]) -> None:
+        tree = self.rows.tree
+        await tree.load_orgs(conn, org_ids)
+        known = [o for o, org in tree._orgs.items() if org is not None]
+        await tree.load_seats_at(conn, known)
+        await tree.load_vacancies(conn, known)
+
+    async def load(self, missing: NotLoaded) -> None:
+        """One thing a decision asked for that was not preloaded."""
+        conn, rows, key = await self._conn(), self.rows, missing.key
+        match missing.kind:
+            case "org":
+                await self._orgs(conn, [key])
+            case "seats_at":
+                await rows.tree.load_seats_at(conn, [key])
+            case "seats_of":
+                await rows.tree.load_seats_of(conn, [key])
+            case "vacancy":
+                await rows.tree.load_vacancies(conn, [key])
+            case "person":
+                await rows.people.load_people(conn, [key])
+            case "absences":
+                await rows.people.load_absences(conn, [key])
+            case "held":
+                await rows.people.load_held(conn, [key])
+            case "obligation":
+                await rows.obligations.load_ids(conn, [key])
+            case "obligations_of":
+                await rows.obligations.load_subjects(conn, [key])
+            case "obligations_through":
+                await rows.obligations.load_through(conn, {key[0]: key[1]})
+            case "obligations_by_ref":
+                await rows.obligations.load_refs(conn, [key])
+            case "talks_of":
+                await rows.talks.load(conn, {key[0]: key[1]})
+            case _:
+                raise ValueError(f"nothing loads {missing.kind!r}")
+
+    async def load_stage_candidates(self, today: date) -> list[str]:
+        """Open obligations whose stage may move today, locked; those another transaction holds are
+        skipped (they are settled by it, or by the next tick)."""
+        o = orm.obligations.c
+        by = stage_changes_on(today, self.policy)
+        stmt = (
+            select(o.obligation_id)
+            .where(
+                o.closed_at.is_(None),
+                or_(
+                    (o.status.in_(["open", "reassigned"])) & (o.due_date <= by["due_soon"]),
+                    (o.status.in_(["open", "reassigned", "due_soon"])) & (o.due_date <= by["overdue"]),
+                    (o.status != "escalated") & (o.due_date <= by["escalated"]),
+                ),
+            )
+            .order_by(o.obligation_id)
+            .with_for_update(skip_locked=True)
+        )
+        ids = list((await (await self._conn()).execute(stmt)).scalars())
+        await self.rows.obligations.load_ids(await self._conn(), ids)
+        obligations = [self.rows.obligations._obligations[i] for i in ids]
+        second = needs_of_obligations(obligations, self.policy)
+        conn = await self._conn()
+        await self._people(conn, second.people, with_obligations=False)
+        await self.rows.talks.load(conn, second.talks)
+        await self._orgs(conn, second.orgs | self._orgs_of_people())
+        return ids
+
+    # changing ------------------------------------------------------------------------------------
+    def apply(self, change: Change) -> None:
+        self.rows.apply(change)
+
+    def publish(self, events: Iterable[CloudEvent]) -> None:
+        self._outbox.extend(events)
+
+    def dead_letter(self, refused: TriggerRefused) -> None:
+        self._dead.append(refused)
+
+    async def flush(self) -> None:
+        """Write every change in bulk; last in the transaction."""
+        conn, rows = await self._conn(), self.rows
+        await rows.tree.flush(conn)
+        await rows.people.flush(conn)
+        await rows.obligations.flush(conn)
+        await rows.talks.flush(conn)
+        await stage(conn, orm.outbox, self.settings, self._outbox)
+        for refused in self._dead:
+            topic = self.settings.topic(event_type(refused.event_type).topic.value)
+            await stage_raw(
+                conn, orm.outbox, topic=dlq_topic(topic), key=refused.person_id, event_id=refused.event_id,
+                event_type=refused.event_type, payload=refused.payload.encode(),
+                headers={"dlq-reason": refused.reason, "dlq-consumer": "compliance"},
+            )  # fmt: skip
+        if rows.obligations.changed_count or rows.talks.changed_count:
+            await announce(conn, obligations=rows.obligations.changed_count, talks=rows.talks.changed_count)
+        self._outbox, self._dead = [], []
+        self.vacancy_candidates, self.changed_obligations = set(), {}
+
+
+def batch_unit_of_work(settings: CommonSettings, policy: Policy):
+    """The factory the batch consumer wraps each transaction's session in."""
+    return lambda session: BatchUnitOfWork(session, settings, policy)
+
+
+def units_of_work(sessions: async_sessionmaker, settings: CommonSettings, policy: Policy):
+    """Transactions of their own, outside the consumer (the daily tick, an operator's waiver)."""
+
+    @asynccontextmanager
+    async def open_one() -> AsyncIterator[BatchUnitOfWork]:
+        async with sessions() as session, session.begin():
+            yield BatchUnitOfWork(session, settings, policy)
+
+    return open_one
+
+
+__all__ = ["BatchUnitOfWork", "batch_unit_of_work", "units_of_work"]

@@ -1,0 +1,99 @@
+"""The compliance consumer's handling of a batch: each event decided by the pure rules
+(domain.decisions), its changes applied to the batch's rows, what they touch settled again, and
+what consumers must hear staged for publishing — all in the consumer's one transaction.
+
+A decision that reads something not loaded yet raises NotLoaded: the row is loaded and the
+decision made again from the start (it is pure, so nothing of the first attempt remains).
+"""
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+import structlog
+from prometheus_client import Counter
+
+from compliance.application.announce import obligation_events, vacancy_event
+from compliance.application.ports import UnitOfWork
+from compliance.application.preload import needs_of_events
+from compliance.domain.changes import Change, ObligationSaved, TriggerRefused, Unsettled, VacancyReported
+from compliance.domain.decisions import REPLAYED, ROUTES, settle_again, vacancies
+from compliance.domain.obligations import announcements
+from compliance.domain.policy import Policy
+from compliance.domain.view import NotLoaded, View
+from kernel.logging import get_logger
+from talk_contracts import ParsedEvent
+
+log = get_logger(__name__)
+LOADED_ON_DEMAND = Counter("compliance_loaded_on_demand_total", "Rows a decision asked for that the batch had not preloaded", ["kind"])
+_MAX_LOADS = 10_000  # per decision: more means a store that never learns what it loaded
+
+
+async def decided(uow: UnitOfWork, decide: Callable[[View], list[Change]]) -> list[Change]:
+    """The decision's changes, loading whatever it asks for that is not loaded yet."""
+    for _ in range(_MAX_LOADS):
+        try:
+            return decide(uow.view)
+        except NotLoaded as missing:
+            LOADED_ON_DEMAND.labels(missing.kind).inc()
+            log.debug("loading on demand", kind=missing.kind, key=str(missing.key))
+            await uow.load(missing)
+    raise RuntimeError("a decision kept asking for rows that were loaded")
+
+
+class ComplianceBus:
+    """Batch hooks and the handler of every event type compliance decides (kernel.consumer)."""
+
+    def __init__(self, policy: Policy, today: Callable[[], date], *, replaying: bool = False):
+        self.policy, self.today = policy, today
+        self.routes = ROUTES | (REPLAYED if replaying else {})
+
+    def route(self) -> dict:
+        return dict.fromkeys(self.routes, self.handle)
+
+    async def start_batch(self, uow: UnitOfWork, events: list[ParsedEvent]) -> None:
+        uow.day = self.today()  # one date for the whole batch
+        await uow.prepare(needs_of_events(events, self.policy))
+
+    async def handle(self, uow: UnitOfWork, event: ParsedEvent) -> None:
+        decide = self.routes[event.envelope.type]
+        changes = await decided(uow, lambda view: decide(event, view, self.policy, uow.day))
+        await self.apply(uow, changes, event)
+
+    async def apply(self, uow: UnitOfWork, changes: list[Change], cause: ParsedEvent | None) -> None:
+        """Apply the facts, publish what must be heard, then settle what the facts touched."""
+        now = datetime.now(UTC)
+        unsettled = []
+        for change in changes:
+            match change:
+                case Unsettled():
+                    unsettled.append(change)
+                    uow.vacancy_candidates |= change.vacancies
+                    continue
+                case ObligationSaved(obligation=ob, before=before):
+                    # Told once per batch, of the change from where it stood before the batch.
+                    first, _ = uow.changed_obligations.get(ob.obligation_id, (before, None))
+                    uow.changed_obligations[ob.obligation_id] = (first, cause)
+                case VacancyReported():
+                    uow.publish([vacancy_event(change, cause, now)])
+                case TriggerRefused():
+                    uow.dead_letter(change)
+                    log.warning("trigger refused", person_id=change.person_id, reason=change.reason)
+            uow.apply(change)
+        for u in unsettled:
+            if u.subjects or u.orgs or u.obligation_ids or u.credit_people or u.held_people:
+                await self.apply(uow, await decided(uow, lambda view, u=u: settle_again(u, view, self.policy, uow.day)), cause)
+
+    async def finish_batch(self, uow: UnitOfWork) -> None:
+        """What consumers hear is judged once the whole batch is applied: a hand-over ends one
+        secretary's term and starts the next one's, and in between nobody should be told of a
+        vacancy, nor of an obligation passing through the hands of the parent's secretary."""
+        if uow.vacancy_candidates:
+            candidates = set(uow.vacancy_candidates)
+            changes = await decided(uow, lambda view: vacancies(candidates, view, uow.day))
+            await self.apply(uow, changes, None)
+        now = datetime.now(UTC)
+        for obligation_id, (first, cause) in sorted(uow.changed_obligations.items()):
+            told = announcements(first, uow.view.obligation(obligation_id))
+            if told:
+                uow.publish(obligation_events(tuple(told), cause, now))
+        await uow.flush()

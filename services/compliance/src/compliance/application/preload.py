@@ -1,0 +1,68 @@
+"""What a batch will read, worked out from its events before any is decided, so that its rows can
+be loaded in a few bulk queries (see adapters.rows). A guess, never a condition of correctness:
+whatever it misses is loaded when a decision asks for it."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from compliance.domain.obligations import Obligation, obligation_id
+from compliance.domain.policy import Policy
+from compliance.domain.triggers import triggers_of
+from talk_contracts import ParsedEvent
+from talk_contracts.calendar import start_of
+
+PEOPLE_FIELDS = ("person_id", "leader_id")
+PEOPLE_LIST_FIELDS = ("talker_ids", "talkee_ids", "counterpart_ids")
+ORG_FIELDS = ("org_id", "parent_id", "to_org_id", "from_org_id")
+SEAT_EVENTS = ("role.assigned.v1", "role.ended.v1", "org.moved.v1", "org.registered.v1")
+
+
+@dataclass
+class Needs:
+    people: set[str] = field(default_factory=set)  # each with their seats, obligations, absences, held triggers
+    orgs: set[str] = field(default_factory=set)  # each with its ancestors and their seats
+    refs: set[str] = field(default_factory=set)
+    obligation_ids: set[str] = field(default_factory=set)
+    through: dict[str, datetime] = field(default_factory=dict)  # org -> obligations read through its seat since
+    talks: dict[str, datetime] = field(default_factory=dict)  # person -> their talks since
+
+    def talks_since(self, person: str, since: datetime) -> None:
+        self.talks[person] = min(since, self.talks.get(person, since))
+
+
+def needs_of_events(events: Iterable[ParsedEvent], policy: Policy) -> Needs:
+    needs = Needs()
+    for event in events:
+        data, at = event.data, event.envelope.time
+        fields = type(data).model_fields
+        people = {v for f in PEOPLE_FIELDS if f in fields and (v := getattr(data, f))}
+        for f in PEOPLE_LIST_FIELDS:
+            if f in fields:
+                people.update(getattr(data, f) or ())
+        needs.people |= people
+        needs.orgs |= {v for f in ORG_FIELDS if f in fields and (v := getattr(data, f))}
+        if (ref := getattr(data, "case_ref", None)) is not None:
+            needs.refs.add(ref)
+        if event.envelope.type in SEAT_EVENTS:
+            needs.through[data.org_id] = min(at - timedelta(days=2), needs.through.get(data.org_id, at))
+        for person in people:
+            needs.talks_since(person, at)
+        for trigger in triggers_of(data, at, policy):
+            needs.obligation_ids.add(obligation_id(trigger.rules, trigger.subject_id, event.id))
+            needs.talks_since(trigger.subject_id, start_of(trigger.day - timedelta(days=30), policy.zone))
+    return needs
+
+
+def needs_of_obligations(obligations: Iterable[Obligation], policy: Policy) -> Needs:
+    """What settling these again reads: their people, their talks since the window opened, their seats."""
+    needs = Needs()
+    for ob in obligations:
+        needs.people.add(ob.subject_id)
+        if ob.leader_id:
+            needs.people.add(ob.leader_id)
+        needs.orgs |= set(ob.paths)
+        needs.talks_since(ob.subject_id, start_of(ob.trigger_date - timedelta(days=policy.window(ob.rule_id)), policy.zone))
+        if ob.trigger_ref:
+            needs.refs.add(ob.trigger_ref)
+    return needs

@@ -1,0 +1,99 @@
+"""The compliance projection of tests/compliance_world.py, on PostgreSQL: the real consumer
+(kernel.consumer.BatchConsumer with the bulk-loading unit of work) writing to a schema of its own.
+Reads are taken after each change, so the same synchronous assertions serve both."""
+
+import json
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+from compliance.adapters import orm
+from compliance.adapters.rows.obligations import from_row
+from compliance.adapters.unit_of_work import batch_unit_of_work, units_of_work
+from compliance.application.lifecycle import advance
+from compliance.application.messagebus import ComplianceBus
+from compliance.application.waivers import waive
+from compliance.config import ComplianceSettings
+from compliance.domain.obligations import Obligation
+from compliance.domain.policy import DEFAULT_POLICY, Policy
+from kernel.consumer import BatchConsumer
+from kernel.db import make_sessionmaker, migrate
+from tests.compliance_world import MemoryWorld
+
+from .conftest import records
+
+
+class PgWorld(MemoryWorld):
+    def __init__(self, url: str, now: datetime, policy: Policy = DEFAULT_POLICY):
+        super().__init__(now, policy)
+        self.url, self.schema = url, f"world_{uuid.uuid4().hex[:10]}"
+        self.engine = None
+        self._obligations: list[Obligation] = []
+        self._outbox: list = []
+        self._credits: list = []
+
+    async def _start(self) -> None:
+        if self.engine is not None:
+            return
+        self.engine = create_async_engine(self.url, poolclass=NullPool).execution_options(schema_translate_map={orm.SCHEMA: self.schema})
+        await migrate(self.engine, "compliance.adapters.migrations", self.schema)
+        self.sessions = make_sessionmaker(self.engine)
+        settings = ComplianceSettings()
+        self.settings = settings
+        self.consumer = BatchConsumer("rules", self.sessions, orm.applied_events, self.bus.route(), self.bus, batch_unit_of_work(settings, self.policy))
+
+    async def close(self) -> None:
+        if self.engine is not None:
+            async with self.engine.begin() as conn:
+                await conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
+            await self.engine.dispose()
+
+    async def apply(self, events, batch: int = 10_000) -> None:
+        await self._start()
+        events = list(events)
+        for start in range(0, len(events), batch):
+            await self.consumer.handle(records(events[start : start + batch]))
+        await self._read()
+
+    async def tick(self, day) -> None:
+        await self._start()
+        self.today = day
+        await advance(units_of_work(self.sessions, self.settings, self.policy), self.policy, day)
+        await self._read()
+
+    async def waive(self, obligation_id: str, reason: str, at: datetime) -> Obligation:
+        try:
+            return await waive(units_of_work(self.sessions, self.settings, self.policy), self.policy, obligation_id, reason, at, self.today)
+        finally:
+            await self._read()
+
+    async def _read(self) -> None:
+        o = orm.obligations
+        async with self.sessions() as session:
+            self._obligations = [from_row(r) for r in await session.execute(select(*[o.c[c.name] for c in o.columns if c.name != "updated_at"]))]
+            self._outbox = (await session.execute(select(orm.outbox).order_by(orm.outbox.c.id))).all()
+            self._credits = (await session.execute(select(orm.coverage_credits))).all()
+
+    def obligations(self, subject: str | None = None) -> list[Obligation]:
+        found = sorted(self._obligations, key=lambda o: (o.subject_id, o.trigger_date, o.obligation_id))
+        return [o for o in found if subject is None or o.subject_id == subject]
+
+    def _events(self):
+        return [json.loads(r.payload) for r in self._outbox if not r.topic.endswith(".dlq")]
+
+    def published(self, subject: str | None = None) -> list[str]:
+        return [e["type"] for e in self._events() if subject is None or e.get("subject") == subject]
+
+    def published_data(self, type_name: str) -> list[dict]:
+        return [e["data"] for e in self._events() if e["type"] == type_name]
+
+    def dead_letters(self) -> list[tuple[str, str]]:
+        return [(r.key, r.headers["dlq-reason"]) for r in self._outbox if r.topic.endswith(".dlq")]
+
+    def credits(self, person: str) -> list[tuple]:
+        return sorted(
+            (c.rule_id, c.person_id, c.counterpart_id, c.org_id, c.year) for c in self._credits if person in (c.person_id, c.counterpart_id)
+        )
