@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from devstack.county import write_county
 from registry.adapters import orm
+from registry.bootstrap import standalone
 from registry.config import RegistrySettings
 from registry.entrypoints.csv_import import run_import
 
@@ -25,7 +26,7 @@ async def test_a_county_imports_with_progress_and_a_second_run_changes_nothing(s
     files = write_county(tmp_path / "county", orgs=300, members=10_000)
     said: list[str] = []
     before = await count(sessions, orm.members)
-    new = await run_import(settings, files, batch=2000, out=said.append)
+    new = await run_import(standalone(settings), files, batch=2000, out=said.append)
     rows = {kind: sum(1 for _ in csv.reader(path.open())) - 1 for kind, path in files.items()}
     assert rows["orgs"] >= 300 and rows["members"] == 10_000
     assert new == sum(rows.values())
@@ -34,7 +35,7 @@ async def test_a_county_imports_with_progress_and_a_second_run_changes_nothing(s
     outbox = await count(sessions, orm.outbox)
 
     said.clear()
-    assert await run_import(settings, files, batch=2000, out=said.append) == 0
+    assert await run_import(standalone(settings), files, batch=2000, out=said.append) == 0
     assert await count(sessions, orm.outbox) == outbox  # nothing staged for publishing again
     assert f"{new} imported before" in said[0]
 
@@ -56,7 +57,7 @@ async def test_a_file_with_bad_rows_names_each_and_imports_none(settings, sessio
     )
     said: list[str] = []
     files = {"orgs": tmp_path / "orgs.csv", "members": tmp_path / "members.csv"}
-    assert await run_import(settings, files, out=said.append) == -1
+    assert await run_import(standalone(settings), files, out=said.append) == -1
     named = [line.split(":")[0] + ":" + line.split(":")[1] for line in said[:-1]]
     assert named == ["members.csv:3", "members.csv:4", "orgs.csv:3", "orgs.csv:4"], said
     assert "org.parent_unknown" in said[3] and said[-1] == "4 bad rows; nothing imported"

@@ -3,13 +3,14 @@
 import sys
 
 if sys.argv[1:2] == ["import"]:
+    from registry.bootstrap import standalone
     from registry.entrypoints.csv_import import main
 
-    sys.exit(main(sys.argv[2:]))
+    sys.exit(main(sys.argv[2:], standalone))
 
 from kernel.runtime import serve  # noqa: E402
+from registry.bootstrap import bootstrap  # noqa: E402
 from registry.config import RegistrySettings  # noqa: E402
-from registry.entrypoints.app import create_app  # noqa: E402
 
 settings = RegistrySettings()
-serve(create_app(settings), settings, service="registry", port=settings.port)
+serve(bootstrap(settings), settings, service="registry", port=settings.port)

@@ -2,23 +2,15 @@
 
 from dataclasses import dataclass, replace
 
-from sqlalchemy import text
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import async_sessionmaker
-
-from registry.adapters import orm
-from registry.adapters.queries import snapshot
-from registry.adapters.state import apply_registry_event
-from registry.domain.invariants import Breach, check_batch, touched
 from kernel.logging import get_logger
-from kernel.outbox import stage
-from kernel.settings import CommonSettings
+from registry.application.ports import UnitOfWorkFactory
+from registry.domain.invariants import Breach, check_batch, touched
 from talk_contracts import EventRejected, ParsedEvent, parse_event
+
+log = get_logger(__name__)
 
 # Families that integrated systems hand in here. Talks, compliance and notify events are
 # published by their own services only.
-log = get_logger(__name__)
-
 EDGE_FAMILIES = frozenset({"registry", "cadre", "discipline", "conduct"})
 
 
@@ -68,24 +60,23 @@ def validate(items: list, correlation_id: str) -> tuple[list[ParsedEvent], list[
     return events, rejections
 
 
-async def accept(sessions: async_sessionmaker, settings: CommonSettings, events: list[ParsedEvent]) -> Intake:
+async def accept(transaction: UnitOfWorkFactory, events: list[ParsedEvent]) -> Intake:
     """One transaction: record the ids, apply registry events to the registry, stage all for publishing."""
-    async with sessions() as session, session.begin():
+    async with transaction() as uow:
         # One intake at a time: the invariants are checked against a state no other batch is changing.
-        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('registry-intake'))"))
-        rows = [{"event_id": e.id, "type": e.envelope.type, "source": e.envelope.source} for e in events]
-        stmt = insert(orm.accepted_events).values(rows).on_conflict_do_nothing().returning(orm.accepted_events.c.event_id)
-        fresh = set((await session.execute(stmt)).scalars())
+        await uow.lock_intake()
+        fresh = await uow.accepted.record(events)
         new = [e for e in events if e.id in fresh]
         registry_events = [(i, e) for i, e in enumerate(events) if e.id in fresh and e.kind.family == "registry"]
-        state = await snapshot(session, *touched([e.data for _, e in registry_events]))
+        state = await uow.registry.snapshot(*touched([e.data for _, e in registry_events]))
         breaches = check_batch([(e.id, e.data) for _, e in registry_events], state)
         if breaches:  # the transaction rolls back: not even the ids are recorded
             raise Refused([replace(b, index=registry_events[b.index][0]) for b in breaches])
         for event in new:
             if event.kind.family == "registry":
-                await apply_registry_event(session, event)
-        await stage(session, orm.outbox, settings, [e.envelope for e in new])
+                await uow.registry.apply(event)
+        await uow.outbox.stage([e.envelope for e in new])
+        await uow.commit()
     result = Intake(accepted=[e.id for e in new], duplicates=[e.id for e in events if e.id not in fresh])
     log.info("events accepted", accepted=len(result.accepted), duplicates=len(result.duplicates), first_ids=result.accepted[:5])
     return result

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from kernel.http import correlation_id_of
-from registry.adapters.queries import get_org, get_person, holders_on, org_members
 from registry.application.intake import Refused, accept, validate
+from registry.application.ports import Ports, RegistryReads
 from registry.config import Credential
 from registry.entrypoints.auth import caller
 
@@ -24,6 +24,14 @@ _EVENTS_BODY = {
         },
     }
 }
+
+
+def _ports(request: Request) -> Ports:
+    return request.app.state.ports  # set by create_app
+
+
+def _reads(request: Request) -> RegistryReads:
+    return _ports(request).reads
 
 
 def _unprocessable(rejected: list[dict], message: str) -> JSONResponse:
@@ -58,7 +66,7 @@ async def post_events(request: Request, credential: Annotated[Credential, Depend
     if foreign:
         raise HTTPException(403, f"{credential.system} may send {sorted(credential.families)} events, not {foreign}; none accepted")
     try:
-        result = await accept(runtime.sessions, runtime.settings, events)
+        result = await accept(_ports(request).intake, events)
     except Refused as refused:
         breaches = [{"index": b.index, "id": b.event_id, "rule": b.rule, "message": b.message} for b in refused.breaches]
         return JSONResponse({"detail": f"{len(breaches)} events break the registry's rules; none accepted", "breaches": breaches}, status_code=409)
@@ -66,9 +74,8 @@ async def post_events(request: Request, credential: Annotated[Credential, Depend
 
 
 @router.get("/orgs/{org_id}", summary="An organisation with its parent, children and committee")
-async def org(org_id: str, request: Request) -> dict:
-    async with request.app.state.runtime.sessions() as session:
-        found = await get_org(session, org_id)
+async def org(org_id: str, reads: Annotated[RegistryReads, Depends(_reads)]) -> dict:
+    found = await reads.org(org_id)
     if found is None:
         raise HTTPException(404, f"no organisation {org_id!r}")
     return found
@@ -77,33 +84,31 @@ async def org(org_id: str, request: Request) -> dict:
 @router.get("/orgs/{org_id}/members", summary="Members of an organisation (or its whole subtree), paged")
 async def members(
     org_id: str,
-    request: Request,
+    reads: Annotated[RegistryReads, Depends(_reads)],
     response: Response,
     subtree: bool = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[dict]:
-    async with request.app.state.runtime.sessions() as session:
-        total, rows = await org_members(session, org_id, subtree, limit, offset)
+    total, rows = await reads.members(org_id, subtree, limit, offset)
     response.headers["X-Total-Count"] = str(total)
     return rows
 
 
 @router.get("/people/{person_id}", summary="A person: organisation, and roles with history")
-async def person(person_id: str, request: Request) -> dict:
-    async with request.app.state.runtime.sessions() as session:
-        found = await get_person(session, person_id)
+async def person(person_id: str, reads: Annotated[RegistryReads, Depends(_reads)]) -> dict:
+    found = await reads.person(person_id)
     if found is None:
         raise HTTPException(404, f"no person {person_id!r}")
     return found
 
 
 @router.get("/orgs/{org_id}/roles", summary="Who held the organisation's roles on a date (default: now)")
-async def roles_on(org_id: str, request: Request, on: datetime | None = None) -> dict:
+async def roles_on(org_id: str, reads: Annotated[RegistryReads, Depends(_reads)], on: datetime | None = None) -> dict:
     when = on or datetime.now(UTC)
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    async with request.app.state.runtime.sessions() as session:
-        if await get_org(session, org_id) is None:
-            raise HTTPException(404, f"no organisation {org_id!r}")
-        return {"org_id": org_id, "on": when, "holders": await holders_on(session, org_id, when)}
+    holders = await reads.holders_on(org_id, when)
+    if holders is None:
+        raise HTTPException(404, f"no organisation {org_id!r}")
+    return {"org_id": org_id, "on": when, "holders": holders}

@@ -1,0 +1,64 @@
+"""The intake's repositories over the registry's tables, all in the unit of work's session
+(see unit_of_work.py): the ports of registry.application.ports, in SQL."""
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kernel.outbox import stage
+from kernel.settings import CommonSettings
+from kernel.tree import ancestors
+from registry.adapters import orm
+from registry.adapters.state import apply_registry_event
+from registry.domain.invariants import Member, Org, Snapshot
+from talk_contracts import CloudEvent, ParsedEvent
+
+
+class AcceptedEventsTable:
+    def __init__(self, session: AsyncSession):
+        self._session = session
+
+    async def record(self, events: list[ParsedEvent]) -> set[str]:
+        rows = [{"event_id": e.id, "type": e.envelope.type, "source": e.envelope.source} for e in events]
+        a = orm.accepted_events
+        stmt = insert(a).values(rows).on_conflict_do_nothing().returning(a.c.event_id)
+        return set((await self._session.execute(stmt)).scalars())
+
+    async def seen(self, event_ids: list[str]) -> set[str]:
+        a = orm.accepted_events
+        return set((await self._session.execute(select(a.c.event_id).where(a.c.event_id.in_(event_ids)))).scalars())
+
+
+class RegistryTables:
+    def __init__(self, session: AsyncSession):
+        self._session = session
+
+    async def snapshot(self, org_ids: set[str], person_ids: set[str]) -> Snapshot:
+        """The touched organisations with their ancestors (for cycles) and active member counts
+        (for dissolution), and the touched people."""
+        m = orm.members
+        state = Snapshot()
+        if org_ids:
+            up = ancestors(orm.orgs, org_ids, "dissolved_at")
+            for row in await self._session.execute(select(up.c.org_id, up.c.parent_id, up.c.dissolved_at).distinct()):
+                state.orgs[row.org_id] = Org(row.parent_id, row.dissolved_at is not None)
+            counts = await self._session.execute(
+                select(m.c.org_id, func.count()).where(m.c.org_id.in_(org_ids), m.c.left_at.is_(None)).group_by(m.c.org_id)
+            )
+            state.member_counts = {org: n for org, n in counts.all()}
+        if person_ids:
+            for row in await self._session.execute(select(m.c.person_id, m.c.org_id, m.c.left_at).where(m.c.person_id.in_(person_ids))):
+                state.members[row.person_id] = Member(row.org_id, row.left_at is None)
+        return state
+
+    async def apply(self, event: ParsedEvent) -> None:
+        await apply_registry_event(self._session, event)
+
+
+class OutboxTable:
+    def __init__(self, session: AsyncSession, settings: CommonSettings):
+        self._session = session
+        self._settings = settings
+
+    async def stage(self, events: list[CloudEvent]) -> None:
+        await stage(self._session, orm.outbox, self._settings, events)
