@@ -7,7 +7,9 @@ from sqlalchemy import select
 
 from talks.adapters import orm
 from talks.adapters.crypto import ContentCipher, new_key
-from talks.application.recording import read_talk, record_talk
+from talks.adapters.unit_of_work import SqlUnitsOfWork
+from talks.application.reading import read_talk
+from talks.application.recording import record_talk
 from talks.config import TalksSettings
 from talks.domain.records import TalkRecordIn
 from talks.entrypoints.keys import rotate
@@ -29,24 +31,29 @@ def settings(integration_database_url) -> TalksSettings:
     return TalksSettings(DATABASE_URL=integration_database_url)
 
 
-async def test_content_is_unreadable_in_the_database_without_the_key(sessions, settings, ids):
+@pytest.fixture
+def units(sessions, settings) -> SqlUnitsOfWork:
+    return SqlUnitsOfWork(sessions, settings)
+
+
+async def test_content_is_unreadable_in_the_database_without_the_key(sessions, settings, units, ids):
     cipher = ContentCipher([OLD_KEY])
-    talk_id = await record_talk(sessions, settings, cipher, record(ids), recorded_by=ids + "s", correlation_id="c", now=datetime.now(UTC))
+    talk_id = await record_talk(units, cipher, record(ids), recorded_by=ids + "s", correlation_id="c", now=datetime.now(UTC))
     async with sessions() as session:
         raw = await session.scalar(select(orm.talks.c.content_encrypted).where(orm.talks.c.talk_id == talk_id))
     assert SECRET_TEXT.encode() not in raw and "家庭".encode() not in raw
     with pytest.raises(ValueError, match="cannot be decrypted"):
         ContentCipher([new_key()]).decrypt(raw)
-    assert (await read_talk(sessions, cipher, talk_id, ids + "m", frozenset()))["content"] == SECRET_TEXT
+    assert (await read_talk(units, cipher, talk_id, ids + "m", frozenset()))["content"] == SECRET_TEXT
 
 
-async def test_a_new_key_keeps_old_records_readable_and_rotation_retires_the_old_key(sessions, settings, ids):
+async def test_a_new_key_keeps_old_records_readable_and_rotation_retires_the_old_key(sessions, settings, units, ids):
     old, new = OLD_KEY, new_key()
-    talk_id = await record_talk(sessions, settings, ContentCipher([old]), record(ids), recorded_by=None, correlation_id="c", now=datetime.now(UTC))
+    talk_id = await record_talk(units, ContentCipher([old]), record(ids), recorded_by=None, correlation_id="c", now=datetime.now(UTC))
     both = ContentCipher([new, old])
-    assert (await read_talk(sessions, both, talk_id, ids + "s", frozenset()))["content"] == SECRET_TEXT
+    assert (await read_talk(units, both, talk_id, ids + "s", frozenset()))["content"] == SECRET_TEXT
     assert await rotate(settings, both, out=lambda _: None) >= 1
-    assert (await read_talk(sessions, ContentCipher([new]), talk_id, ids + "s", frozenset()))["content"] == SECRET_TEXT
+    assert (await read_talk(units, ContentCipher([new]), talk_id, ids + "s", frozenset()))["content"] == SECRET_TEXT
     with pytest.raises(ValueError, match="keep its key"):
         await rotate(settings, ContentCipher([new_key()]), out=lambda _: None)  # the only key that reads them is gone
     await rotate(settings, ContentCipher([OLD_KEY, new]), out=lambda _: None)  # back under the shared key, for other tests
@@ -59,14 +66,14 @@ def test_no_key_no_service():
         TalksSettings(TALKS_CONTENT_KEYS="short").cipher()
 
 
-async def test_follow_ups_are_published_due_then_overdue_once_each_and_completed(sessions, settings, ids):
+async def test_follow_ups_are_published_due_then_overdue_once_each_and_completed(sessions, settings, units, ids):
     from datetime import date
 
     from talks.application.common import NotAllowed
     from talks.application.follow_ups import complete, publish_due
 
     body = record(ids).model_dump() | {"follow_ups": [{"text": "每周学习一次", "owner_id": ids + "m", "due_date": date(2031, 5, 10)}]}
-    talk_id = await record_talk(sessions, settings, ContentCipher([OLD_KEY]), TalkRecordIn.model_validate(body), recorded_by=None, correlation_id="c", now=datetime.now(UTC))
+    talk_id = await record_talk(units, ContentCipher([OLD_KEY]), TalkRecordIn.model_validate(body), recorded_by=None, correlation_id="c", now=datetime.now(UTC))
 
     async def published() -> list[str]:
         async with sessions() as session:
@@ -81,14 +88,14 @@ async def test_follow_ups_are_published_due_then_overdue_once_each_and_completed
         (date(2031, 5, 11), ["follow_up.due.v1", "follow_up.overdue.v1"]),
         (date(2031, 6, 1), ["follow_up.due.v1", "follow_up.overdue.v1"]),
     ]:
-        await publish_due(sessions, settings, day)
+        await publish_due(units, day)
         assert await published() == expected, day
     async with sessions() as session:
         [f] = (await session.execute(select(orm.follow_ups).where(orm.follow_ups.c.talk_id == talk_id))).all()
     with pytest.raises(NotAllowed):
-        await complete(sessions, settings, f.follow_up_id, ids + "stranger")
-    await complete(sessions, settings, f.follow_up_id, ids + "m")
-    await complete(sessions, settings, f.follow_up_id, ids + "m")  # twice: one event
+        await complete(units, f.follow_up_id, ids + "stranger")
+    await complete(units, f.follow_up_id, ids + "m")
+    await complete(units, f.follow_up_id, ids + "m")  # twice: one event
     assert (await published())[-1] == "follow_up.completed.v1" and (await published()).count("follow_up.completed.v1") == 1
     async with sessions() as session:
         payloads = (await session.execute(select(orm.outbox.c.payload).where(orm.outbox.c.key == ids + "m"))).scalars().all()
@@ -98,18 +105,19 @@ async def test_follow_ups_are_published_due_then_overdue_once_each_and_completed
     assert "每周学习".encode() not in stored  # encrypted at rest like the rest of the record
 
 
-async def test_an_amendment_is_a_new_version_and_keeps_the_old_one(sessions, settings, ids):
-    from talks.application.amendments import AmendmentIn, amend, versions
+async def test_an_amendment_is_a_new_version_and_keeps_the_old_one(sessions, settings, units, ids):
+    from talks.application.amendments import amend, versions
+    from talks.domain.amendments import AmendmentIn
     from talks.application.common import NotAllowed
 
     cipher = ContentCipher([OLD_KEY])
-    talk_id = await record_talk(sessions, settings, cipher, record(ids), recorded_by=ids + "s", correlation_id="c", now=datetime.now(UTC))
+    talk_id = await record_talk(units, cipher, record(ids), recorded_by=ids + "s", correlation_id="c", now=datetime.now(UTC))
     with pytest.raises(NotAllowed):
-        await amend(sessions, cipher, talk_id, AmendmentIn(reason="改", content="别人改的"), ids + "m")
-    assert await amend(sessions, cipher, talk_id, AmendmentIn(reason="补充谈话要点", content="补充后的内容"), ids + "s") == 2
-    current = await read_talk(sessions, cipher, talk_id, ids + "s", frozenset())
+        await amend(units, cipher, talk_id, AmendmentIn(reason="改", content="别人改的"), ids + "m")
+    assert await amend(units, cipher, talk_id, AmendmentIn(reason="补充谈话要点", content="补充后的内容"), ids + "s") == 2
+    current = await read_talk(units, cipher, talk_id, ids + "s", frozenset())
     assert (current["version"], current["content"], current["problems"]) == (2, "补充后的内容", "问题")
-    history = await versions(sessions, talk_id)
+    history = await versions(units, talk_id)
     assert [(v["version"], v["reason"]) for v in history] == [(1, None), (2, "补充谈话要点")]
     async with sessions() as session:
         old = await session.scalar(select(orm.talk_versions.c.content_encrypted).where(orm.talk_versions.c.talk_id == talk_id))

@@ -1,4 +1,10 @@
-"""Talks' own view of the registry (who belongs where, who holds which seat), kept from registry.events."""
+"""Talks' own view of the other services, kept by its consumer: the registry's (who belongs where,
+who holds which seat) from registry.events, and compliance's obligations from compliance.obligations.
+The handlers are plain upserts of that view, so they stay here beside the tables; the use cases read
+the view through `SqlDirectory` and `SqlObligations` (ports `Directory`, `Obligations`)."""
+
+from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -9,6 +15,7 @@ from kernel.tree import ancestors
 from talk_contracts import ParsedEvent
 from talk_contracts import data as d
 from talks.adapters import orm
+from talks.adapters.repository import SqlRepository
 
 
 async def apply(session: AsyncSession, event: ParsedEvent) -> None:
@@ -54,44 +61,33 @@ ROUTES: dict[str, Handler] = dict.fromkeys(
 )
 
 
-async def orgs_of(session: AsyncSession, people: list[str]) -> dict[str, str]:
-    """Active members among `people`, with their organisation."""
-    m = orm.members
-    rows = await session.execute(select(m.c.person_id, m.c.org_id).where(m.c.person_id.in_(people), m.c.active))
-    return {r.person_id: r.org_id for r in rows}
+class SqlDirectory(SqlRepository):
+    async def orgs_of(self, people: Sequence[str]) -> dict[str, str]:
+        m = orm.members
+        return dict(await self._pairs(select(m.c.person_id, m.c.org_id).where(m.c.person_id.in_(people), m.c.active)))
+
+    async def ancestry(self, org_ids: Sequence[str]) -> dict[str, str | None]:
+        up = ancestors(orm.orgs, org_ids)
+        return dict(await self._pairs(select(up.c.org_id, up.c.parent_id).distinct()))
+
+    async def secretaries(self, org_ids: Sequence[str]) -> dict[str, str]:
+        r = orm.roles
+        return dict(await self._pairs(select(r.c.org_id, r.c.person_id).where(r.c.org_id.in_(org_ids), r.c.role == "secretary")))
+
+    async def seats_of(self, person_id: str) -> dict[str, str]:
+        r = orm.roles
+        return dict(await self._pairs(select(r.c.org_id, r.c.role).where(r.c.person_id == person_id)))
+
+    async def names(self, people: Sequence[str]) -> dict[str, str]:
+        m = orm.members
+        return dict(await self._pairs(select(m.c.person_id, m.c.name).where(m.c.person_id.in_(people), m.c.name.is_not(None))))
+
+    async def members_of(self, org_id: str) -> list[str]:
+        m = orm.members
+        return await self._scalars(select(m.c.person_id).where(m.c.org_id == org_id, m.c.active))
 
 
-async def ancestry(session: AsyncSession, org_ids: list[str]) -> dict[str, str | None]:
-    up = ancestors(orm.orgs, org_ids)
-    return {r.org_id: r.parent_id for r in await session.execute(select(up.c.org_id, up.c.parent_id).distinct())}
-
-
-async def secretaries(session: AsyncSession, org_ids: list[str]) -> dict[str, str]:
-    r = orm.roles
-    rows = await session.execute(select(r.c.org_id, r.c.person_id).where(r.c.org_id.in_(org_ids), r.c.role == "secretary"))
-    return {row.org_id: row.person_id for row in rows}
-
-
-async def seats_of(session: AsyncSession, person_id: str) -> dict[str, str]:
-    r = orm.roles
-    return {row.org_id: row.role for row in await session.execute(select(r.c.org_id, r.c.role).where(r.c.person_id == person_id))}
-
-
-def chain(org_id: str, parent_of: dict[str, str | None]) -> list[str]:
-    out, seen = [], set()
-    while org_id is not None and org_id not in seen:
-        seen.add(org_id)
-        out.append(org_id)
-        org_id = parent_of.get(org_id)
-    return out
-
-
-async def names(session: AsyncSession, people: list[str]) -> dict[str, str]:
-    m = orm.members
-    rows = await session.execute(select(m.c.person_id, m.c.name).where(m.c.person_id.in_(people), m.c.name.is_not(None)))
-    return {r.person_id: r.name for r in rows}
-
-
-async def members_of(session: AsyncSession, org_id: str) -> list[str]:
-    m = orm.members
-    return list((await session.execute(select(m.c.person_id).where(m.c.org_id == org_id, m.c.active))).scalars())
+class SqlObligations(SqlRepository):
+    async def of_subject(self, person_id: str, start: date, end: date) -> list[dict]:
+        o = orm.obligations
+        return await self._all(select(o).where(o.c.subject_id == person_id, o.c.due_date >= start, o.c.due_date < end).order_by(o.c.due_date))

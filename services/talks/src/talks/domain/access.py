@@ -40,3 +40,13 @@ def content_access(
 def has_standing(talker_seats: Mapping[str, str], talkee_chain: list[str]) -> bool:
     """A committee seat in the talkee's organisation or one above it."""
     return any(org in talkee_chain and role in COMMITTEE for org, role in talker_seats.items())
+
+
+def chain(org_id: str | None, parent_of: Mapping[str, str | None]) -> list[str]:
+    """The organisation and those above it, nearest first (a cycle in bad data ends the walk)."""
+    out, seen = [], set()
+    while org_id is not None and org_id not in seen:
+        seen.add(org_id)
+        out.append(org_id)
+        org_id = parent_of.get(org_id)
+    return out

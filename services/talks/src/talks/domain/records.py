@@ -1,6 +1,6 @@
 """A talk record (attachment 1, 谈心谈话记录表) and the rules it must meet to be accepted. Pure."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -11,6 +11,9 @@ Topic = Literal["thought", "work", "style", "life", "family"]
 PersonId = Field(min_length=1, max_length=200)
 # Clocks of phones and browsers drift; a talk recorded "now" must not be refused as in the future.
 CLOCK_SKEW = timedelta(minutes=5)
+# The confidential part of a record: stored encrypted, shown only to those entitled to it, never in
+# an event.
+CONTENT_FIELDS = ("theme", "content", "problems", "suggestions")
 
 
 class FollowUpIn(BaseModel):
@@ -58,3 +61,8 @@ class TalkRecordIn(BaseModel):
 def check_not_in_future(held_at: datetime, now: datetime) -> None:
     if held_at > now + CLOCK_SKEW:
         raise ValueError(f"held_at: {held_at.isoformat()} is in the future")
+
+
+def year_window(year: int) -> tuple[datetime, datetime]:
+    """A calendar year as dossiers and yearly forms count it: from 1 January to 1 January, UTC."""
+    return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)

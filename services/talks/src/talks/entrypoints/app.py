@@ -1,15 +1,10 @@
-"""The talks service, wired once."""
-
-from datetime import UTC, datetime
+"""The talks service's HTTP app: the routes over the dependencies `talks.bootstrap` wires."""
 
 from fastapi import FastAPI
 
 from kernel.http import service_app
 from kernel.web import mount_pages
-from kernel.runtime import Runtime
-from talk_contracts import Topic
-from talks.adapters import directory, orm
-from talks.application.follow_ups import publish_due
+from talks.bootstrap import bootstrap
 from talks.config import TalksSettings
 from talks.entrypoints.http import router
 from talks.entrypoints.workspace import WEB, router as workspace_router
@@ -17,14 +12,11 @@ from talks.entrypoints.workspace import WEB, router as workspace_router
 
 def create_app(settings: TalksSettings | None = None) -> FastAPI:
     settings = settings or TalksSettings()
-    cipher = settings.cipher()  # no keys, no service: content is never stored in the clear
-    runtime = Runtime(settings, service="talks", metadata=orm.metadata, migrations="talks.adapters.migrations")
-    runtime.consume("talks", [Topic.REGISTRY.value, Topic.COMPLIANCE.value], directory.ROUTES)
-    runtime.every("follow-ups", settings.tick_seconds, lambda: publish_due(runtime.sessions, settings, datetime.now(UTC).date()))
+    service = bootstrap(settings)
     app = service_app(
-        runtime, title="talks", description="Talk records as evidence; their content stays here, encrypted.", routers=[router]
+        service.runtime, title="talks", description="Talk records as evidence; their content stays here, encrypted.", routers=[router]
     )
-    app.state.cipher = cipher
+    app.state.talks = service.talks  # what the routes call the use cases with (entrypoints/http.py)
     app.include_router(workspace_router)
     mount_pages(app, WEB)
     return app

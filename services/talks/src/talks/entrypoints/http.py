@@ -1,41 +1,47 @@
-"""HTTP routes of the talks service (SPEC §8)."""
+"""HTTP routes of the talks service (SPEC §8): each maps the wire to one use case and its refusals
+to a status code; the use cases are called with the dependencies `talks.bootstrap` wired
+(`app.state.talks`)."""
 
 from datetime import UTC, datetime
 from datetime import date as date_type
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from kernel.http import correlation_id_of
-from talks.application.amendments import AmendmentIn, amend, versions
+from talks.application.amendments import amend, versions
 from talks.application.common import NotAllowed
 from talks.application.dossier import dossier
-from talks.application.follow_ups import complete
+from talks.application.follow_ups import complete, list_follow_ups
 from talks.application.forms import record_form, year_forms
-from talks.application.recording import check_participants, read_talk, record_talk
-from talks.application.requests import request_talk, schedule_meeting
-from talks.adapters import orm
+from talks.application.ports import Dependencies
+from talks.application.reading import audit_trail, read_talk
+from talks.application.recording import check_participants, record_talk
+from talks.application.requests import request_talk, schedule_meeting, talk_request
+from talks.domain.amendments import AmendmentIn
 from talks.domain.records import TalkRecordIn
 
 router = APIRouter(prefix="/v1", tags=["talks"])
 PersonHeader = Annotated[str | None, Header(alias="X-Person-Id", description="Who asks (until real tokens)")]
 
 
+def _talks(request: Request) -> Dependencies:
+    return request.app.state.talks
+
+
 @router.post("/talks", status_code=201, summary="Record a talk (attachment 1)")
 async def post_talk(record: TalkRecordIn, request: Request, x_person_id: PersonHeader = None) -> dict:
-    runtime = request.app.state.runtime
+    talks = _talks(request)
     try:
-        await check_participants(runtime.sessions, record)
+        await check_participants(talks.units, record)
     except NotAllowed as exc:
         raise _unprocessable(exc) from None
     try:
         talk_id = await record_talk(
-            runtime.sessions,
-            runtime.settings,
-            request.app.state.cipher,
+            talks.units,
+            talks.cipher,
             record,
             recorded_by=x_person_id,
             correlation_id=correlation_id_of(request),
@@ -48,8 +54,8 @@ async def post_talk(record: TalkRecordIn, request: Request, x_person_id: PersonH
 
 @router.get("/talks/{talk_id}", summary="A talk record: content only for those entitled to it")
 async def get_talk(talk_id: str, request: Request, x_person_id: PersonHeader = None) -> dict:
-    runtime = request.app.state.runtime
-    talk = await read_talk(runtime.sessions, request.app.state.cipher, talk_id, x_person_id, runtime.settings.auditor_ids())
+    talks = _talks(request)
+    talk = await read_talk(talks.units, talks.cipher, talk_id, x_person_id, talks.auditors)
     if talk is None:
         raise HTTPException(404, f"no talk {talk_id!r}")
     return talk
@@ -62,13 +68,7 @@ async def audit(
     reader_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict]:
-    c = orm.content_reads
-    where = [c.c.talk_id == talk_id] if talk_id else []
-    if reader_id:
-        where.append(c.c.reader_id == reader_id)
-    async with request.app.state.runtime.sessions() as session:
-        rows = await session.execute(select(c).where(*where).order_by(c.c.id.desc()).limit(limit))
-    return [dict(r._mapping) for r in rows]
+    return await audit_trail(_talks(request).units, talk_id, reader_id, limit)
 
 
 def _unprocessable(exc: NotAllowed) -> RequestValidationError:
@@ -86,9 +86,8 @@ async def post_talk_request(body: TalkRequestIn, request: Request, x_person_id: 
     person_id = body.person_id or x_person_id
     if not person_id:
         raise RequestValidationError([{"loc": ("body", "person_id"), "msg": "name the member (person_id or X-Person-Id)", "type": "missing"}])
-    runtime = request.app.state.runtime
     try:
-        request_id = await request_talk(runtime.sessions, runtime.settings, person_id=person_id, leader_id=body.leader_id, correlation_id=correlation_id_of(request))
+        request_id = await request_talk(_talks(request).units, person_id=person_id, leader_id=body.leader_id, correlation_id=correlation_id_of(request))
     except NotAllowed as exc:
         raise _unprocessable(exc) from None
     return {"request_id": request_id}
@@ -96,11 +95,10 @@ async def post_talk_request(body: TalkRequestIn, request: Request, x_person_id: 
 
 @router.get("/talk-requests/{request_id}", summary="A talk request: open, or closed by the talk that met it")
 async def get_talk_request(request_id: str, request: Request) -> dict:
-    async with request.app.state.runtime.sessions() as session:
-        row = (await session.execute(select(orm.talk_requests).where(orm.talk_requests.c.request_id == request_id))).first()
-    if row is None:
+    found = await talk_request(_talks(request).units, request_id)
+    if found is None:
         raise HTTPException(404, f"no talk request {request_id!r}")
-    return dict(row._mapping) | {"status": "closed" if row.closed_by else "open"}
+    return found
 
 
 class MeetingIn(BaseModel):
@@ -112,10 +110,9 @@ class MeetingIn(BaseModel):
 
 @router.post("/meetings", status_code=201, summary="Schedule an organisational-life meeting (组织生活会)")
 async def post_meeting(body: MeetingIn, request: Request, x_person_id: PersonHeader = None) -> dict:
-    runtime = request.app.state.runtime
     try:
         meeting_id = await schedule_meeting(
-            runtime.sessions, runtime.settings, org_id=body.org_id, day=body.date, kind=body.kind,
+            _talks(request).units, org_id=body.org_id, day=body.date, kind=body.kind,
             scheduled_by=x_person_id, correlation_id=correlation_id_of(request),
         )  # fmt: skip
     except NotAllowed as exc:
@@ -125,22 +122,13 @@ async def post_meeting(body: MeetingIn, request: Request, x_person_id: PersonHea
 
 @router.get("/follow-ups", summary="Follow-up measures (整改措施), by owner; open ones only by default")
 async def follow_ups(request: Request, owner_id: str | None = None, open_only: bool = True) -> list[dict]:
-    f = orm.follow_ups
-    where = [f.c.owner_id == owner_id] if owner_id else []
-    if open_only:
-        where.append(f.c.completed_at.is_(None))
-    async with request.app.state.runtime.sessions() as session:
-        rows = await session.execute(
-            select(f.c.follow_up_id, f.c.talk_id, f.c.owner_id, f.c.due_date, f.c.completed_at).where(*where).order_by(f.c.due_date)
-        )
-    return [dict(r._mapping) for r in rows]
+    return await list_follow_ups(_talks(request).units, owner_id, open_only)
 
 
 @router.post("/follow-ups/{follow_up_id}/complete", summary="Mark a follow-up measure done")
 async def complete_follow_up(follow_up_id: str, request: Request, x_person_id: PersonHeader = None) -> dict:
-    runtime = request.app.state.runtime
     try:
-        return await complete(runtime.sessions, runtime.settings, follow_up_id, x_person_id)
+        return await complete(_talks(request).units, follow_up_id, x_person_id)
     except LookupError:
         raise HTTPException(404, f"no follow-up {follow_up_id!r}") from None
     except NotAllowed as exc:
@@ -149,8 +137,9 @@ async def complete_follow_up(follow_up_id: str, request: Request, x_person_id: P
 
 @router.post("/talks/{talk_id}/amendments", status_code=201, summary="Amend a record: a new version, with who and why")
 async def post_amendment(talk_id: str, change: AmendmentIn, request: Request, x_person_id: PersonHeader = None) -> dict:
+    talks = _talks(request)
     try:
-        version = await amend(request.app.state.runtime.sessions, request.app.state.cipher, talk_id, change, x_person_id)
+        version = await amend(talks.units, talks.cipher, talk_id, change, x_person_id)
     except LookupError:
         raise HTTPException(404, f"no talk {talk_id!r}") from None
     except NotAllowed as exc:
@@ -160,7 +149,7 @@ async def post_amendment(talk_id: str, change: AmendmentIn, request: Request, x_
 
 @router.get("/talks/{talk_id}/versions", summary="A record's history: every version's who, when and why")
 async def get_versions(talk_id: str, request: Request) -> list[dict]:
-    found = await versions(request.app.state.runtime.sessions, talk_id)
+    found = await versions(_talks(request).units, talk_id)
     if not found:
         raise HTTPException(404, f"no talk {talk_id!r}")
     return found
@@ -171,8 +160,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 @router.get("/talks/{talk_id}/form.docx", summary="The record as a printable form (attachment 1 or 2)", response_class=Response)
 async def talk_form(talk_id: str, request: Request, x_person_id: PersonHeader = None) -> Response:
-    runtime = request.app.state.runtime
-    document = await record_form(runtime.sessions, request.app.state.cipher, talk_id, x_person_id, runtime.settings.auditor_ids())
+    talks = _talks(request)
+    document = await record_form(talks.units, talks.cipher, talks.render, talk_id, x_person_id, talks.auditors)
     if document is None:
         raise HTTPException(404, f"no talk {talk_id!r}")
     return Response(document, media_type=DOCX, headers={"content-disposition": f'attachment; filename="talk-{talk_id}.docx"'})
@@ -182,8 +171,8 @@ async def talk_form(talk_id: str, request: Request, x_person_id: PersonHeader = 
 async def org_year_forms(
     org_id: str, request: Request, year: Annotated[int, Query(ge=1921, le=2200)], x_person_id: PersonHeader = None
 ) -> Response:
-    runtime = request.app.state.runtime
-    document = await year_forms(runtime.sessions, request.app.state.cipher, org_id, year, x_person_id, runtime.settings.auditor_ids())
+    talks = _talks(request)
+    document = await year_forms(talks.units, talks.cipher, talks.render, org_id, year, x_person_id, talks.auditors)
     return Response(document, media_type=DOCX, headers={"content-disposition": f'attachment; filename="talks-{org_id}-{year}.docx"'})
 
 
@@ -191,9 +180,9 @@ async def org_year_forms(
 async def get_dossier(
     person_id: str, request: Request, year: Annotated[int, Query(ge=1921, le=2200)], x_person_id: PersonHeader = None
 ) -> dict:
-    runtime = request.app.state.runtime
+    talks = _talks(request)
     try:
-        found = await dossier(runtime.sessions, person_id, year, x_person_id, runtime.settings.auditor_ids())
+        found = await dossier(talks.units, person_id, year, x_person_id, talks.auditors)
     except PermissionError as exc:
         raise HTTPException(403, str(exc)) from None
     if found is None:

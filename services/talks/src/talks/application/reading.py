@@ -1,0 +1,51 @@
+"""Reading a record (SPEC §4): its content only for those entitled to it, and every request for it
+audited, granted or not, in the same unit of work as the read."""
+
+from collections.abc import Mapping, Sequence
+
+from kernel.logging import get_logger
+from talks.application.ports import Cipher, Directory, Row, UnitsOfWork
+from talks.domain.access import content_access
+
+log = get_logger(__name__)
+
+
+async def entitlement(
+    directory: Directory, reader_id: str | None, talker_ids: Sequence[str], talkee_ids: Sequence[str],
+    orgs: Mapping[str, str], auditors: frozenset[str],
+) -> str | None:  # fmt: skip
+    """The basis on which the reader may read content about these talkees (in `orgs`), or None."""
+    parent_of = await directory.ancestry(list(set(orgs.values())))
+    secretaries = await directory.secretaries(list(parent_of))
+    return content_access(reader_id, list(talker_ids), list(talkee_ids), orgs, parent_of, secretaries, auditors)
+
+
+async def read_talk(units: UnitsOfWork, cipher: Cipher, talk_id: str, reader_id: str | None, auditors: frozenset[str]) -> Row | None:
+    """The record; its content only for those entitled to it. Every request is audited."""
+    async with units() as uow:
+        talk = await uow.talks.get(talk_id)
+        if talk is None:
+            return None
+        orgs = await uow.directory.orgs_of(list(talk["talkee_ids"]))
+        basis = await entitlement(uow.directory, reader_id, talk["talker_ids"], talk["talkee_ids"], orgs, auditors)
+        await uow.audit.record(talk_id, reader_id, basis)
+        if basis is None:
+            log.warning("content withheld", talk_id=talk_id, reader_id=reader_id)
+        follow_ups = await uow.follow_ups.of_talk(talk_id)
+    encrypted = talk.pop("content_encrypted")
+    # A measure's text belongs to the record's content: shown only to those entitled to it.
+    talk["follow_ups"] = [
+        {k: v for k, v in f.items() if k != "text_encrypted"}
+        | ({"text": cipher.decrypt_text(f["text_encrypted"])} if basis is not None else {})
+        for f in follow_ups
+    ]
+    talk["content_visible"] = basis is not None
+    if basis is not None:
+        talk.update(cipher.decrypt(encrypted))
+    return talk
+
+
+async def audit_trail(units: UnitsOfWork, talk_id: str | None, reader_id: str | None, limit: int) -> list[Row]:
+    """Who asked for which record's content, and whether they got it; newest first."""
+    async with units() as uow:
+        return await uow.audit.entries(talk_id, reader_id, limit)
