@@ -12,11 +12,10 @@ from sqlalchemy import select
 
 from kernel.consumer import BatchConsumer
 from notify.adapters import orm
-from notify.application.delivery import DeliveryWorker, replay_dead
+from notify.application.dead_letters import replay_dead
 from notify.application.digest import send_digests
-from notify.application.handlers import NotifyHandlers
+from notify.bootstrap import bootstrap
 from notify.config import NotifySettings
-from notify.entrypoints.app import channels
 from tests.channels import HttpReceiver, SmtpServer
 
 from .conftest import records
@@ -53,8 +52,10 @@ def event(type_name: str, data: dict) -> dict:
 class Notify:
     def __init__(self, sessions, settings: NotifySettings, ids: str):
         self.sessions, self.ids = sessions, ids
-        self.consumer = BatchConsumer("notify-it", sessions, orm.applied_events, NotifyHandlers(settings).route())
-        self.worker = DeliveryWorker(sessions, settings, channels(settings), rand=lambda: 1.0)
+        notify = bootstrap(settings, sessions, rand=lambda: 1.0)
+        self.unit_of_work = notify.unit_of_work
+        self.consumer = BatchConsumer("notify-it", sessions, orm.applied_events, notify.handlers, unit_of_work=notify.consumer_unit_of_work)
+        self.worker = notify.worker
 
     async def person(self, name: str) -> str:
         pid = self.ids + name
@@ -128,7 +129,7 @@ async def test_past_the_last_retry_alerts_wait_in_the_dead_letter_store_and_a_re
     assert "alert.failed.v1" in await n.outcomes()
     smtp.start()
     assert await n.worker.run_once(now + timedelta(hours=1)) == 0  # the dead stay dead until replayed
-    assert await replay_dead(sessions, email.delivery_id, now + timedelta(hours=1)) == [email.delivery_id]
+    assert await replay_dead(n.unit_of_work, email.delivery_id, now + timedelta(hours=1)) == [email.delivery_id]
     assert await n.worker.run_once(now + timedelta(hours=1)) == 1
     assert await n.worker.run_once(now + timedelta(hours=2)) == 0
     assert len([m for m in smtp.messages if m["to"] == [f"{secretary}@example.org"]]) == 1
@@ -161,9 +162,9 @@ async def test_a_secretary_who_asked_gets_one_daily_digest_by_email(sessions, id
         await session.execute(orm.people.update().where(orm.people.c.person_id == secretary).values(digest=True, channels=[]))
     await n.consumer.handle(records([n.opened(secretary)], "compliance.obligations"))
     morning = datetime(2026, 3, 3, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
-    assert await send_digests(sessions, settings, settings.templates(), morning - timedelta(hours=2)) == 0  # before 08:00
-    assert await send_digests(sessions, settings, settings.templates(), morning) >= 1
-    assert await send_digests(sessions, settings, settings.templates(), morning + timedelta(hours=3)) == 0  # once a day
+    assert await send_digests(n.unit_of_work, settings, settings.templates(), morning - timedelta(hours=2)) == 0  # before 08:00
+    assert await send_digests(n.unit_of_work, settings, settings.templates(), morning) >= 1
+    assert await send_digests(n.unit_of_work, settings, settings.templates(), morning + timedelta(hours=3)) == 0  # once a day
     await n.worker.run_once(datetime.now(UTC) + timedelta(seconds=1))
     [mail] = [m for m in smtp.messages if m["to"] == [f"{secretary}@example.org"]]  # only the digest: no other channel chosen
     message = email.message_from_string(mail["data"], policy=email.policy.default)

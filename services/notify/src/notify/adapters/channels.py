@@ -9,19 +9,15 @@ import hmac
 import json
 import time
 from email.message import EmailMessage
-from typing import Protocol
 
 import aiosmtplib
 import httpx
 
+from notify.application.ports import Channel
 from notify.config import NotifySettings
 
 SIGNATURE_HEADER = "X-Talks-Signature"
 TIMESTAMP_HEADER = "X-Talks-Timestamp"
-
-
-class Channel(Protocol):
-    async def send(self, alert: dict, person: dict) -> None: ...
 
 
 def sign(secret: bytes, timestamp: str, body: bytes) -> str:
@@ -85,3 +81,13 @@ class WebhookChannel:
             timeout=self.settings.webhook_timeout_s,
         )
         response.raise_for_status()
+
+
+def configured_channels(settings: NotifySettings) -> dict[str, Channel]:
+    """The channels the operator configured, by name: e-mail with an SMTP host, the webhook with a URL."""
+    out: dict[str, Channel] = {}
+    if settings.smtp_host:
+        out["email"] = EmailChannel(settings)
+    if settings.webhook_url:
+        out["webhook"] = WebhookChannel(settings, httpx.AsyncClient())
+    return out

@@ -1,66 +1,56 @@
-"""HTTP routes of notify (SPEC §8): the in-app inbox, preferences, and the dead-letter store."""
+"""HTTP routes of notify (SPEC §8): the in-app inbox, preferences, and the dead-letter store.
+
+Each route maps the wire to one use case of notify/application and back; the use cases open their
+units of work with the factory that notify.bootstrap.create_app put on the app's state.
+"""
 
 from datetime import UTC, datetime, time
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import func, select, update
 
-from notify.adapters import orm
-from notify.application.delivery import replay_dead
+from notify.application.dead_letters import list_dead_letters, replay_dead
+from notify.application.inbox import mark_alert_read, read_inbox
+from notify.application.ports import UnitOfWorkFactory
+from notify.application.preferences import save_preferences
+from notify.application.records import DeadLetter, InboxEntry
 
 router = APIRouter(prefix="/v1", tags=["notify"])
 
 
-class AlertOut(BaseModel):
-    alert_id: str
-    person_id: str
-    obligation_id: str | None
-    transition: str
-    title: str
-    body: str
-    created_at: datetime
-    read_at: datetime | None
+def _unit_of_work(request: Request) -> UnitOfWorkFactory:
+    return request.app.state.unit_of_work
+
+
+UnitOfWorkDependency = Annotated[UnitOfWorkFactory, Depends(_unit_of_work)]
+
+
+class AlertOut(InboxEntry):
+    pass  # on the wire as the use case reads it
 
 
 @router.get("/inbox/{person_id}", response_model=list[AlertOut], summary="A person's alerts, newest first")
 async def inbox(
     person_id: str,
-    request: Request,
     response: Response,
+    unit_of_work: UnitOfWorkDependency,
     unread: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> list[dict]:
-    i = orm.inbox
-    where = [i.c.person_id == person_id]
-    if unread:
-        where.append(i.c.read_at.is_(None))
-    async with request.app.state.runtime.sessions() as session:
-        total = await session.scalar(select(func.count()).select_from(i).where(*where))
-        unread_count = await session.scalar(select(func.count()).select_from(i).where(i.c.person_id == person_id, i.c.read_at.is_(None)))
-        rows = await session.execute(select(i).where(*where).order_by(i.c.created_at.desc(), i.c.alert_id).limit(limit).offset(offset))
-    response.headers["X-Total-Count"] = str(total)
-    response.headers["X-Unread-Count"] = str(unread_count)
-    return [dict(r._mapping) for r in rows]
+) -> list[InboxEntry]:
+    page = await read_inbox(unit_of_work, person_id, unread_only=unread, limit=limit, offset=offset)
+    response.headers["X-Total-Count"] = str(page.total)
+    response.headers["X-Unread-Count"] = str(page.unread)
+    return page.alerts
 
 
 @router.post("/inbox/{person_id}/{alert_id}/read", response_model=AlertOut, summary="Mark an alert read")
-async def mark_read(person_id: str, alert_id: str, request: Request) -> dict:
-    i = orm.inbox
-    async with request.app.state.runtime.sessions() as session, session.begin():
-        row = (
-            await session.execute(
-                update(i)
-                .where(i.c.person_id == person_id, i.c.alert_id == alert_id)
-                .values(read_at=func.coalesce(i.c.read_at, func.now()))
-                .returning(*i.c)
-            )
-        ).first()
-    if row is None:
+async def mark_read(person_id: str, alert_id: str, unit_of_work: UnitOfWorkDependency) -> InboxEntry:
+    alert = await mark_alert_read(unit_of_work, person_id, alert_id)
+    if alert is None:
         raise HTTPException(404, f"no alert {alert_id!r} in the inbox of {person_id!r}")
-    return dict(row._mapping)
+    return alert
 
 
 class PreferencesIn(BaseModel):
@@ -77,47 +67,29 @@ class PreferencesIn(BaseModel):
 
 
 @router.put("/people/{person_id}/preferences", summary="A person's channels and quiet hours")
-async def set_preferences(person_id: str, prefs: PreferencesIn, request: Request) -> dict:
-    p = orm.people
-    async with request.app.state.runtime.sessions() as session, session.begin():
-        updated = await session.execute(
-            update(p).where(p.c.person_id == person_id).values(channels=prefs.channels, quiet_start=prefs.quiet_start, quiet_end=prefs.quiet_end, digest=prefs.digest).returning(p.c.person_id)
-        )
-        if updated.first() is None:
-            raise HTTPException(404, f"no person {person_id!r} known to notify")
+async def set_preferences(person_id: str, prefs: PreferencesIn, unit_of_work: UnitOfWorkDependency) -> dict:
+    if not await save_preferences(unit_of_work, person_id, **prefs.model_dump()):
+        raise HTTPException(404, f"no person {person_id!r} known to notify")
     return {"person_id": person_id, **prefs.model_dump(mode="json")}
 
 
-class DeadLetterOut(BaseModel):
-    delivery_id: str
-    alert_id: str
-    person_id: str
-    channel: str
-    attempts: int
-    last_error: str | None
-    created_at: datetime
-    title: str
+class DeadLetterOut(DeadLetter):
+    pass  # on the wire as the use case reads it
 
 
 @router.get("/dead-letters", response_model=list[DeadLetterOut], tags=["operations"], summary="Alerts given up after the last retry")
-async def dead_letters(request: Request, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict]:
-    dl = orm.deliveries
-    async with request.app.state.runtime.sessions() as session:
-        rows = await session.execute(
-            select(dl, orm.inbox.c.title).join(orm.inbox, orm.inbox.c.alert_id == dl.c.alert_id)
-            .where(dl.c.status == "dead").order_by(dl.c.created_at).limit(limit)
-        )  # fmt: skip
-    return [dict(r._mapping) for r in rows]
+async def dead_letters(unit_of_work: UnitOfWorkDependency, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[DeadLetter]:
+    return await list_dead_letters(unit_of_work, limit)
 
 
 @router.post("/dead-letters/replay", tags=["operations"], summary="Send every dead alert again")
-async def replay_all(request: Request) -> dict:
-    return {"replayed": await replay_dead(request.app.state.runtime.sessions, None, datetime.now(UTC))}
+async def replay_all(unit_of_work: UnitOfWorkDependency) -> dict:
+    return {"replayed": await replay_dead(unit_of_work, None, datetime.now(UTC))}
 
 
 @router.post("/dead-letters/{delivery_id}/replay", tags=["operations"], summary="Send one dead alert again")
-async def replay_one(delivery_id: str, request: Request) -> dict:
-    replayed = await replay_dead(request.app.state.runtime.sessions, delivery_id, datetime.now(UTC))
+async def replay_one(delivery_id: str, unit_of_work: UnitOfWorkDependency) -> dict:
+    replayed = await replay_dead(unit_of_work, delivery_id, datetime.now(UTC))
     if not replayed:
         raise HTTPException(404, f"no dead delivery {delivery_id!r}")
     return {"replayed": replayed}
