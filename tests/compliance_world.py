@@ -89,13 +89,29 @@ class MemoryWorld:
         """(key, reason) of what was dead-lettered."""
         return [(d.person_id, d.reason) for d in self.uow.dead_letters]
 
-    def credits(self, person: str) -> list[tuple]:
+    def all_credits(self) -> list[tuple]:
+        """(talk, rule, person, counterpart, organisation, year) of every talk."""
         return sorted(
-            (c.rule_id, c.person_id, c.counterpart_id, c.org_id, c.year)
-            for _, credits in self.uow.rows.talks._credits.values()
+            (talk_id, c.rule_id, c.person_id, c.counterpart_id, c.org_id, c.year)
+            for talk_id, (_, credits) in self.uow.rows.talks._credits.items()
             for c in credits
-            if person in (c.person_id, c.counterpart_id)
         )
+
+    def credits(self, person: str) -> list[tuple]:
+        return sorted(c[1:] for c in self.all_credits() if person in (c[2], c[3]))
+
+    def memberships(self) -> dict[str, tuple]:
+        return {p: person.stretches for p, person in self.uow.rows.people._people.items() if person}
+
+    def projection(self) -> dict:
+        """What SPEC §6 says may not depend on the order of events: obligations (with status,
+        responsible, due date, fulfilling talk), what each talk counts towards, memberships."""
+        obligations = {
+            ob.obligation_id: (ob.rule_id, ob.status, ob.responsible_kind, ob.responsible_id, ob.responsible_org_id,
+                               ob.due_date, ob.fulfilled_by, ob.org_id, ob.reason, ob.escalated_to_id)
+            for ob in self.obligations()
+        }  # fmt: skip
+        return {"obligations": obligations, "credits": self.all_credits(), "people": self.memberships()}
 
 
 def talk(talk_id: str, held_at: datetime, talkers: list[str], talkees: list[str], mode: str = "one_to_one") -> tuple:

@@ -17,6 +17,7 @@ from compliance.application.lifecycle import advance
 from compliance.application.messagebus import ComplianceBus
 from compliance.application.waivers import waive
 from compliance.config import ComplianceSettings
+from compliance.domain.history import Stretch
 from compliance.domain.obligations import Obligation
 from compliance.domain.policy import DEFAULT_POLICY, Policy
 from kernel.consumer import BatchConsumer
@@ -76,6 +77,7 @@ class PgWorld(MemoryWorld):
             self._obligations = [from_row(r) for r in await session.execute(select(*[o.c[c.name] for c in o.columns if c.name != "updated_at"]))]
             self._outbox = (await session.execute(select(orm.outbox).order_by(orm.outbox.c.id))).all()
             self._credits = (await session.execute(select(orm.coverage_credits))).all()
+            self._stretches = (await session.execute(select(orm.memberships).order_by(orm.memberships.c.since))).all()
 
     def obligations(self, subject: str | None = None) -> list[Obligation]:
         found = sorted(self._obligations, key=lambda o: (o.subject_id, o.trigger_date, o.obligation_id))
@@ -93,7 +95,11 @@ class PgWorld(MemoryWorld):
     def dead_letters(self) -> list[tuple[str, str]]:
         return [(r.key, r.headers["dlq-reason"]) for r in self._outbox if r.topic.endswith(".dlq")]
 
-    def credits(self, person: str) -> list[tuple]:
-        return sorted(
-            (c.rule_id, c.person_id, c.counterpart_id, c.org_id, c.year) for c in self._credits if person in (c.person_id, c.counterpart_id)
-        )
+    def all_credits(self) -> list[tuple]:
+        return sorted((c.talk_id, c.rule_id, c.person_id, c.counterpart_id, c.org_id, c.year) for c in self._credits)
+
+    def memberships(self) -> dict[str, tuple]:
+        found: dict[str, list[Stretch]] = {}
+        for r in self._stretches:
+            found.setdefault(r.person_id, []).append(Stretch(r.org_id, r.since, r.until, r.left_reason))
+        return {p: tuple(s) for p, s in found.items()}

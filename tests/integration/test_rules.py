@@ -243,3 +243,24 @@ async def test_COV_MEMBER_who_counts_where_this_year_and_in_a_closed_year(city):
         past_rows = {r["person_id"]: r["org_id"] for r in await reader.member_rows(org_id=None, subtree=False, person_id=None, year=year - 1, today=TODAY)}
     assert now_rows["old"] == "branch-1" and "p-b1-m3" not in now_rows
     assert past_rows["old"] == "branch-2"  # the day before leaving, in the organisation of that day
+
+
+async def test_COV_MEMBER_COV_SECRETARY_COV_COMMITTEE_reminders_14_and_3_days_before_a_meeting(city):
+    """SPEC §3.6: the organisation's secretary hears what coverage is missing before the meeting."""
+    from compliance.adapters.meetings import meetings
+    from compliance.application.meetings import remind
+
+    meeting_day = TODAY + timedelta(days=20)
+    await city.given(("meeting.scheduled.v1", {"meeting_id": "mt", "org_id": "town", "date": meeting_day.isoformat(), "kind": "mid_year"}),
+                     talk_event("p-town-sec", ["p-b1-sec"]))  # fmt: skip
+    found = meetings(city.sessions, city.settings)
+    assert await remind(found, city.policy, meeting_day - timedelta(days=15)) == 0  # not yet
+    assert await remind(found, city.policy, meeting_day - timedelta(days=14)) == 1
+    assert await remind(found, city.policy, meeting_day - timedelta(days=13)) == 0  # once
+    assert await remind(found, city.policy, meeting_day - timedelta(days=3)) == 1
+    await city.given()
+    reminders = city.published_data("meeting.approaching.v1")
+    assert [(r["days_before"], r["secretary_id"]) for r in reminders] == [(14, "p-town-sec"), (3, "p-town-sec")]
+    # town: its own member p-town-cm uncovered (p-town-sec is its secretary: its committee pair too);
+    # of the subordinate secretaries, p-b1-sec was talked with, p-b2-sec not
+    assert (reminders[0]["uncovered_members"], reminders[0]["uncovered_secretaries"], reminders[0]["uncovered_pairs"]) == (2, 1, 1)

@@ -10,7 +10,11 @@ from sqlalchemy.dialects.postgresql import insert
 from talks.adapters import forms, orm
 from talks.adapters.crypto import ContentCipher
 from talks.adapters.unit_of_work import SqlUnitsOfWork
+from zoneinfo import ZoneInfo
+
 from talks.application.forms import record_form, year_forms
+
+BEIJING = ZoneInfo("Asia/Shanghai")
 from talks.application.recording import record_talk
 from talks.config import TalksSettings
 from talks.domain.records import TalkRecordIn
@@ -62,8 +66,8 @@ async def test_the_individual_and_collective_forms_and_a_year_render_with_their_
     withheld = text_of(await record_form(units, cipher, forms.render, one_id, ids + "stranger", frozenset()))
     assert "就受到警告处分一事谈心" not in withheld and "（无权查看）" in withheld and "李明" in withheld
 
-    year = text_of(await year_forms(units, cipher, forms.render, ids + "b1", 2026, ids + "sec", frozenset()))
+    year = text_of(await year_forms(units, cipher, forms.render, ids + "b1", 2026, ids + "sec", frozenset(), BEIJING))
     assert "2026年度谈心谈话记录" in year
     assert "谈心谈话记录表" in year and "集体谈心谈话记录表" in year and "主持人" in year and "集体谈心内容" in year and "组织生活会前谈心" in year
-    empty = text_of(await year_forms(units, cipher, forms.render, ids + "b1", 2025, ids + "sec", frozenset()))
+    empty = text_of(await year_forms(units, cipher, forms.render, ids + "b1", 2025, ids + "sec", frozenset(), BEIJING))
     assert "本年度无谈心谈话记录" in empty

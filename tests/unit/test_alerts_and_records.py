@@ -79,3 +79,20 @@ def test_who_hears_of_a_transition(transition, expected):
     from notify.domain.alerts import recipients
 
     assert recipients(transition, "sec", "parent", "old") == expected
+
+
+def test_REQ_C5_a_reassignment_to_the_same_holder_alerts_nobody():
+    """(v2) a corrected rule (M4 → C5) keeps the holder: nobody is told of a hand-over."""
+    from notify.domain.alerts import recipients
+
+    assert recipients("reassigned", "sec", None, "sec") == []
+    assert recipients("opened", None, None, None) == []  # the operators' own: the dashboard shows it
+
+
+def test_COV_MEMBER_the_meeting_reminder_says_what_is_missing_and_is_sent_once_per_stage():
+    from notify.domain.alerts import meeting_alert
+
+    alert = meeting_alert(meeting_id="mt", days_before=14, recipient_id="sec", date="2026-06-30", members=3, secretaries=1, pairs=2)
+    assert "2026-06-30" in alert.body and "3名党员" in alert.body and "1名下级党组织书记" in alert.body and "2对班子成员" in alert.body
+    assert alert.idempotency_key == "meeting:mt:14:sec"
+    assert meeting_alert(meeting_id="mt", days_before=3, recipient_id="sec", date="x", members=0, secretaries=0, pairs=0).idempotency_key != alert.idempotency_key

@@ -18,18 +18,6 @@ from tests.compliance_world import MemoryWorld
 from tests.order_world import TODAY, YEAR_START, city_year, interleave
 
 
-def projection(world: MemoryWorld) -> dict:
-    obligations = {
-        ob.obligation_id: (ob.rule_id, ob.status, ob.responsible_kind, ob.responsible_id, ob.responsible_org_id,
-                           ob.due_date, ob.fulfilled_by, ob.org_id, ob.reason, ob.escalated_to_id)
-        for ob in world.obligations()
-    }  # fmt: skip
-    rows = world.uow.rows
-    credits = sorted((talk_id, tuple(vars(c).values())) for talk_id, (_, found) in rows.talks._credits.items() for c in found)
-    people = {p: person.stretches for p, person in rows.people._people.items() if person}
-    return {"obligations": obligations, "credits": credits, "people": people}
-
-
 async def run(events: list[dict], batches: list[int]) -> dict:
     world = MemoryWorld(YEAR_START)
     world.today = TODAY
@@ -39,7 +27,7 @@ async def run(events: list[dict], batches: list[int]) -> dict:
         size = next(sizes)
         await world.apply(events[start : start + size])
         start += size
-    return projection(world)
+    return world.projection()
 
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,5 +1,7 @@
 """The intake use case against an in-memory unit of work: what the ports promise, without a database."""
 
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from registry.application.intake import Refused, accept, validate
@@ -63,10 +65,10 @@ def store() -> dict:
 async def test_a_batch_is_recorded_applied_staged_and_a_second_time_a_duplicate(store):
     events, rejections = validate([branch("b1", "town"), SANCTION], "c1")
     assert rejections == []
-    first = await accept(lambda: FakeUnitOfWork(store), events)
+    first = await accept(lambda: FakeUnitOfWork(store), events, ZoneInfo("Asia/Shanghai"))
     assert (first.accepted, first.duplicates) == (["b1", "s1"], [])
     assert store["applied"] == ["b1"] and store["staged"] == ["b1", "s1"]  # only registry events change the registry
-    again = await accept(lambda: FakeUnitOfWork(store), events)
+    again = await accept(lambda: FakeUnitOfWork(store), events, ZoneInfo("Asia/Shanghai"))
     assert (again.accepted, again.duplicates) == ([], ["b1", "s1"])
     assert store["staged"] == ["b1", "s1"] and store["locks"] == 2
 
@@ -74,6 +76,6 @@ async def test_a_batch_is_recorded_applied_staged_and_a_second_time_a_duplicate(
 async def test_a_breach_refuses_the_whole_batch(store):
     events, _ = validate([SANCTION, branch("b1", "town"), branch("b2", "nowhere")], "c1")
     with pytest.raises(Refused) as refused:
-        await accept(lambda: FakeUnitOfWork(store), events)
+        await accept(lambda: FakeUnitOfWork(store), events, ZoneInfo("Asia/Shanghai"))
     assert [(b.index, b.rule) for b in refused.value.breaches] == [(2, "org.parent_unknown")]
     assert store == {"ids": set(), "applied": [], "staged": [], "locks": 1}

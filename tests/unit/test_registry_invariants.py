@@ -1,9 +1,13 @@
 """The registry's invariants, one row per rule: the batch given, the breach expected."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from registry.domain.invariants import Member, Org, Snapshot, check_batch
 from talk_contracts import data as d
+
+AT = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 
 
 def city() -> Snapshot:
@@ -45,10 +49,10 @@ CASES = [
 
 @pytest.mark.parametrize("batch, rule", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_invariant(batch, rule):
-    breaches = check_batch([(f"e{i}", data) for i, data in enumerate(batch)], city())
+    breaches = check_batch([(f"e{i}", data, AT) for i, data in enumerate(batch)], city())
     assert [b.rule for b in breaches] == ([rule] if rule else [])
 
 
 def test_every_breach_of_a_batch_is_named_with_its_index():
-    breaches = check_batch([("a", joined("m1", "b2")), ("b", joined("m8", "b2")), ("c", d.OrgMoved(org_id="town", parent_id="b1"))], city())
+    breaches = check_batch([("a", joined("m1", "b2"), AT), ("b", joined("m8", "b2"), AT), ("c", d.OrgMoved(org_id="town", parent_id="b1"), AT)], city())
     assert [(b.index, b.event_id, b.rule) for b in breaches] == [(0, "a", "member.one_organisation"), (2, "c", "org.cycle")]

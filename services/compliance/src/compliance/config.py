@@ -21,8 +21,10 @@ class ComplianceSettings(CommonSettings):
 
     def policy(self) -> Policy:
         overrides = dict(self.policy_overrides)
-        unknown = set(overrides) - set(Policy.__dataclass_fields__)
+        unknown = set(overrides) - set(Policy.__dataclass_fields__) | ({"time_zone"} & set(overrides))  # that one is TIME_ZONE
         if unknown:
             raise ValueError(f"COMPLIANCE_POLICY: unknown policy numbers {sorted(unknown)}")
         overrides["due_days"] = DEFAULT_POLICY.due_days | overrides.get("due_days", {})
-        return replace(DEFAULT_POLICY, **overrides)
+        if "meeting_reminder_days" in overrides:
+            overrides["meeting_reminder_days"] = tuple(overrides["meeting_reminder_days"])
+        return replace(DEFAULT_POLICY, **overrides, time_zone=self.time_zone)

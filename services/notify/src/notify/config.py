@@ -17,7 +17,6 @@ class NotifySettings(CommonSettings):
     port: int = Field(8104, validation_alias=_env("PORT"))
     # JSON {"titles": {...}, "bodies": {...}} overriding the Chinese defaults of domain/alerts.py.
     templates_file: Path | None = Field(None, validation_alias=_env("TEMPLATES_FILE"))
-    timezone: str = Field("Asia/Shanghai", validation_alias=_env("TIMEZONE"), description="for quiet hours")
     # E-mail over SMTP; no host: no e-mail.
     smtp_host: str | None = Field(None, validation_alias=_env("SMTP_HOST"))
     smtp_port: int = Field(25, validation_alias=_env("SMTP_PORT"))

@@ -29,5 +29,5 @@ def bootstrap(settings: TalksSettings) -> Service:
     # Talks' view of the registry and of compliance's obligations: plain upserts, applied in adapters.
     runtime.consume("talks", [Topic.REGISTRY.value, Topic.COMPLIANCE.value], directory.ROUTES)
     runtime.every("follow-ups", settings.tick_seconds, lambda: publish_due(units, datetime.now(UTC).date()))
-    return Service(runtime, Dependencies(units=units, cipher=cipher, render=forms.render, auditors=settings.auditor_ids()))
+    return Service(runtime, Dependencies(units=units, cipher=cipher, render=forms.render, auditors=settings.auditor_ids(), zone=settings.zone))
 

@@ -88,6 +88,8 @@ obligations = Table(
     Column("closed_at", DateTime(timezone=True)),
     Column("reason", Text),
     Column("paths", ARRAY(Text), nullable=False, server_default="{}"),
+    Index("obligations_paths", "paths", postgresql_using="gin"),  # View.obligations_through
+    Index("obligations_closed_at", "closed_at"),
 )
 
 # (v2) Retractions of cases, kept: an action read after its retraction is cancelled too.

@@ -8,8 +8,10 @@ from fastapi import FastAPI
 from compliance.adapters import orm
 from compliance.adapters.change_feed import ChangeFeed
 from compliance.adapters.held_triggers import report_held_too_long
+from compliance.adapters.meetings import meetings
 from compliance.adapters.unit_of_work import batch_unit_of_work, units_of_work
 from compliance.application.lifecycle import advance
+from compliance.application.meetings import remind
 from compliance.application.messagebus import ComplianceBus
 from compliance.config import ComplianceSettings
 from compliance.entrypoints.dashboard import WEB, build_dashboard
@@ -32,6 +34,7 @@ def create_app(settings: ComplianceSettings | None = None, today: Callable[[], d
     runtime.consume("compliance", [t.value for t in CONSUMED], bus.route(), bus, batch_unit_of_work(settings, policy))
     units = units_of_work(runtime.sessions, settings, policy)
     runtime.every("lifecycle", settings.tick_seconds, lambda: advance(units, policy, today()))
+    runtime.every("meetings", settings.tick_seconds, lambda: remind(meetings(runtime.sessions, settings), policy, today()))
     held_limit = timedelta(hours=settings.held_limit_hours)
     runtime.every(
         "held-triggers", settings.tick_seconds, lambda: report_held_too_long(runtime.sessions, settings, held_limit, datetime.now(UTC))

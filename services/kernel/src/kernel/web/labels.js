@@ -32,6 +32,7 @@ export const zh = {
 
   "status.open": "未到期", "status.due_soon": "即将到期", "status.overdue": "已逾期", "status.escalated": "已上报",
   "status.reassigned": "已转交", "status.fulfilled": "已履行", "status.fulfilled_late": "逾期履行", "status.cancelled": "已取消",
+  "status.waived": "已免谈", "responsible.operators": "组织部（运营人员）",
   "role.secretary": "书记", "role.deputy_secretary": "副书记", "role.committee_member": "委员",
   "state.covered": "已覆盖", "state.pending": "待谈话", "state.at_risk": "有风险",
   "org.city": "市委", "org.county": "县（区）委", "org.working_committee": "工委", "org.party_committee": "党委",

@@ -7,7 +7,6 @@ nothing twice.
 
 from dataclasses import replace
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from kernel.logging import get_logger
 from notify.application.ports import UnitOfWork
@@ -34,7 +33,7 @@ async def schedule_deliveries(
     if person is None:
         return  # nobody to reach beyond the inbox yet
     prefs = person.preferences()
-    when = not_before(now, prefs, alert.transition, ZoneInfo(settings.timezone))
+    when = not_before(now, prefs, alert.transition, settings.zone)
     # `only`: the channels this alert goes out on whatever the person's choice (the digest is an e-mail).
     chosen = replace(prefs, channels=only) if only is not None else prefs
     channels = channels_for(chosen, person.email, person.phone, bool(settings.webhook_url))

@@ -1,7 +1,6 @@
 """The optional daily digest: one e-mail a day to each secretary who asked for it (SPEC §5)."""
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from notify.application.alerting import deliver
 from notify.application.ports import UnitOfWorkFactory
@@ -14,7 +13,7 @@ DIGEST = "digest"  # the digest's own alerts are neither in the next digest nor 
 async def send_digests(unit_of_work: UnitOfWorkFactory, settings: NotifySettings, templates: Templates, now: datetime) -> int:
     """From the configured local hour on, each opted-in secretary with anything to report gets the
     day's digest, once (its idempotency key is the person and the day)."""
-    local = now.astimezone(ZoneInfo(settings.timezone))
+    local = now.astimezone(settings.zone)
     if local.hour < settings.digest_hour:
         return 0
     sent = 0

@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from notify.application.alerting import deliver
 from notify.application.ports import EventHandler, UnitOfWork
 from notify.config import NotifySettings
-from notify.domain.alerts import Templates, follow_up_alert, obligation_alert, recipients, vacancy_alert
-from talk_contracts import ParsedEvent
+from notify.domain.alerts import Templates, follow_up_alert, meeting_alert, obligation_alert, recipients, vacancy_alert
+from talk_contracts import OBLIGATION_TRANSITIONS, ParsedEvent
 from talk_contracts import data as d
 
-OBLIGATION_TRANSITIONS = ("opened", "due_soon", "overdue", "escalated", "reassigned", "fulfilled", "cancelled")
 
 
 @dataclass
@@ -31,16 +30,14 @@ class NotifyHandlers:
 
     async def role_changed(self, uow: UnitOfWork, event: ParsedEvent) -> None:
         data: d.RoleAssigned = event.data
-        if event.envelope.type == "role.ended.v1":
+        if event.envelope.type == "role.ended.v1":  # the registry publishes a displaced secretary's end too
             await uow.roles.end(data.org_id, data.person_id, data.role)
-            return
-        if data.role == "secretary":  # one secretary at a time
-            await uow.roles.vacate(data.org_id, "secretary")
-        await uow.roles.assign(data.org_id, data.person_id, data.role)
+        else:
+            await uow.roles.assign(data.org_id, data.person_id, data.role)
 
     async def obligation_changed(self, uow: UnitOfWork, event: ParsedEvent) -> None:
-        """Alerts to whoever the transition concerns (SPEC §5). An obligation with nobody responsible
-        falls to the operators, who watch the dashboard."""
+        """Alerts to whoever the transition concerns (SPEC §5). An obligation the operators own
+        (`responsible_kind: operators`) is theirs to see on the dashboard: no person is alerted."""
         data: d.ObligationChanged = event.data
         transition = event.envelope.type.removeprefix("obligation.").removesuffix(".v1")
         to = recipients(transition, data.responsible_id, data.escalated_to_id, data.previous_responsible_id)
@@ -69,6 +66,18 @@ class NotifyHandlers:
         )  # fmt: skip
         await deliver(uow, alert, self.settings)
 
+    async def meeting_approaching(self, uow: UnitOfWork, event: ParsedEvent) -> None:
+        """(SPEC §3.6) 14 and 3 days before an organisational-life meeting, its secretary hears how
+        much coverage is still missing (operators see a vacant seat's on the dashboard)."""
+        data: d.MeetingApproaching = event.data
+        if data.secretary_id is None:
+            return
+        alert = meeting_alert(
+            meeting_id=data.meeting_id, days_before=data.days_before, recipient_id=data.secretary_id, date=data.date.isoformat(),
+            members=data.uncovered_members, secretaries=data.uncovered_secretaries, pairs=data.uncovered_pairs, templates=self.templates,
+        )  # fmt: skip
+        await deliver(uow, alert, self.settings)
+
     async def follow_up(self, uow: UnitOfWork, event: ParsedEvent) -> None:
         """A follow-up measure due or overdue: its owner is reminded (never told its text)."""
         data: d.FollowUp = event.data
@@ -86,6 +95,7 @@ class NotifyHandlers:
             "role.assigned.v1": self.role_changed,
             "role.ended.v1": self.role_changed,
             "secretary.vacant.v1": self.secretary_vacant,
+            "meeting.approaching.v1": self.meeting_approaching,
             "follow_up.due.v1": self.follow_up,
             "follow_up.overdue.v1": self.follow_up,
             **{f"obligation.{t}.v1": self.obligation_changed for t in OBLIGATION_TRANSITIONS},

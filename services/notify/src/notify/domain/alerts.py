@@ -43,6 +43,7 @@ class Templates:
         "reassigned": "必谈任务已转交给您",
         "reassigned_away": "必谈任务已转交他人",
         "secretary_vacant": "下级党组织书记空缺",
+        "meeting_approaching": "组织生活会前谈心谈话提醒",
         "follow_up_due": "整改措施即将到期",
         "follow_up_overdue": "整改措施已逾期",
         "digest": "谈心谈话每日提醒",
@@ -57,6 +58,7 @@ class Templates:
         "secretary_vacant": "【谈心谈话提醒】{org_name}书记空缺（自{since}起），其谈心谈话职责暂由上级承担，请尽快配齐书记。",
         "follow_up_due": "【谈心谈话提醒】{title}：您负责的整改措施须于{due_date}前完成。",
         "follow_up_overdue": "【谈心谈话提醒】{title}：您负责的整改措施已于{due_date}到期，请尽快完成。",
+        "meeting_approaching": "【谈心谈话提醒】{title}：组织生活会将于{due_date}召开（还有{days}天），尚有{members}名党员、{secretaries}名下级党组织书记、{pairs}对班子成员未开展谈心谈话，请在会前完成。",
         "digest": "【谈心谈话提醒】{title}（{since}）：过去一天新提醒{new}条，未读{unread}条。\n{lines}",
     })  # fmt: skip
 
@@ -78,7 +80,10 @@ class Templates:
             raise ValueError(f"template {key!r}: {exc!r}; placeholders are {sorted(PLACEHOLDERS)}") from None
 
 
-PLACEHOLDERS = ("subject_name", "rule_id", "rule_name", "due_date", "org_name", "since", "new", "unread", "lines")
+PLACEHOLDERS = (
+    "subject_name", "rule_id", "rule_name", "due_date", "org_name", "since", "new", "unread", "lines",
+    "days", "members", "secretaries", "pairs",
+)  # fmt: skip
 DEFAULT_TEMPLATES = Templates()
 
 
@@ -90,8 +95,10 @@ def recipients(transition: str, responsible_id: str | None, escalated_to_id: str
     escalation the parent's secretary; on a reassignment the new holder and the previous one."""
     if transition == "escalated":
         return [(escalated_to_id, "escalated")] if escalated_to_id else []
+    if transition == "reassigned" and previous_id == responsible_id:
+        return []  # the same holder (a corrected rule, a move of the member within their reach)
     out = [(responsible_id, transition)] if responsible_id and transition in OBLIGATION_ALERTS else []
-    if transition == "reassigned" and previous_id and previous_id != responsible_id:
+    if transition == "reassigned" and previous_id:
         out.append((previous_id, "reassigned_away"))
     return out
 
@@ -135,6 +142,17 @@ def vacancy_alert(*, org_id: str, org_name: str, recipient_id: str, since: str, 
 def follow_up_alert(*, follow_up_id: str, stage: str, owner_id: str, due_date: str, templates: Templates = DEFAULT_TEMPLATES) -> Alert:
     """To the owner of a follow-up measure (整改措施) that is due or overdue; never its text."""
     return _alert(f"follow-up:{follow_up_id}:{stage}:{owner_id}", owner_id, f"follow_up_{stage}", None, templates, due_date=due_date)
+
+
+def meeting_alert(
+    *, meeting_id: str, days_before: int, recipient_id: str, date: str, members: int, secretaries: int, pairs: int,
+    templates: Templates = DEFAULT_TEMPLATES,
+) -> Alert:  # fmt: skip
+    """To the organisation's secretary, 14 and 3 days before an organisational-life meeting (SPEC §3.6)."""
+    return _alert(
+        f"meeting:{meeting_id}:{days_before}:{recipient_id}", recipient_id, "meeting_approaching", None, templates,
+        due_date=date, days=str(days_before), members=str(members), secretaries=str(secretaries), pairs=str(pairs),
+    )  # fmt: skip
 
 
 def digest_alert(*, person_id: str, day: str, new: list[str], unread: int, templates: Templates = DEFAULT_TEMPLATES) -> Alert:

@@ -1,7 +1,7 @@
 """The intake's repositories over the registry's tables, all in the unit of work's session
 (see unit_of_work.py): the ports of registry.application.ports, in SQL."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,7 +10,7 @@ from kernel.settings import CommonSettings
 from kernel.tree import ancestors
 from registry.adapters import orm
 from registry.adapters.state import apply_registry_event
-from registry.domain.invariants import Member, Org, Snapshot
+from registry.domain.invariants import Member, Org, Seat, Snapshot
 from talk_contracts import CloudEvent, ParsedEvent
 
 
@@ -49,6 +49,12 @@ class RegistryTables:
         if person_ids:
             for row in await self._session.execute(select(m.c.person_id, m.c.org_id, m.c.left_at).where(m.c.person_id.in_(person_ids))):
                 state.members[row.person_id] = Member(row.org_id, row.left_at is None)
+        # Seats: the people's with their history (which seats they held on a date), and who holds the
+        # organisations' seats now (a new secretary displaces one).
+        r = orm.roles.c
+        touched = or_(r.person_id.in_(person_ids), (r.org_id.in_(org_ids)) & (r.until.is_(None)))
+        rows = await self._session.execute(select(r.org_id, r.person_id, r.role, r.since, r.until).where(touched).order_by(r.since, r.id))
+        state.seats = list(dict.fromkeys(Seat(x.org_id, x.person_id, x.role, x.since, x.until) for x in rows))
         return state
 
     async def apply(self, event: ParsedEvent) -> None:

@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
@@ -86,16 +87,18 @@ async def plan_import(transaction: UnitOfWorkFactory, rows: dict[str, list[Row]]
         fresh = [(r, e) for r, e in zip(ordered, events, strict=True) if e.id not in seen]
         state = await uow.registry.snapshot(*touched([r.data for r, _ in fresh]))
     problems = list(problems)
-    for breach in check_batch([(e.id, r.data) for r, e in fresh], state):
+    for breach in check_batch([(e.id, r.data, e.envelope.time) for r, e in fresh], state):
         row = fresh[breach.index][0]
         problems.append(Problem(row.file, row.line, f"{breach.rule}: {breach.message}"))
     return Plan(events, len(events) - len(fresh), sorted(problems, key=lambda p: (p.file, p.line)))
 
 
-async def import_in_batches(transaction: UnitOfWorkFactory, events: list[ParsedEvent], batch: int) -> AsyncIterator[tuple[int, int]]:
+async def import_in_batches(
+    transaction: UnitOfWorkFactory, events: list[ParsedEvent], batch: int, tz: ZoneInfo
+) -> AsyncIterator[tuple[int, int]]:
     """Each batch accepted in a transaction of its own; yields (events done, new events so far) after each."""
     new = 0
     for start in range(0, len(events), batch):
-        result = await accept(transaction, events[start : start + batch])
+        result = await accept(transaction, events[start : start + batch], tz)
         new += len(result.accepted)
         yield min(start + batch, len(events)), new

@@ -1,11 +1,16 @@
 """The integration edge: events from integrated systems, accepted all-or-nothing, each id once."""
 
-from dataclasses import dataclass, replace
+import uuid
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
 
 from kernel.logging import get_logger
 from registry.application.ports import UnitOfWorkFactory
-from registry.domain.invariants import Breach, check_batch, touched
-from talk_contracts import EventRejected, ParsedEvent, parse_event
+from registry.domain.batch import judge
+from registry.domain.invariants import Breach, touched
+from talk_contracts import CATALOGUE, CloudEvent, EventRejected, ParsedEvent, Source, parse_event
 
 log = get_logger(__name__)
 
@@ -29,10 +34,42 @@ class Refused(Exception):
         super().__init__("; ".join(f"#{b.index} {b.rule}: {b.message}" for b in breaches))
 
 
+class Unprocessable(Exception):
+    """Events the registry cannot accept as they stand (a 422): nothing of the batch is applied."""
+
+    def __init__(self, rejections: list[Rejection]):
+        self.rejections = rejections
+        super().__init__("; ".join(f"#{r.index} {e['msg']}" for r in rejections for e in r.errors))
+
+
 @dataclass(frozen=True)
 class Intake:
     accepted: list[str]
     duplicates: list[str]
+    warnings: list[dict] = field(default_factory=list)  # accepted, with a part skipped (C8 counterparts)
+    published: list[CloudEvent] = field(default_factory=list)  # what the registry published itself as a consequence
+
+
+_DERIVED = uuid.UUID("3c2b1a4e-8f7d-4e6c-9b5a-1d2e3f4a5b6c")
+
+
+def derived_event(cause: ParsedEvent, data: BaseModel) -> CloudEvent:
+    """An event the registry publishes because of `cause`: its id derived from the cause, so that a
+    cause accepted once publishes it once."""
+    type_name = next(t.type for t in CATALOGUE.values() if t.model is type(data) and t.family == "registry")
+    kind = CATALOGUE[type_name]
+    key = kind.key_of(data)
+    return CloudEvent(
+        id=str(uuid.uuid5(_DERIVED, f"{cause.id}|{type_name}|{data.model_dump_json()}")),
+        source=Source.REGISTRY,
+        type=type_name,
+        time=cause.envelope.time,
+        subject=key,
+        dataschema=f"urn:talk-compliance:schema:{type_name}",
+        correlationid=cause.envelope.correlationid,
+        causationid=cause.id,
+        data=data.model_dump(mode="json"),
+    )
 
 
 def validate(items: list, correlation_id: str) -> tuple[list[ParsedEvent], list[Rejection]]:
@@ -60,23 +97,35 @@ def validate(items: list, correlation_id: str) -> tuple[list[ParsedEvent], list[
     return events, rejections
 
 
-async def accept(transaction: UnitOfWorkFactory, events: list[ParsedEvent]) -> Intake:
-    """One transaction: record the ids, apply registry events to the registry, stage all for publishing."""
+async def accept(transaction: UnitOfWorkFactory, events: list[ParsedEvent], tz: ZoneInfo) -> Intake:
+    """One transaction: record the ids, judge the batch against the registry (its invariants, the C
+    rules' scope), apply the registry's own events and their consequences, stage all for publishing."""
     async with transaction() as uow:
-        # One intake at a time: the invariants are checked against a state no other batch is changing.
+        # One intake at a time: the batch is judged against a state no other batch is changing.
         await uow.lock_intake()
         fresh = await uow.accepted.record(events)
-        new = [e for e in events if e.id in fresh]
-        registry_events = [(i, e) for i, e in enumerate(events) if e.id in fresh and e.kind.family == "registry"]
-        state = await uow.registry.snapshot(*touched([e.data for _, e in registry_events]))
-        breaches = check_batch([(e.id, e.data) for _, e in registry_events], state)
-        if breaches:  # the transaction rolls back: not even the ids are recorded
-            raise Refused([replace(b, index=registry_events[b.index][0]) for b in breaches])
-        for event in new:
-            if event.kind.family == "registry":
-                await uow.registry.apply(event)
-        await uow.outbox.stage([e.envelope for e in new])
+        new = [(i, e) for i, e in enumerate(events) if e.id in fresh]
+        state = await uow.registry.snapshot(*touched([e.data for _, e in new]))
+        outcome = judge([(e.id, e.data, e.envelope.time) for _, e in new], state, tz)
+        if outcome.breaches:  # the transaction rolls back: not even the ids are recorded
+            raise Refused([Breach(new[b.index][0], b.event_id, b.rule, b.message) for b in outcome.breaches])
+        if outcome.refused:
+            raise Unprocessable([Rejection(new[i][0], event_id, [{"loc": "data.person_id", "msg": why}]) for i, event_id, why in outcome.refused])
+        staged, derived = [], []
+        for i, data in outcome.published:
+            cause = new[i][1]
+            envelope = cause.envelope if data is None else derived_event(cause, data)
+            if data is not None:
+                derived.append(envelope)
+            if CATALOGUE[envelope.type].family == "registry":
+                await uow.registry.apply(parse_event(envelope.model_dump(mode="json")))
+            staged.append(envelope)
+        await uow.outbox.stage(staged)
         await uow.commit()
-    result = Intake(accepted=[e.id for e in new], duplicates=[e.id for e in events if e.id not in fresh])
-    log.info("events accepted", accepted=len(result.accepted), duplicates=len(result.duplicates), first_ids=result.accepted[:5])
+    warnings = [{"index": new[i][0], "id": event_id, "msg": why} for i, event_id, why in outcome.warnings]
+    result = Intake([e.id for _, e in new], [e.id for e in events if e.id not in fresh], warnings, derived)
+    log.info(
+        "events accepted", accepted=len(result.accepted), duplicates=len(result.duplicates), published=len(derived),
+        first_ids=result.accepted[:5],
+    )  # fmt: skip
     return result

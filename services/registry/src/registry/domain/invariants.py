@@ -6,6 +6,7 @@ a new secretary ends the old one's term (SPEC §2: at most one holder).
 """
 
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from pydantic import BaseModel
 
@@ -24,14 +25,34 @@ class Member:
     active: bool = True
 
 
+@dataclass(frozen=True)
+class Seat:
+    org_id: str
+    person_id: str
+    role: str
+    since: datetime
+    until: datetime | None = None
+
+
 @dataclass
 class Snapshot:
     """The part of the registry a batch touches: its organisations with their ancestors, its people,
-    and how many active members each touched organisation has."""
+    how many active members each touched organisation has, and the seats of the touched people and
+    organisations (a person's with their history)."""
 
     orgs: dict[str, Org] = field(default_factory=dict)
     members: dict[str, Member] = field(default_factory=dict)
     member_counts: dict[str, int] = field(default_factory=dict)
+    seats: list[Seat] = field(default_factory=list)
+
+    def current_seats(self, *, org_id: str | None = None, person_id: str | None = None, role: str | None = None) -> list[Seat]:
+        return [
+            s for s in self.seats
+            if s.until is None and org_id in (None, s.org_id) and person_id in (None, s.person_id) and role in (None, s.role)
+        ]  # fmt: skip
+
+    def end_seat(self, seat: Seat, at: datetime) -> None:
+        self.seats = [replace(s, until=at) if s == seat else s for s in self.seats]
 
 
 @dataclass(frozen=True)
@@ -42,15 +63,15 @@ class Breach:
     message: str
 
 
-def check_batch(events: list[tuple[str, BaseModel]], state: Snapshot) -> list[Breach]:
-    """`events`: (event id, data) in batch order. Returns every breach; `state` is advanced in place."""
+def check_batch(events: list[tuple[str, BaseModel, datetime]], state: Snapshot) -> list[Breach]:
+    """`events`: (event id, data, time) in batch order. Returns every breach; `state` is advanced in place."""
     breaches = []
-    for index, (event_id, data) in enumerate(events):
-        problem = _check(data, state)
+    for index, (event_id, data, at) in enumerate(events):
+        problem = violation(data, state)
         if problem:
             breaches.append(Breach(index, event_id, *problem))
         else:
-            _apply(data, state)
+            apply(data, at, state)
     return breaches
 
 
@@ -68,7 +89,8 @@ def _ancestors(state: Snapshot, org_id: str | None) -> list[str]:
     return chain
 
 
-def _check(data: BaseModel, state: Snapshot) -> tuple[str, str] | None:
+def violation(data: BaseModel, state: Snapshot) -> tuple[str, str] | None:
+    """The invariant the event would break, as (rule, message); None when it keeps them all."""
     match data:
         case d.OrgRegistered() | d.OrgMoved() if data.parent_id is not None and not _is_live(state, data.parent_id):
             return "org.parent_unknown", f"parent organisation {data.parent_id!r} is not registered (or dissolved)"
@@ -109,7 +131,7 @@ def _count(state: Snapshot, org_id: str, delta: int) -> None:
     state.member_counts[org_id] = state.member_counts.get(org_id, 0) + delta
 
 
-def _apply(data: BaseModel, state: Snapshot) -> None:
+def apply(data: BaseModel, at: datetime, state: Snapshot) -> None:
     match data:
         case d.OrgRegistered() | d.OrgMoved():
             state.orgs[data.org_id] = replace(state.orgs.get(data.org_id, Org(None)), parent_id=data.parent_id)
@@ -126,6 +148,11 @@ def _apply(data: BaseModel, state: Snapshot) -> None:
             member = state.members[data.person_id]
             state.members[data.person_id] = replace(member, active=False)
             _count(state, member.org_id, -1)
+        case d.RoleEnded():
+            for seat in state.current_seats(org_id=data.org_id, person_id=data.person_id, role=data.role):
+                state.end_seat(seat, at)
+        case d.RoleAssigned():
+            state.seats.append(Seat(data.org_id, data.person_id, data.role, at))
 
 
 def touched(events: list[BaseModel]) -> tuple[set[str], set[str]]:
@@ -137,4 +164,5 @@ def touched(events: list[BaseModel]) -> tuple[set[str], set[str]]:
                 orgs.add(value)
         if (person := getattr(data, "person_id", None)) is not None:
             people.add(person)
+        people.update(getattr(data, "counterpart_ids", None) or ())  # C8: judged too (rule_scope)
     return orgs, people

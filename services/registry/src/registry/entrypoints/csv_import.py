@@ -20,7 +20,10 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
+from zoneinfo import ZoneInfo
+
 from kernel.logging import configure_logging
+from talk_contracts.calendar import DEFAULT_TIME_ZONE
 from registry.application.bulk_import import import_in_batches, plan_import
 from registry.application.ports import UnitOfWorkFactory
 from registry.config import RegistrySettings
@@ -30,7 +33,7 @@ from registry.entrypoints.csv_files import read_files
 Database = AbstractAsyncContextManager[UnitOfWorkFactory]
 
 
-async def run_import(database: Database, files: dict[str, Path], batch: int = 1000, out=print) -> int:
+async def run_import(database: Database, files: dict[str, Path], batch: int = 1000, out=print, tz: ZoneInfo = ZoneInfo(DEFAULT_TIME_ZONE)) -> int:
     """Validate every file, then import; returns the number of new events (0 on a second run, -1 if
     any row is bad)."""
     rows, problems = read_files(files)
@@ -43,7 +46,7 @@ async def run_import(database: Database, files: dict[str, Path], batch: int = 10
             return -1
         out(f"{len(plan.events)} rows valid; {plan.imported_before} imported before")
         new = 0
-        async for done, new in import_in_batches(transaction, plan.events, batch):
+        async for done, new in import_in_batches(transaction, plan.events, batch, tz):
             out(f"imported {done}/{len(plan.events)} rows ({new} new)")
         out(f"done: {len(plan.events)} rows, {new} new events")
         return new
@@ -64,5 +67,5 @@ def main(argv: list[str], open_database: Callable[[RegistrySettings], Database])
             parser.error(f"no file {path}")
     settings = RegistrySettings()
     configure_logging("registry-import", "warning", settings.log_format)  # the progress lines say what happens
-    new = asyncio.run(run_import(open_database(settings), files, args.batch, out=lambda s: print(s, flush=True)))
+    new = asyncio.run(run_import(open_database(settings), files, args.batch, out=lambda s: print(s, flush=True), tz=settings.zone))
     return 1 if new < 0 else 0

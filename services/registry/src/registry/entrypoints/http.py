@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from kernel.http import correlation_id_of
-from registry.application.intake import Refused, accept, validate
+from registry.application.intake import Refused, Unprocessable, accept, validate
 from registry.application.ports import Ports, RegistryReads
 from registry.config import Credential
 from registry.entrypoints.auth import caller
@@ -66,11 +66,17 @@ async def post_events(request: Request, credential: Annotated[Credential, Depend
     if foreign:
         raise HTTPException(403, f"{credential.system} may send {sorted(credential.families)} events, not {foreign}; none accepted")
     try:
-        result = await accept(_ports(request).intake, events)
+        result = await accept(_ports(request).intake, events, runtime.settings.zone)
     except Refused as refused:
         breaches = [{"index": b.index, "id": b.event_id, "rule": b.rule, "message": b.message} for b in refused.breaches]
         return JSONResponse({"detail": f"{len(breaches)} events break the registry's rules; none accepted", "breaches": breaches}, status_code=409)
-    return JSONResponse({"accepted": result.accepted, "duplicates": result.duplicates}, status_code=202)
+    except Unprocessable as unfit:
+        rejected = [{"index": r.index, "id": r.event_id, "errors": r.errors} for r in unfit.rejections]
+        return _unprocessable(rejected, f"{len(rejected)} of {len(items)} events cannot be accepted; none accepted")
+    body = {"accepted": result.accepted, "duplicates": result.duplicates}
+    if result.warnings:
+        body["warnings"] = result.warnings
+    return JSONResponse(body, status_code=202)
 
 
 @router.get("/orgs/{org_id}", summary="An organisation with its parent, children and committee")

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.consumer import Handler
 from kernel.tree import ancestors
-from talk_contracts import ParsedEvent
+from talk_contracts import OBLIGATION_TRANSITIONS, ParsedEvent
 from talk_contracts import data as d
 from talks.adapters import orm
 from talks.adapters.repository import SqlRepository
@@ -37,9 +37,7 @@ async def apply(session: AsyncSession, event: ParsedEvent) -> None:
             r = orm.roles
             await session.execute(delete(r).where(r.c.org_id == data.org_id, r.c.person_id == data.person_id, r.c.role == data.role))
         case d.RoleAssigned():
-            r = orm.roles
-            if data.role == "secretary":
-                await session.execute(delete(r).where(r.c.org_id == data.org_id, r.c.role == "secretary"))
+            r = orm.roles  # the registry publishes the end of a displaced secretary's seat itself
             await session.execute(insert(r).values(org_id=data.org_id, person_id=data.person_id, role=data.role).on_conflict_do_nothing())
 
 
@@ -50,13 +48,17 @@ async def obligation_changed(session: AsyncSession, event: ParsedEvent) -> None:
               "due_date": data.due_date, "status": data.status, "fulfilled_by": data.fulfilled_by}  # fmt: skip
     stmt = insert(orm.obligations).values(obligation_id=data.obligation_id, **values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["obligation_id"], set_=values))
+    if data.rule_id == "REQ" and data.status in ("fulfilled", "fulfilled_late"):  # the request is met
+        r = orm.talk_requests
+        met = update(r).where(r.c.event_id == data.trigger_event_id, r.c.closed_by.is_(None))
+        await session.execute(met.values(closed_by=data.fulfilled_by, closed_at=event.envelope.time))
 
 
 ROUTES: dict[str, Handler] = dict.fromkeys(
     ["org.registered.v1", "org.moved.v1", "member.joined.v1", "member.transferred.v1", "member.left.v1", "role.assigned.v1", "role.ended.v1"],
     apply,
 ) | dict.fromkeys(
-    [f"obligation.{t}.v1" for t in ("opened", "due_soon", "overdue", "escalated", "reassigned", "fulfilled", "cancelled")],
+    [f"obligation.{t}.v1" for t in OBLIGATION_TRANSITIONS],
     obligation_changed,
 )
 

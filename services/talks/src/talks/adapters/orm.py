@@ -68,6 +68,8 @@ talk_requests = Table(
     Column("requested_at", DateTime(timezone=True), nullable=False),
     Column("closed_by", Text),  # the talk that met it
     Column("closed_at", DateTime(timezone=True)),
+    # (v2) the talk.requested event: compliance's REQ obligation names it as its trigger
+    Column("event_id", Text, index=True),
 )
 
 meetings = Table(

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 from typing import Any, Protocol
 
 from talk_contracts import CloudEvent
@@ -110,10 +111,7 @@ class FollowUps(Protocol):
 class TalkRequests(Protocol):
     """Members' requests for a talk with a named leader."""
 
-    async def add(self, request_id: str, person_id: str, leader_id: str, requested_at: datetime) -> None: ...
-
-    async def close_between(self, talk_id: str, talker_ids: Sequence[str], talkee_ids: Sequence[str], at: datetime) -> None:
-        """Close the open requests between a talker and a talkee, either way round, by this talk."""
+    async def add(self, request_id: str, person_id: str, leader_id: str, requested_at: datetime, event_id: str) -> None: ...
 
     async def get(self, request_id: str) -> Row | None: ...
 
@@ -184,3 +182,4 @@ class Dependencies:
     cipher: Cipher
     render: RenderForms
     auditors: frozenset[str]  # person ids who may read every record's content
+    zone: ZoneInfo  # the deployment's calendar: which year a talk belongs to

@@ -71,5 +71,4 @@ async def record_talk(
                 ],
             )  # fmt: skip
         await uow.outbox.stage([event])
-        await uow.requests.close_between(talk_id, record.talker_ids, record.talkee_ids, now)
     return talk_id

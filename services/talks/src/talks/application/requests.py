@@ -1,5 +1,6 @@
 """Member talk requests (SPEC §五.3, REQ) and organisational-life meetings (§五.1): each a row and
-its event in one unit of work. A request is closed by the talk that meets it (`recording`)."""
+its event in one unit of work. A request is closed by the talk that fulfils its REQ obligation, as
+compliance decides it (adapters.directory reads obligation.fulfilled): one judge of "met", not two."""
 
 import uuid
 from datetime import UTC, date, datetime
@@ -13,6 +14,8 @@ from talks.domain.access import chain, has_standing
 
 async def request_talk(units: UnitsOfWork, *, person_id: str, leader_id: str, correlation_id: str) -> str:
     """A member asks a named leader for a talk: their secretary, a committee member, or a leader above."""
+    if leader_id == person_id:  # (v2) an obligation nobody could fulfil
+        raise NotAllowed("leader_id", "a member cannot ask themselves for a talk: name a leader")
     async with units() as uow:
         orgs = await uow.directory.orgs_of([person_id])
         if person_id not in orgs:
@@ -22,9 +25,10 @@ async def request_talk(units: UnitsOfWork, *, person_id: str, leader_id: str, co
             raise NotAllowed("leader_id", f"{leader_id} holds no committee seat in {orgs[person_id]} or above it")
         request_id = str(uuid.uuid4())
         now = datetime.now(UTC)
-        await uow.requests.add(request_id, person_id, leader_id, now)
         data = d.TalkRequested(request_id=request_id, person_id=person_id, leader_id=leader_id)
-        await uow.outbox.stage([new_event("talk.requested.v1", data, source=SOURCE, subject=person_id, time=now, correlationid=correlation_id)])
+        event = new_event("talk.requested.v1", data, source=SOURCE, subject=person_id, time=now, correlationid=correlation_id)
+        await uow.requests.add(request_id, person_id, leader_id, now, event.id)
+        await uow.outbox.stage([event])
     return request_id
 
 

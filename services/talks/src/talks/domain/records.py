@@ -1,10 +1,12 @@
 """A talk record (attachment 1, 谈心谈话记录表) and the rules it must meet to be accepted. Pure."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from talk_contracts.calendar import year_bounds
 from talk_contracts.data import RuleId, TalkKind, TalkMode
 
 Topic = Literal["thought", "work", "style", "life", "family"]
@@ -63,6 +65,7 @@ def check_not_in_future(held_at: datetime, now: datetime) -> None:
         raise ValueError(f"held_at: {held_at.isoformat()} is in the future")
 
 
-def year_window(year: int) -> tuple[datetime, datetime]:
-    """A calendar year as dossiers and yearly forms count it: from 1 January to 1 January, UTC."""
-    return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+def year_window(year: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """A calendar year as dossiers and yearly forms count it: 1 January to 1 January in the
+    deployment's calendar (SPEC, "Calendar"), so a talk on New Year's night in Beijing is the new year's."""
+    return year_bounds(year, tz)

@@ -172,7 +172,7 @@ async def org_year_forms(
     org_id: str, request: Request, year: Annotated[int, Query(ge=1921, le=2200)], x_person_id: PersonHeader = None
 ) -> Response:
     talks = _talks(request)
-    document = await year_forms(talks.units, talks.cipher, talks.render, org_id, year, x_person_id, talks.auditors)
+    document = await year_forms(talks.units, talks.cipher, talks.render, org_id, year, x_person_id, talks.auditors, talks.zone)
     return Response(document, media_type=DOCX, headers={"content-disposition": f'attachment; filename="talks-{org_id}-{year}.docx"'})
 
 
@@ -182,7 +182,7 @@ async def get_dossier(
 ) -> dict:
     talks = _talks(request)
     try:
-        found = await dossier(talks.units, person_id, year, x_person_id, talks.auditors)
+        found = await dossier(talks.units, person_id, year, x_person_id, talks.auditors, talks.zone)
     except PermissionError as exc:
         raise HTTPException(403, str(exc)) from None
     if found is None:

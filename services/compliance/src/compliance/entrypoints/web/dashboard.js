@@ -139,7 +139,8 @@ function obligationColumns() {
     { key: "rule_id", label: "col.rule", render: (r) => el("span", { title: ruleLabel(r.rule_id) }, ruleLabel(r.rule_id)) },
     { key: "subject_name", label: "col.subject", render: (r) => `${r.subject_name ?? ""} (${r.subject_id})` },
     { key: "org_name", label: "col.org", render: (r) => r.org_name ?? r.org_id },
-    { key: "responsible_name", label: "col.responsible", render: (r) => r.responsible_id ? `${r.responsible_name ?? ""} (${r.responsible_id})` : t("common.vacant") },
+    { key: "responsible_name", label: "col.responsible", render: (r) => r.responsible_id ? `${r.responsible_name ?? ""} (${r.responsible_id})`
+      : r.responsible_kind === "operators" ? `${t("responsible.operators")} · ${r.responsible_org_id ?? ""}` : t("common.vacant") },
     { key: "triggered_at", label: "col.opened", render: (r) => shortTime(r.triggered_at) },
     { key: "due_date", label: "col.due" },
     { key: "status", label: "col.status", render: (r) => badge(`status-${r.status}`, statusLabel(r.status)) },
