@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test unit contracts bench clean
+.PHONY: install run test lint unit contracts bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +21,16 @@ run: $(STAMP)
 
 # The suite, then the benchmark on the small city as a smoke check: every figure is measured and
 # the batched projection must equal the one applied event by event; no figure is asserted.
-test: $(STAMP)
+test: $(STAMP) lint
 	@$(PY) -c "from tests.e2e.browser import missing; m = missing(); m and print('make test: page tests will be skipped;', m)"
 	$(PY) -m pytest $(PYTEST_ARGS)
 	$(PY) -m devstack bench small
+
+# Rules kept by tools: each service's layers and that only adapters use SQLAlchemy (import-linter,
+# contracts in pyproject.toml), and lint (ruff).
+lint: $(STAMP)
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check .
 
 unit: $(STAMP)
 	$(PY) -m pytest -m unit $(PYTEST_ARGS)

@@ -17,7 +17,7 @@ class SmtpServer:
         self.messages: list[dict] = []
         self._controller: Controller | None = None
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append({"to": envelope.rcpt_tos, "data": envelope.content.decode("utf-8", "replace")})
         return "250 OK"
 
@@ -41,7 +41,7 @@ class HttpReceiver:
         received = self.requests
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 received.append({"headers": dict(self.headers), "body": body, "json": json.loads(body)})
                 self.send_response(200)

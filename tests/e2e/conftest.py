@@ -13,11 +13,11 @@ import pytest
 from devstack.demo import DEV_CREDENTIALS, DEV_TOKEN
 from devstack.infra import Infrastructure
 from devstack.ports import free_port
-from talks.adapters.crypto import new_key
 from devstack.processes import SERVICES, ServiceProcess, service_processes
+from talks.adapters.crypto import new_key
 from tests.channels import HttpReceiver, SmtpServer
-from tests.e2e.browser import browser, page  # noqa: F401  (fixtures of the page tests)
 from tests.conftest import ROOT
+from tests.e2e.browser import browser, page  # noqa: F401  (fixtures of the page tests)
 
 LOGS = ROOT / ".run" / "test-logs"
 DISCIPLINE_TOKEN = "tok-discipline-only"

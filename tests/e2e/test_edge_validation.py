@@ -2,10 +2,9 @@
 
 import pytest
 
-from devstack.demo import sanction_event
+from devstack.demo import DEV_TOKEN, sanction_event
 
 from .conftest import DISCIPLINE_TOKEN, post_events
-from devstack.demo import DEV_TOKEN
 
 
 async def _post_raw(system, http, body: bytes, content_type: str = "application/cloudevents+json"):

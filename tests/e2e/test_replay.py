@@ -7,11 +7,11 @@ import sys
 
 import asyncpg
 
+from devstack.demo import demo_city_events, sanction_event
 from kernel.settings import asyncpg_dsn
 from tests.conftest import eventually
 
 from .conftest import post_events
-from devstack.demo import demo_city_events, sanction_event
 
 
 async def _quiet(system) -> None:

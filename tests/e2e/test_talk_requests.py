@@ -36,18 +36,30 @@ async def test_a_request_reaches_the_leader_and_the_talk_closes_it_and_fulfils_r
         [alert] = await eventually(in_inbox)
         assert "党员主动要求谈话" in alert["body"]
 
+        oneself = await http.post(f"{talks}/v1/talk-requests", json={"leader_id": member}, headers={"X-Person-Id": member})
+        assert oneself.status_code == 422 and "cannot ask themselves" in oneself.text  # (v2) nobody could fulfil it
+
+        # (v2) a collective talk with the member among others meets no request (compliance's REQ is the judge)
+        group = await record_talk(http, system, {
+            "held_at": datetime.now(UTC).isoformat(), "place": "会议室", "mode": "one_to_many", "kind": "regular",
+            "talker_ids": [leader], "talkee_ids": [member, ids + "p-b1-m2"], "content": "集体谈话"})  # fmt: skip
+        assert group.status_code == 201, group.text
         talk = await record_talk(http, system, {
             "held_at": datetime.now(UTC).isoformat(), "place": "党委办公室", "mode": "one_to_one", "kind": "requested",
             "talker_ids": [leader], "talkee_ids": [member], "rule_ids": ["REQ"], "content": "应约谈话"})  # fmt: skip
         assert talk.status_code == 201, talk.text
-        closed = (await http.get(f"{talks}/v1/talk-requests/{request_id}")).json()
-        assert (closed["status"], closed["closed_by"]) == ("closed", talk.json()["talk_id"])
 
         async def fulfilled():
             [current] = await req()
-            return current["status"] == "fulfilled"
+            return current["status"] == "fulfilled" and current["fulfilled_by"] == talk.json()["talk_id"]
 
         await eventually(fulfilled)
+
+        async def closed():
+            found = (await http.get(f"{talks}/v1/talk-requests/{request_id}")).json()
+            return found if found["status"] == "closed" else None
+
+        assert (await eventually(closed))["closed_by"] == talk.json()["talk_id"]  # closed by compliance's verdict
 
         year = datetime.now(UTC).year
 
@@ -57,7 +69,7 @@ async def test_a_request_reaches_the_leader_and_the_talk_closes_it_and_fulfils_r
             return body if r.status_code == 200 and body["summary"]["met"] == 1 else None
 
         found = await eventually(dossier)
-        assert [t["talk_id"] for t in found["talks"]] == [talk.json()["talk_id"]]
+        assert [t["talk_id"] for t in found["talks"]] == [group.json()["talk_id"], talk.json()["talk_id"]]
         assert [(m["rule_id"], m["outcome"], m["fulfilled_by"]) for m in found["must_talks"]] == [("REQ", "met", talk.json()["talk_id"])]
         assert found["name"] == "李明" and "content" not in str(found)
         stranger = await http.get(f"{talks}/v1/dossiers/{member}", params={"year": year}, headers={"X-Person-Id": ids + "p-b2-m1"})

@@ -11,10 +11,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from compliance.adapters import orm
-from compliance.adapters.rows.obligations import from_row
+from compliance.adapters.rows.obligations import COLUMNS, from_row
 from compliance.adapters.unit_of_work import batch_unit_of_work, units_of_work
 from compliance.application.lifecycle import advance
-from compliance.application.messagebus import ComplianceBus
 from compliance.application.waivers import waive
 from compliance.config import ComplianceSettings
 from compliance.domain.history import Stretch
@@ -72,9 +71,8 @@ class PgWorld(MemoryWorld):
             await self._read()
 
     async def _read(self) -> None:
-        o = orm.obligations
         async with self.sessions() as session:
-            self._obligations = [from_row(r) for r in await session.execute(select(*[o.c[c.name] for c in o.columns if c.name != "updated_at"]))]
+            self._obligations = [from_row(r) for r in await session.execute(select(*COLUMNS))]
             self._outbox = (await session.execute(select(orm.outbox).order_by(orm.outbox.c.id))).all()
             self._credits = (await session.execute(select(orm.coverage_credits))).all()
             self._stretches = (await session.execute(select(orm.memberships).order_by(orm.memberships.c.since))).all()

@@ -10,14 +10,14 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
+from compliance.adapters import orm
 from compliance.adapters.dashboard_queries import subtree_tops
 from compliance.adapters.held_triggers import report_held_too_long
-from compliance.adapters import orm
 from compliance.adapters.queries import CoverageQueries
 from compliance.application.coverage_report import coverage, coverage_counted
 from compliance.config import ComplianceSettings
-from sqlalchemy import select
 
 from .pg_world import PgWorld
 

@@ -107,8 +107,8 @@ async def test_follow_ups_are_published_due_then_overdue_once_each_and_completed
 
 async def test_an_amendment_is_a_new_version_and_keeps_the_old_one(sessions, settings, units, ids):
     from talks.application.amendments import amend, versions
-    from talks.domain.amendments import AmendmentIn
     from talks.application.common import NotAllowed
+    from talks.domain.amendments import AmendmentIn
 
     cipher = ContentCipher([OLD_KEY])
     talk_id = await record_talk(units, cipher, record(ids), recorded_by=ids + "s", correlation_id="c", now=datetime.now(UTC))

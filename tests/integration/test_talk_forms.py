@@ -2,6 +2,7 @@
 
 import io
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import docx
 import pytest
@@ -10,16 +11,14 @@ from sqlalchemy.dialects.postgresql import insert
 from talks.adapters import forms, orm
 from talks.adapters.crypto import ContentCipher
 from talks.adapters.unit_of_work import SqlUnitsOfWork
-from zoneinfo import ZoneInfo
-
 from talks.application.forms import record_form, year_forms
-
-BEIJING = ZoneInfo("Asia/Shanghai")
 from talks.application.recording import record_talk
 from talks.config import TalksSettings
 from talks.domain.records import TalkRecordIn
 
 from .conftest import CONTENT_KEY
+
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 KEY = CONTENT_KEY
 

@@ -4,6 +4,7 @@ sent with. A talk at 01:00 on 1 January in Beijing, sent as 17:00Z on 31 Decembe
 1 January. Pure functions; the zone is passed in."""
 
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
@@ -17,6 +18,7 @@ def zone(name: str) -> ZoneInfo:
         raise ValueError(f"TIME_ZONE: {name!r} is not a time zone (e.g. Asia/Shanghai): {exc}") from None
 
 
+@lru_cache(maxsize=1 << 16)  # the projection asks of the same instants over and over
 def local_date(instant: datetime, tz: ZoneInfo) -> date:
     """The date `instant` falls on in the zone. A timestamp without an offset has no date."""
     if instant.tzinfo is None:

@@ -103,10 +103,13 @@ def generate(size: str, year: int = 2026, seed: int = 11) -> CityLog:
     year_seconds = 360 * 86400
     mix = [("talk", 45), ("attendance", 25), ("dues", 8), ("role", 4), ("transfer", 3), ("observation", 6), ("discipline", 4), ("cadre", 2), ("hardship", 3)]
     kinds = [k for k, w in mix for _ in range(w)]
+    org_of = dict(ordinary)  # where each ordinary member is now (transfers move them)
     for i in range(n_events):
         at = start + timedelta(seconds=3600 + year_seconds * i / n_events)
-        pid, org_id = rng.choice(ordinary)
+        pid, _ = rng.choice(ordinary)
+        org_id = org_of[pid]
         kind = rng.choice(kinds)
+        seated = pid in committees.get(org_id, ())
         if kind == "talk":
             talker = secretaries[org_id]
             data = {"talk_id": f"t{i}", "held_at": at.isoformat(), "mode": "one_to_one", "kind": "regular",
@@ -127,14 +130,17 @@ def generate(size: str, year: int = 2026, seed: int = 11) -> CityLog:
             out.append(_message("role.assigned.v1", {"org_id": org_id, "person_id": pid, "role": "committee_member"}, at, rng))
         elif kind == "transfer":
             to = rng.choice(branches)
-            if to != org_id:
+            if to != org_id and not seated:  # a committee member keeps their seat where it is
                 out.append(_message("member.transferred.v1", {"person_id": pid, "from_org_id": org_id, "to_org_id": to}, at, rng))
-        elif kind == "observation":
-            out.append(_message("conduct.observation_recorded.v1", {"person_id": pid, "kind": rng.choice(("vanguard_lacking", "low_spirit", "gambling"))}, at, rng))
+                org_of[pid] = to
+        elif kind == "observation":  # C7 is about committee members only (SPEC §3.2): the registry refuses it otherwise
+            kinds_for = ("vanguard_lacking", "low_spirit", "gambling") if seated else ("vanguard_lacking", "weak_org_concept", "gambling")
+            out.append(_message("conduct.observation_recorded.v1", {"person_id": pid, "kind": rng.choice(kinds_for)}, at, rng))
         elif kind == "discipline":
             out.append(_message("discipline.action_recorded.v1", {"person_id": pid, "case_ref": f"c{i}", "action": "criticism"}, at, rng))
-        elif kind == "cadre":
-            out.append(_message("cadre.promoted.v1", {"person_id": pid, "kind": "reserve_listed", "effective_date": at.date().isoformat()}, at, rng))
+        elif kind == "cadre":  # C2: about a committee member (their branch's secretary when they hold no seat)
+            listed = pid if seated else secretaries[org_id]
+            out.append(_message("cadre.promoted.v1", {"person_id": listed, "kind": "reserve_listed", "effective_date": (at + timedelta(hours=8)).date().isoformat()}, at, rng))  # its date in Beijing
         else:
             out.append(_message("welfare.hardship_reported.v1", {"person_id": pid, "kind": "life"}, at, rng))
     return CityLog(setup, out, orgs[0].org_id, [pid for pid, _ in members], [pid for pid, _ in ordinary])

@@ -1,9 +1,9 @@
 """Choose and start the database and the broker: the operator's, a container, or embedded."""
 
 import os
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from collections.abc import Iterator
 
 from devstack.embedded import EmbeddedPostgres, EmbeddedTansu
 from kernel.settings import asyncpg_url

@@ -108,12 +108,8 @@ class LiveSystem:
                 batch = [_sanction(rng.choice(people)) for _ in range(per_tick)]
                 posts.append(asyncio.create_task(post(client, batch)))
             await asyncio.gather(*posts)
-        # The alert is for the obligation the sanction opened: M4, or C5 for a committee member.
-        wanted = {
-            obligation_id(rule, subject, event_id): event_id
-            for event_id, (subject, _) in accepted.items()
-            for rule in ("M4", "C5")
-        }
+        # The alert is for the obligation the sanction opened (M4, or C5 for a committee member: one id).
+        wanted = {obligation_id(("M4", "C5"), subject, event_id): event_id for event_id, (subject, _) in accepted.items()}
         alerted = await self._alerts_for(wanted, expected=len(accepted), timeout=60)
         latencies = [alerted[e] - accepted[e][1] for e in alerted]
         return {"sent": len(accepted) + refused, "refused": refused, "alerted": len(alerted), **percentiles(latencies)}

@@ -7,9 +7,9 @@ if sys.argv[1:2] == ["replay"]:
 
     sys.exit(main(sys.argv[2:]))
 
-from compliance.config import ComplianceSettings  # noqa: E402
-from compliance.entrypoints.app import create_app  # noqa: E402
-from kernel.runtime import serve  # noqa: E402
+from compliance.config import ComplianceSettings
+from compliance.entrypoints.app import create_app
+from kernel.runtime import serve
 
 settings = ComplianceSettings()
 serve(create_app(settings), settings, service="compliance", port=settings.port)

@@ -25,10 +25,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from talk_contracts import EventRejected, ParsedEvent, parse_event_bytes
 from kernel.deadletter import dead_letter
 from kernel.logging import get_logger
 from kernel.ordering import in_log_order
+from talk_contracts import EventRejected, ParsedEvent, parse_event_bytes
 
 log = get_logger(__name__)
 

@@ -3,8 +3,8 @@
 from aiokafka import AIOKafkaProducer, ConsumerRecord
 from prometheus_client import Counter
 
-from talk_contracts import dlq_topic
 from kernel.logging import get_logger
+from talk_contracts import dlq_topic
 
 log = get_logger(__name__)
 

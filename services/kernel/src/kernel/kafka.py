@@ -6,9 +6,9 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 
-from talk_contracts import Topic, dlq_topic
 from kernel.logging import get_logger
 from kernel.settings import CommonSettings
+from talk_contracts import Topic, dlq_topic
 
 log = get_logger(__name__)
 

@@ -1,9 +1,9 @@
 """What every service's Alembic `env.py` does, and the kernel tables each initial revision creates."""
 
 from alembic import context, op
+from sqlalchemy import MetaData
 
 from kernel.tables import applied_events_table, outbox_table
-from sqlalchemy import MetaData
 
 
 def run_env() -> None:

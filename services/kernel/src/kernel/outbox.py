@@ -14,9 +14,9 @@ from prometheus_client import Counter
 from sqlalchemy import Table, delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from talk_contracts import CloudEvent, event_type
 from kernel.logging import get_logger
 from kernel.settings import CommonSettings
+from talk_contracts import CloudEvent, event_type
 
 log = get_logger(__name__)
 

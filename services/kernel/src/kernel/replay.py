@@ -50,7 +50,7 @@ async def read_log(settings: CommonSettings, topics: list[str], idle_seconds: fl
 
 async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
     for _ in range(50):
-        await consumer._client.force_metadata_update()  # noqa: SLF001 - metadata for a topic not yet seen
+        await consumer._client.force_metadata_update()
         found = consumer.partitions_for_topic(topic)
         if found:
             return found

@@ -1,7 +1,7 @@
 """The two tables every service has in its own schema: the outbox and the applied-event tracking."""
 
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy import BigInteger, Column, DateTime, Identity, LargeBinary, MetaData, Table, Text, func
+from sqlalchemy.dialects.postgresql import JSONB
 
 
 def outbox_table(metadata: MetaData) -> Table:

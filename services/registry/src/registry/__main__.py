@@ -8,9 +8,9 @@ if sys.argv[1:2] == ["import"]:
 
     sys.exit(main(sys.argv[2:], standalone))
 
-from kernel.runtime import serve  # noqa: E402
-from registry.bootstrap import bootstrap  # noqa: E402
-from registry.config import RegistrySettings  # noqa: E402
+from kernel.runtime import serve
+from registry.bootstrap import bootstrap
+from registry.config import RegistrySettings
 
 settings = RegistrySettings()
 serve(bootstrap(settings), settings, service="registry", port=settings.port)

@@ -7,9 +7,9 @@ if sys.argv[1:2] in (["new-key"], ["rotate-keys"]):
 
     sys.exit(main(sys.argv[1]))
 
-from kernel.runtime import serve  # noqa: E402
-from talks.config import TalksSettings  # noqa: E402
-from talks.entrypoints.app import create_app  # noqa: E402
+from kernel.runtime import serve
+from talks.config import TalksSettings
+from talks.entrypoints.app import create_app
 
 settings = TalksSettings()
 serve(create_app(settings), settings, service="talks", port=settings.port)

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.adapters import orm
 from compliance.adapters.queries import in_scope
-from talk_contracts import OPEN_STATUSES as OPEN_STATES
 from kernel.tree import MAX_DEPTH, ancestors
+from talk_contracts import OPEN_STATUSES as OPEN_STATES
 
 
 @dataclass

@@ -2,7 +2,15 @@
 
 from sqlalchemy import (
     ARRAY,
-    Column, Date, DateTime, Index, Integer, MetaData, Table, Text, func,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    func,
 )  # fmt: skip
 
 from kernel.tables import applied_events_table, outbox_table

@@ -44,10 +44,14 @@ class BatchUnitOfWork:
         the obligations they may touch, then what settling those reads."""
         conn, rows = await self._conn(), self.rows
         await self._people(conn, needs.people, with_obligations=True)
+        await rows.obligations.load_subjects(conn, needs.subjects)
         await rows.obligations.load_ids(conn, needs.obligation_ids)
         await rows.obligations.load_refs(conn, needs.refs)
         await rows.obligations.load_through(conn, needs.through)
-        second = needs_of_obligations(list(rows.obligations._obligations.values()), self.policy)
+        # What settling the loaded obligations reads; a secretary's own, loaded because they talked
+        # with someone, are settled again only if they are requests.
+        likely = [ob for ob in rows.obligations.loaded() if ob.subject_id not in needs.talkers_only or ob.rule_id == "REQ"]
+        second = needs_of_obligations(likely, self.policy)
         await self._people(conn, second.people - needs.people, with_obligations=False)
         await rows.obligations.load_refs(conn, second.refs)
         await rows.talks.load(conn, needs.talks | {p: min(s, needs.talks.get(p, s)) for p, s in second.talks.items()})
@@ -63,7 +67,6 @@ class BatchUnitOfWork:
         if with_obligations:
             await rows.people.load_absences(conn, people)
             await rows.people.load_held(conn, people)
-            await rows.obligations.load_subjects(conn, people)
 
     def _orgs_of_people(self) -> set[str]:
         tree, people = self.rows.tree, self.rows.people
@@ -74,7 +77,7 @@ class BatchUnitOfWork:
     async def _orgs(self, conn: AsyncConnection, org_ids: Iterable[str]) -> None:
         tree = self.rows.tree
         await tree.load_orgs(conn, org_ids)
-        known = [o for o, org in tree._orgs.items() if org is not None]
+        known = list(tree._orgs)  # those not registered yet too: a batch may register them
         await tree.load_seats_at(conn, known)
         await tree.load_vacancies(conn, known)
 
@@ -99,7 +102,7 @@ class BatchUnitOfWork:
             case "obligation":
                 await rows.obligations.load_ids(conn, [key])
             case "obligations_of":
-                await rows.obligations.load_subjects(conn, [key])
+                await rows.obligations.load_subjects(conn, {key[0]: key[1]})
             case "obligations_through":
                 await rows.obligations.load_through(conn, {key[0]: key[1]})
             case "obligations_by_ref":

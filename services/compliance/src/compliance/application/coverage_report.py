@@ -5,7 +5,6 @@ the page shows the numbers the API gives."""
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-
 from typing import Protocol
 
 from pydantic import BaseModel

@@ -9,7 +9,6 @@ decision made again from the start (it is pure, so nothing of the first attempt 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
-import structlog
 from prometheus_client import Counter
 
 from compliance.application.announce import obligation_events, vacancy_event

@@ -6,8 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from compliance.domain.decisions import EPOCH
 from compliance.domain.obligations import Obligation, obligation_id
 from compliance.domain.policy import Policy
+from compliance.domain.responsibility import LEADER, OPERATORS_AT
 from compliance.domain.triggers import triggers_of
 from talk_contracts import ParsedEvent
 from talk_contracts.calendar import start_of
@@ -20,18 +22,23 @@ SEAT_EVENTS = ("role.assigned.v1", "role.ended.v1", "org.moved.v1", "org.registe
 
 @dataclass
 class Needs:
-    people: set[str] = field(default_factory=set)  # each with their seats, obligations, absences, held triggers
+    people: set[str] = field(default_factory=set)  # each with their seats, absences, held triggers
+    subjects: dict[str, datetime] = field(default_factory=dict)  # person -> their obligations open or closed since
     orgs: set[str] = field(default_factory=set)  # each with its ancestors and their seats
     refs: set[str] = field(default_factory=set)
     obligation_ids: set[str] = field(default_factory=set)
     through: dict[str, datetime] = field(default_factory=dict)  # org -> obligations read through its seat since
     talks: dict[str, datetime] = field(default_factory=dict)  # person -> their talks since
+    # People who appear only as talkers: a talk settles again their requests alone (decisions._may_be_met).
+    talkers_only: set[str] = field(default_factory=set)
 
     def talks_since(self, person: str, since: datetime) -> None:
         self.talks[person] = min(since, self.talks.get(person, since))
+        self.subjects[person] = min(since, self.subjects.get(person, since))
 
 
 def needs_of_events(events: Iterable[ParsedEvent], policy: Policy) -> Needs:
+    events = list(events)
     needs = Needs()
     for event in events:
         data, at = event.data, event.envelope.time
@@ -41,16 +48,31 @@ def needs_of_events(events: Iterable[ParsedEvent], policy: Policy) -> Needs:
             if f in fields:
                 people.update(getattr(data, f) or ())
         needs.people |= people
+        needs.talkers_only |= set(getattr(data, "talker_ids", None) or ())
         needs.orgs |= {v for f in ORG_FIELDS if f in fields and (v := getattr(data, f))}
         if (ref := getattr(data, "case_ref", None)) is not None:
             needs.refs.add(ref)
         if event.envelope.type in SEAT_EVENTS:
-            needs.through[data.org_id] = min(at - timedelta(days=2), needs.through.get(data.org_id, at))
+            # a first registration reaches back to whatever was read before it (decisions.org_registered)
+            since = EPOCH if event.envelope.type == "org.registered.v1" else at - timedelta(days=2)
+            secretary = getattr(data, "role", "secretary") == "secretary"  # other seats: see decisions.role_changed
+            keys = [data.org_id] if secretary else [OPERATORS_AT + data.org_id, LEADER + data.person_id]
+            for key in keys:
+                needs.through[key] = min(since, needs.through.get(key, since))
+        # A change of seats or membership counts their talks again from the day before; a first
+        # joining, every talk read about them before it (decisions.member_joined).
+        since = EPOCH if event.envelope.type == "member.joined.v1" else at - timedelta(days=2)
+        if (held_at := getattr(data, "held_at", None)) is not None:  # a talk recorded days after it was held
+            since = min(since, held_at - timedelta(days=1))
         for person in people:
-            needs.talks_since(person, at)
+            needs.talks_since(person, since)
         for trigger in triggers_of(data, at, policy):
             needs.obligation_ids.add(obligation_id(trigger.rules, trigger.subject_id, event.id))
-            needs.talks_since(trigger.subject_id, start_of(trigger.day - timedelta(days=30), policy.zone))
+            window = max(policy.window(rule) for rule in trigger.rules)
+            needs.talks_since(trigger.subject_id, start_of(trigger.day - timedelta(days=window), policy.zone))
+    mentioned = {v for e in events for f in ("person_id", "leader_id") if (v := getattr(e.data, f, None))}
+    mentioned |= {p for e in events for p in (getattr(e.data, "talkee_ids", None) or ())}
+    needs.talkers_only -= mentioned
     return needs
 
 

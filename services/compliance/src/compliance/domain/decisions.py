@@ -13,13 +13,27 @@ from datetime import UTC, date, datetime, timedelta
 
 from compliance.domain import history
 from compliance.domain.changes import (
-    AbsencesSaved, Change, CreditsSaved, HeldReleased, MeetingSaved, ObligationSaved, OrgSaved, PersonSaved,
-    RetractionSaved, SeatsSaved, TalkSaved, TriggerHeld, TriggerRefused, Unsettled, VacancyFilled, VacancyReported,
+    AbsencesSaved,
+    Change,
+    CreditsSaved,
+    HeldReleased,
+    MeetingSaved,
+    ObligationSaved,
+    OrgSaved,
+    PersonSaved,
+    RetractionSaved,
+    SeatsSaved,
+    TalkSaved,
+    TriggerHeld,
+    TriggerRefused,
+    Unsettled,
+    VacancyFilled,
+    VacancyReported,
 )  # fmt: skip
 from compliance.domain.coverage import credits_of_talk
 from compliance.domain.obligations import Obligation, Retraction, Talk, Trigger, new_obligation
 from compliance.domain.policy import Policy
-from compliance.domain.responsibility import NOW, PERSON, Answer, escalation_target
+from compliance.domain.responsibility import LEADER, NOW, OPERATORS_AT, PERSON, Answer, escalation_target
 from compliance.domain.settlement import settle
 from compliance.domain.tree import Org
 from compliance.domain.triggers import absence_streak, choose_rule, triggers_of
@@ -121,10 +135,16 @@ def role_changed(event: ParsedEvent, view: View, policy: Policy, today: date) ->
     if after == before:
         return []
     moved = frozenset(s.person_id for s in set(before) ^ set(after))
+    since = _day_before(at, policy)
+    if data.role == "secretary":  # every search for a responsible secretary that read this seat
+        through = Unsettled(since, orgs=frozenset({data.org_id}))
+    else:  # another seat matters only to the operators' obligations (its holder may fulfil them) and to a leader asked
+        keys = [OPERATORS_AT + data.org_id, *(LEADER + person for person in moved)]
+        through = Unsettled(since, orgs=frozenset(keys))
     return [
         SeatsSaved(data.org_id, after),
-        Unsettled(_day_before(at, policy), subjects=moved, orgs=frozenset({data.org_id}), credit_people=moved,
-                  vacancies=frozenset({data.org_id})),
+        Unsettled(since, subjects=moved, credit_people=moved, vacancies=frozenset({data.org_id})),
+        through,
     ]  # fmt: skip
 
 
@@ -197,12 +217,24 @@ def talk_recorded(event: ParsedEvent, view: View, policy: Policy, today: date) -
     """Its credits towards coverage, and the obligations of its participants settled again."""
     data: d.TalkRecorded = event.data
     talk = Talk(data.talk_id, data.held_at, data.mode, frozenset(data.talker_ids), frozenset(data.talkee_ids))
-    people = talk.talker_ids | talk.talkee_ids
     return [
         TalkSaved(talk),
         CreditsSaved(talk.talk_id, talk.held_at, credits_of_talk(talk, view, policy)),
-        Unsettled(talk.held_at, subjects=frozenset(people)),
+        Unsettled(talk.held_at, obligation_ids=frozenset(ob.obligation_id for ob in _may_be_met(talk, view, policy))),
     ]
+
+
+def _may_be_met(talk: Talk, view: View, policy: Policy) -> list[Obligation]:
+    """The obligations a talk may fulfil: its talkee's (and, for a request, its talker's), not closed
+    before it was held, triggered no later than its date allows."""
+    day = local_date(talk.held_at, policy.zone)
+    found = [ob for s in talk.talkee_ids for ob in view.obligations_of(s, talk.held_at)]
+    if len(talk.talkee_ids) == 1:  # a request may be met either way round
+        found += [ob for s in talk.talker_ids for ob in view.obligations_of(s, talk.held_at) if ob.rule_id == "REQ"]
+    return [
+        ob for ob in found
+        if (ob.closed_at is None or ob.closed_at > talk.held_at) and ob.trigger_date - timedelta(days=policy.window(ob.rule_id)) <= day
+    ]  # fmt: skip
 
 
 def meeting_scheduled(event: ParsedEvent, view: View, policy: Policy, today: date) -> list[Change]:
@@ -215,9 +247,7 @@ def settle_again(u: Unsettled, view: View, policy: Policy, today: date) -> list[
     """Every obligation the changed facts may touch, settled from the facts as they now stand."""
     touched: dict[str, Obligation] = {}
     for subject in sorted(u.subjects):
-        for ob in view.obligations_of(subject):
-            if ob.closed_at is None or ob.closed_at >= u.since:
-                touched[ob.obligation_id] = ob
+        touched.update((ob.obligation_id, ob) for ob in view.obligations_of(subject, u.since))
     for org in sorted(u.orgs):
         touched.update((ob.obligation_id, ob) for ob in view.obligations_through(org, u.since))
     for ob_id in sorted(u.obligation_ids):

@@ -21,6 +21,12 @@ from compliance.domain.view import View
 from talk_contracts import COMMITTEE_ROLES
 
 PERSON, OPERATORS = "person", "operators"
+# Markers in an obligation's paths, beside the organisations whose secretary seat was read:
+# "while the operators answered, at this organisation" (its committee may then fulfil it) and "the
+# leader a member asked" (their seats decide who answers a REQ). A change of such a seat settles
+# the obligation again, found by the marker (View.obligations_through).
+OPERATORS_AT = "@"
+LEADER = "^"
 # "Now" for questions about the present (the escalation target, a vacancy's parent): after every
 # change the projection knows of.
 NOW = datetime(9999, 12, 31, tzinfo=UTC)

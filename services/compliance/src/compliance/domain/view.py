@@ -47,8 +47,8 @@ class View(Protocol):
 
     # obligations
     def obligation(self, obligation_id: str) -> "Obligation | None": ...
-    def obligations_of(self, subject_id: str) -> "Sequence[Obligation]":
-        """Every obligation about the person, open or closed."""
+    def obligations_of(self, subject_id: str, since: datetime) -> "Sequence[Obligation]":
+        """The obligations about the person that are open, or closed at or after `since`."""
 
     def obligations_through(self, org_id: str, since: datetime) -> "Sequence[Obligation]":
         """Obligations whose responsibility was read from the organisation's seat (their `paths`):

@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 from compliance.adapters.dashboard_queries import ObligationFilter, list_obligations
 from compliance.adapters.queries import CoverageQueries
 from compliance.adapters.unit_of_work import units_of_work
-from compliance.application.coverage_report import Tally, coverage as coverage_of, coverage_counted
+from compliance.application.coverage_report import Tally, coverage_counted
+from compliance.application.coverage_report import coverage as coverage_of
 from compliance.application.waivers import WaiverRefused, waive
 from compliance.domain.policy import Policy
 
@@ -86,7 +87,7 @@ class CoverageOut(BaseModel):
 def obligation_filter(
     org_id: str | None = None,
     subtree: bool = False,
-    status: Annotated[list[Status], Query()] = [],
+    status: Annotated[list[Status], Query()] = [],  # noqa: B006 (FastAPI copies defaults; this is its documented style)
     subject_id: str | None = None,
     responsible_id: str | None = None,
     rule_id: str | None = None,

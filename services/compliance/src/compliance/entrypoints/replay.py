@@ -12,47 +12,24 @@ import asyncio
 import time
 from datetime import UTC, datetime
 
-from sqlalchemy import text
-
 from compliance.adapters import orm
+from compliance.adapters.rebuild import analyze, compare, fresh_schema
 from compliance.adapters.unit_of_work import batch_unit_of_work, units_of_work
 from compliance.application.lifecycle import advance
 from compliance.application.messagebus import ComplianceBus
 from compliance.config import ComplianceSettings
 from compliance.entrypoints.app import CONSUMED
-from talk_contracts import Topic
-from talk_contracts.calendar import local_date
 from kernel.consumer import BatchConsumer
-from kernel.db import make_engine, make_sessionmaker, migrate
+from kernel.db import make_sessionmaker
 from kernel.logging import configure_logging, get_logger
 from kernel.replay import chunks, read_log
+from talk_contracts import Topic
+from talk_contracts.calendar import local_date
 
 log = get_logger("compliance.replay")
 
-# What the projection is: every table but the plumbing, without columns that record when a row was written.
-COMPARED = {
-    "orgs": "org_id, parent_id, name, kind",
-    "members": "person_id, org_id, name, status, joined_at, left_at",
-    "memberships": "person_id, since, org_id, until, left_reason",
-    "roles": "org_id, person_id, role, since, until",
-    "obligations": "obligation_id, rule_id, subject_id, responsible_kind, responsible_id, responsible_org_id, org_id, "
-    "due_date, status, trigger_event_id, triggered_at, trigger_date, trigger_ref, escalated_to_id, fulfilled_by, "
-    "closed_at, reason, waived_at, waived_reason",
-    "retractions": "event_id, ref, person_id, at",
-    "coverage_credits": "talk_id, rule_id, person_id, counterpart_id, org_id, year, held_at",
-    "talks_seen": "talk_id, held_at, mode, talker_ids, talkee_ids",
-    "talk_participants": "person_id, held_at, talk_id",
-    "meetings": "meeting_id, org_id, date, kind",
-    "held_events": "event_id, person_id",
-    "attendance_streaks": "person_id, absences",
-}
-
-
 async def rebuild(settings: ComplianceSettings, schema: str, idle_seconds: float) -> int:
-    engine = make_engine(settings.asyncpg_url()).execution_options(schema_translate_map={orm.SCHEMA: schema})
-    async with engine.begin() as conn:
-        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    await migrate(engine, "compliance.adapters.migrations", schema)
+    engine = await fresh_schema(settings.asyncpg_url(), schema)
     sessions = make_sessionmaker(engine)
     policy = settings.policy()
     today = local_date(datetime.now(UTC), policy.zone)
@@ -70,29 +47,11 @@ async def rebuild(settings: ComplianceSettings, schema: str, idle_seconds: float
         if applied % 20_000 < len(chunk):
             log.info("replaying", applied=applied, of=len(records))
     await advance(units_of_work(sessions, settings, policy), policy, today)
-    async with engine.connect() as conn:  # fresh statistics: the planner's guesses on a bulk-loaded table are far off
-        await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.execute(text(f'ANALYZE "{schema}".obligations, "{schema}".coverage_credits, "{schema}".roles, "{schema}".members'))
+    await analyze(engine, schema)
     elapsed = time.monotonic() - started
     log.info("replay done", events=applied, seconds=round(elapsed, 1), per_second=round(applied / max(elapsed, 1e-9)))
     await engine.dispose()
     return applied
-
-
-async def compare(url: str, a: str, b: str) -> dict[str, tuple[list, list]]:
-    """Two projections' tables in schemas `a` and `b`: the rows only in a and only in b, per table that differs."""
-    engine = make_engine(url)
-    differences = {}
-    async with engine.connect() as conn:
-        for table, columns in COMPARED.items():
-            rows_a = f'SELECT {columns} FROM "{a}"."{table}"'
-            rows_b = f'SELECT {columns} FROM "{b}"."{table}"'
-            only_a = (await conn.execute(text(f"{rows_a} EXCEPT ALL {rows_b}"))).all()
-            only_b = (await conn.execute(text(f"{rows_b} EXCEPT ALL {rows_a}"))).all()
-            if only_a or only_b:
-                differences[table] = (only_a, only_b)
-    await engine.dispose()
-    return differences
 
 
 def main(argv: list[str]) -> int:

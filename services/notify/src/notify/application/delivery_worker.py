@@ -18,8 +18,8 @@ from notify.application.ports import Channel, UnitOfWork, UnitOfWorkFactory
 from notify.application.records import DueDelivery
 from notify.config import NotifySettings
 from notify.domain.delivery import backoff
-from talk_contracts import new_event
 from talk_contracts import data as d
+from talk_contracts import new_event
 
 log = get_logger(__name__)
 SENT = Counter("alerts_sent_total", "Alerts delivered", ["channel"])

@@ -14,7 +14,6 @@ from talk_contracts import OBLIGATION_TRANSITIONS, ParsedEvent
 from talk_contracts import data as d
 
 
-
 @dataclass
 class NotifyHandlers:
     settings: NotifySettings

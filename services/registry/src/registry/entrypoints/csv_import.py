@@ -19,15 +19,14 @@ import asyncio
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-
 from zoneinfo import ZoneInfo
 
 from kernel.logging import configure_logging
-from talk_contracts.calendar import DEFAULT_TIME_ZONE
 from registry.application.bulk_import import import_in_batches, plan_import
 from registry.application.ports import UnitOfWorkFactory
 from registry.config import RegistrySettings
 from registry.entrypoints.csv_files import read_files
+from talk_contracts.calendar import DEFAULT_TIME_ZONE
 
 # Opens the registry's database for the command (migrated first) and closes it after.
 Database = AbstractAsyncContextManager[UnitOfWorkFactory]

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from talk_contracts import CloudEvent
 from talks.domain.records import TalkRecordIn

@@ -7,7 +7,8 @@ from kernel.web import mount_pages
 from talks.bootstrap import bootstrap
 from talks.config import TalksSettings
 from talks.entrypoints.http import router
-from talks.entrypoints.workspace import WEB, router as workspace_router
+from talks.entrypoints.workspace import WEB
+from talks.entrypoints.workspace import router as workspace_router
 
 
 def create_app(settings: TalksSettings | None = None) -> FastAPI:

@@ -7,7 +7,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.adapters import orm
-from compliance.adapters.rows.loaded import Loaded
+from compliance.adapters.rows.loaded import Loaded, among
 from compliance.domain.history import Person, Stretch
 
 
@@ -66,9 +66,9 @@ class PeopleRows:
         if not missing:
             return
         m, s = orm.members.c, orm.memberships.c
-        names = {r.person_id: r for r in await conn.execute(select(m.person_id, m.name, m.status).where(m.person_id.in_(missing)))}
+        names = {r.person_id: r for r in await conn.execute(select(m.person_id, m.name, m.status).where(among(m.person_id, missing)))}
         stretches: dict[str, list[Stretch]] = {p: [] for p in names}
-        stmt = select(s.person_id, s.org_id, s.since, s.until, s.left_reason).where(s.person_id.in_(list(names))).order_by(s.since)
+        stmt = select(s.person_id, s.org_id, s.since, s.until, s.left_reason).where(among(s.person_id, list(names))).order_by(s.since)
         for r in await conn.execute(stmt):
             stretches[r.person_id].append(Stretch(r.org_id, r.since, r.until, r.left_reason))
         for person_id in missing:
@@ -84,7 +84,7 @@ class PeopleRows:
         if not missing:
             return
         a = orm.attendance_streaks.c
-        for r in await conn.execute(select(a.person_id, a.absences).where(a.person_id.in_(missing))):
+        for r in await conn.execute(select(a.person_id, a.absences).where(among(a.person_id, missing))):
             self._absences.setdefault(r.person_id, r.absences)
         self.absences_loaded.add(missing)
 
@@ -93,7 +93,7 @@ class PeopleRows:
         if not missing:
             return
         h = orm.held_events.c
-        stmt = select(h.person_id, h.event_id, h.payload).where(h.person_id.in_(missing)).order_by(h.held_at, h.event_id)
+        stmt = select(h.person_id, h.event_id, h.payload).where(among(h.person_id, missing)).order_by(h.held_at, h.event_id)
         found: dict[str, list[tuple[str, str]]] = {p: [] for p in missing}
         for r in await conn.execute(stmt):
             found[r.person_id].append((r.event_id, r.payload))
@@ -111,7 +111,7 @@ class PeopleRows:
             rows = [_summary(p) for p in people]
             changed = {c: stmt.excluded[c] for c in ("org_id", "name", "status", "joined_at", "left_at")}
             await conn.execute(stmt.on_conflict_do_update(index_elements=["person_id"], set_=changed), rows)
-            await conn.execute(orm.memberships.delete().where(orm.memberships.c.person_id.in_(dirty)))
+            await conn.execute(orm.memberships.delete().where(among(orm.memberships.c.person_id, dirty)))
             stretches = [{"person_id": p.person_id, **vars(s)} for p in people for s in p.stretches]
             await conn.execute(insert(orm.memberships), stretches)
         if self._dirty_absences:
@@ -120,7 +120,7 @@ class PeopleRows:
             await conn.execute(stmt.on_conflict_do_update(index_elements=["person_id"], set_={"absences": stmt.excluded.absences}), rows)
         h = orm.held_events
         if self._released:
-            await conn.execute(h.delete().where(h.c.person_id.in_(sorted(self._released))))
+            await conn.execute(h.delete().where(among(h.c.person_id, sorted(self._released))))
         if self._holds:
             await conn.execute(insert(h).on_conflict_do_nothing(), self._holds)
 

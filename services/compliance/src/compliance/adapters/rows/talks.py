@@ -1,14 +1,16 @@
 """Talks seen (metadata only), by participant, and what each counts towards (coverage credits)."""
 
+from bisect import bisect_left, insort
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import DateTime, Text, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.adapters import orm
+from compliance.adapters.rows.loaded import among
 from compliance.domain.coverage import Credit
 from compliance.domain.obligations import Talk
 from compliance.domain.view import NotLoaded
@@ -18,16 +20,17 @@ class TalkRows:
     def __init__(self, complete: bool = False):
         self.complete = complete
         self._talks: dict[str, Talk] = {}
-        self._of: dict[str, set[str]] = defaultdict(set)
+        self._of: dict[str, list[Talk]] = defaultdict(list)
         self._since: dict[str, datetime] = {}  # person -> their talks held since then are loaded
         self._new: list[Talk] = []
         self._credits: dict[str, tuple[datetime, tuple[Credit, ...]]] = {}
+        self._recounted: set[str] = set()
 
     def talks_of(self, person_id: str, since: datetime) -> Sequence[Talk]:
         if not self.complete and (person_id not in self._since or self._since[person_id] > since):
             raise NotLoaded("talks_of", (person_id, since))
-        talks = (self._talks[i] for i in self._of.get(person_id, ()))
-        return sorted((t for t in talks if t.held_at >= since), key=lambda t: (t.held_at, t.talk_id))
+        mine = self._of.get(person_id, [])  # in the order they were held: a secretary has hundreds a year
+        return mine[bisect_left(mine, since, key=lambda t: t.held_at) :]
 
     @property
     def changed_count(self) -> int:
@@ -40,11 +43,12 @@ class TalkRows:
 
     def save_credits(self, talk_id: str, held_at: datetime, credits: tuple[Credit, ...]) -> None:
         self._credits[talk_id] = (held_at, credits)
+        self._recounted.add(talk_id)  # its credits replace any it had (a talk new here had none)
 
     def _index(self, talk: Talk) -> None:
         self._talks[talk.talk_id] = talk
         for person in talk.talker_ids | talk.talkee_ids:
-            self._of[person].add(talk.talk_id)
+            insort(self._of[person], talk, key=lambda t: (t.held_at, t.talk_id))
 
     async def load(self, conn: AsyncConnection, since_of: dict[str, datetime]) -> None:
         """The talks each person took part in since the instant given for them."""
@@ -52,10 +56,15 @@ class TalkRows:
         if not wanted:
             return
         t, p = orm.talks_seen.c, orm.talk_participants.c
+        # Each person from their own instant: a secretary talks with hundreds a year, and the oldest
+        # obligation in a batch must not pull the whole city's year of talks.
+        people, since = zip(*wanted.items(), strict=True)
+        w = func.unnest(bindparam(None, list(people), type_=ARRAY(Text)), bindparam(None, list(since), type_=ARRAY(DateTime(timezone=True))))
+        w = w.table_valued("person_id", "since").render_derived(name="w")
         stmt = (
             select(t.talk_id, t.held_at, t.mode, t.talker_ids, t.talkee_ids)
             .join(orm.talk_participants, p.talk_id == t.talk_id)
-            .where(p.person_id.in_(list(wanted)), p.held_at >= min(wanted.values()))
+            .join(w, (p.person_id == w.c.person_id) & (p.held_at >= w.c.since))
             .distinct()
         )
         for r in await conn.execute(stmt):
@@ -80,7 +89,9 @@ class TalkRows:
             await conn.execute(insert(orm.talk_participants).on_conflict_do_nothing(), taking_part)
         if self._credits:
             c = orm.coverage_credits
-            await conn.execute(c.delete().where(c.c.talk_id.in_(sorted(self._credits))))
+            new = {t.talk_id for t in self._new}
+            if recounted := sorted(self._recounted - new):
+                await conn.execute(c.delete().where(among(c.c.talk_id, recounted)))
             rows = [
                 vars(credit) | {"talk_id": talk_id, "held_at": held_at}
                 for talk_id, (held_at, credits) in sorted(self._credits.items())

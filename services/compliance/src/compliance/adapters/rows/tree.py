@@ -8,7 +8,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.adapters import orm
-from compliance.adapters.rows.loaded import Loaded
+from compliance.adapters.rows.loaded import Loaded, among
 from compliance.domain.history import Seat
 from compliance.domain.tree import Org
 from kernel.tree import ancestors
@@ -98,7 +98,7 @@ class TreeRows:
             return
         r = orm.roles.c
         found: dict[str, list[Seat]] = {o: [] for o in missing}
-        stmt = select(r.org_id, r.person_id, r.role, r.since, r.until).where(r.org_id.in_(missing)).order_by(r.since, r.id)
+        stmt = select(r.org_id, r.person_id, r.role, r.since, r.until).where(among(r.org_id, missing)).order_by(r.since, r.id)
         for row in await conn.execute(stmt):
             found[row.org_id].append(Seat(row.org_id, row.person_id, row.role, row.since, row.until))
         for org_id, seats in found.items():
@@ -111,7 +111,7 @@ class TreeRows:
             return
         r = orm.roles.c
         found: dict[str, list[Seat]] = {p: [] for p in missing}
-        stmt = select(r.org_id, r.person_id, r.role, r.since, r.until).where(r.person_id.in_(missing)).order_by(r.since, r.id)
+        stmt = select(r.org_id, r.person_id, r.role, r.since, r.until).where(among(r.person_id, missing)).order_by(r.since, r.id)
         for row in await conn.execute(stmt):
             if row.org_id not in self._dirty_seats:  # changed here: the in-memory seats are the truth
                 found[row.person_id].append(Seat(row.org_id, row.person_id, row.role, row.since, row.until))
@@ -127,7 +127,7 @@ class TreeRows:
         if not missing:
             return
         v = orm.vacancies.c
-        for row in await conn.execute(select(v.org_id, v.since).where(v.org_id.in_(missing))):
+        for row in await conn.execute(select(v.org_id, v.since).where(among(v.org_id, missing))):
             self._vacancies[row.org_id] = row.since
         self.vacancies_loaded.add(missing)
 
@@ -140,13 +140,13 @@ class TreeRows:
             await conn.execute(stmt.on_conflict_do_update(index_elements=["org_id"], set_=changed), rows)
         if self._dirty_seats:
             dirty = sorted(self._dirty_seats)
-            await conn.execute(orm.roles.delete().where(orm.roles.c.org_id.in_(dirty)))
+            await conn.execute(orm.roles.delete().where(among(orm.roles.c.org_id, dirty)))
             rows = [vars(s) for o in dirty for s in self._by_org[o]]
             if rows:
                 await conn.execute(insert(orm.roles), rows)
         if self._dirty_vacancies:
             dirty = sorted(self._dirty_vacancies)
-            await conn.execute(orm.vacancies.delete().where(orm.vacancies.c.org_id.in_(dirty)))
+            await conn.execute(orm.vacancies.delete().where(among(orm.vacancies.c.org_id, dirty)))
             rows = [{"org_id": o, "since": self._vacancies[o]} for o in dirty if self._vacancies[o] is not None]
             if rows:
                 await conn.execute(insert(orm.vacancies), rows)

@@ -1,0 +1,59 @@
+"""The SQL of a rebuild from the log (entrypoints.replay): a fresh schema, fresh statistics, and the
+comparison of two projections row by row."""
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from compliance.adapters import orm
+from kernel.db import make_engine, migrate
+
+# What the projection is: every table but the plumbing, without columns that record when a row was written.
+COMPARED = {
+    "orgs": "org_id, parent_id, name, kind",
+    "members": "person_id, org_id, name, status, joined_at, left_at",
+    "memberships": "person_id, since, org_id, until, left_reason",
+    "roles": "org_id, person_id, role, since, until",
+    "obligations": "obligation_id, rule_id, subject_id, responsible_kind, responsible_id, responsible_org_id, org_id, "
+    "due_date, status, trigger_event_id, triggered_at, trigger_date, trigger_ref, escalated_to_id, fulfilled_by, "
+    "closed_at, reason, waived_at, waived_reason",
+    "retractions": "event_id, ref, person_id, at",
+    "coverage_credits": "talk_id, rule_id, person_id, counterpart_id, org_id, year, held_at",
+    "talks_seen": "talk_id, held_at, mode, talker_ids, talkee_ids",
+    "talk_participants": "person_id, held_at, talk_id",
+    "meetings": "meeting_id, org_id, date, kind",
+    "held_events": "event_id, person_id",
+    "attendance_streaks": "person_id, absences",
+}
+
+
+
+async def fresh_schema(url: str, schema: str) -> AsyncEngine:
+    """An engine whose compliance tables live in `schema`, emptied and migrated."""
+    engine = make_engine(url).execution_options(schema_translate_map={orm.SCHEMA: schema})
+    async with engine.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    await migrate(engine, "compliance.adapters.migrations", schema)
+    return engine
+
+
+async def analyze(engine: AsyncEngine, schema: str) -> None:
+    """Fresh statistics: the planner's guesses on a bulk-loaded table are far off."""
+    async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text(f'ANALYZE "{schema}".obligations, "{schema}".coverage_credits, "{schema}".roles, "{schema}".members'))
+
+
+async def compare(url: str, a: str, b: str) -> dict[str, tuple[list, list]]:
+    """Two projections' tables in schemas `a` and `b`: the rows only in a and only in b, per table that differs."""
+    engine = make_engine(url)
+    differences = {}
+    async with engine.connect() as conn:
+        for table, columns in COMPARED.items():
+            rows_a = f'SELECT {columns} FROM "{a}"."{table}"'
+            rows_b = f'SELECT {columns} FROM "{b}"."{table}"'
+            only_a = (await conn.execute(text(f"{rows_a} EXCEPT ALL {rows_b}"))).all()
+            only_b = (await conn.execute(text(f"{rows_b} EXCEPT ALL {rows_a}"))).all()
+            if only_a or only_b:
+                differences[table] = (only_a, only_b)
+    await engine.dispose()
+    return differences
