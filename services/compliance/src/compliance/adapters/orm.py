@@ -96,8 +96,17 @@ obligations = Table(
     Column("closed_at", DateTime(timezone=True)),
     Column("reason", Text),
     Column("paths", ARRAY(Text), nullable=False, server_default="{}"),
-    Index("obligations_paths", "paths", postgresql_using="gin"),  # View.obligations_through
     Index("obligations_closed_at", "closed_at"),
+)
+
+# The obligations by each entry of their `paths` (View.obligations_through): a key per row, so that
+# "the obligations read through these seats" is an index range however many obligations there are
+# (an array overlap over the obligations table is a scan of all the open ones).
+obligation_paths = Table(
+    "obligation_paths",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("obligation_id", Text, primary_key=True),
 )
 
 # (v2) Retractions of cases, kept: an action read after its retraction is cancelled too.

@@ -46,18 +46,23 @@ class BatchUnitOfWork:
         await self._people(conn, needs.people, with_obligations=True)
         await rows.obligations.load_subjects(conn, needs.subjects)
         await rows.obligations.load_ids(conn, needs.obligation_ids)
+        of_subjects = {ob.obligation_id for ob in rows.obligations.loaded()}
         await rows.obligations.load_refs(conn, needs.refs)
         await rows.obligations.load_through(conn, needs.through)
-        # What settling the loaded obligations reads; a secretary's own, loaded because they talked
-        # with someone, are settled again only if they are requests.
-        likely = [ob for ob in rows.obligations.loaded() if ob.subject_id not in needs.talkers_only or ob.rule_id == "REQ"]
-        second = needs_of_obligations(likely, self.policy)
+        # What settling again reads: all of it for the obligations found through seats and cases,
+        # and for the people whose seats or membership change; a talk or a new trigger settles the
+        # others from that talk, that trigger, alone (decisions.settle_again, open_for).
+        settled_again = [
+            ob for ob in rows.obligations.loaded() if ob.obligation_id not in of_subjects or ob.subject_id in needs.changed_people
+        ]
+        second = needs_of_obligations(settled_again, self.policy)
         await self._people(conn, second.people - needs.people, with_obligations=False)
-        await rows.obligations.load_refs(conn, second.refs)
+        await rows.obligations.load_refs(conn, {ob.trigger_ref for ob in rows.obligations.loaded() if ob.trigger_ref})  # any settle reads them
         await rows.talks.load(conn, needs.talks | {p: min(s, needs.talks.get(p, s)) for p, s in second.talks.items()})
         participants = {p for t in rows.talks._talks.values() for p in t.talker_ids | t.talkee_ids}
         await self._people(conn, participants - needs.people - second.people, with_obligations=False)
         await self._orgs(conn, needs.orgs | second.orgs | self._orgs_of_people())
+        await rows.tree.load_seats_at(conn, needs.seat_orgs)  # a seat's whole history: where seats change
 
     async def _people(self, conn: AsyncConnection, people: Iterable[str], *, with_obligations: bool) -> None:
         people = sorted(set(people))
@@ -78,7 +83,7 @@ class BatchUnitOfWork:
         tree = self.rows.tree
         await tree.load_orgs(conn, org_ids)
         known = list(tree._orgs)  # those not registered yet too: a batch may register them
-        await tree.load_seats_at(conn, known)
+        await tree.load_secretaries(conn, known)
         await tree.load_vacancies(conn, known)
 
     async def load(self, missing: NotLoaded) -> None:
@@ -89,6 +94,8 @@ class BatchUnitOfWork:
                 await self._orgs(conn, [key])
             case "seats_at":
                 await rows.tree.load_seats_at(conn, [key])
+            case "secretaries_at":
+                await rows.tree.load_secretaries(conn, [key])
             case "seats_of":
                 await rows.tree.load_seats_of(conn, [key])
             case "vacancy":
@@ -109,6 +116,8 @@ class BatchUnitOfWork:
                 await rows.obligations.load_refs(conn, [key])
             case "talks_of":
                 await rows.talks.load(conn, {key[0]: key[1]})
+            case "talk":
+                await rows.talks.load_ids(conn, [key])
             case _:
                 raise ValueError(f"nothing loads {missing.kind!r}")
 

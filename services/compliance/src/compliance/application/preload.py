@@ -18,19 +18,21 @@ PEOPLE_FIELDS = ("person_id", "leader_id")
 PEOPLE_LIST_FIELDS = ("talker_ids", "talkee_ids", "counterpart_ids")
 ORG_FIELDS = ("org_id", "parent_id", "to_org_id", "from_org_id")
 SEAT_EVENTS = ("role.assigned.v1", "role.ended.v1", "org.moved.v1", "org.registered.v1")
+CHANGES_OF_PEOPLE = ("role.assigned.v1", "role.ended.v1", "member.joined.v1", "member.transferred.v1", "member.left.v1")
 
 
 @dataclass
 class Needs:
     people: set[str] = field(default_factory=set)  # each with their seats, absences, held triggers
     subjects: dict[str, datetime] = field(default_factory=dict)  # person -> their obligations open or closed since
-    orgs: set[str] = field(default_factory=set)  # each with its ancestors and their seats
+    orgs: set[str] = field(default_factory=set)  # each with its ancestors and their secretaries
+    seat_orgs: set[str] = field(default_factory=set)  # each with all its seats (a seat changes there)
     refs: set[str] = field(default_factory=set)
     obligation_ids: set[str] = field(default_factory=set)
     through: dict[str, datetime] = field(default_factory=dict)  # org -> obligations read through its seat since
     talks: dict[str, datetime] = field(default_factory=dict)  # person -> their talks since
-    # People who appear only as talkers: a talk settles again their requests alone (decisions._may_be_met).
-    talkers_only: set[str] = field(default_factory=set)
+    # People whose seats or membership the batch changes: all their obligations are settled again.
+    changed_people: set[str] = field(default_factory=set)
 
     def talks_since(self, person: str, since: datetime) -> None:
         self.talks[person] = min(since, self.talks.get(person, since))
@@ -48,11 +50,13 @@ def needs_of_events(events: Iterable[ParsedEvent], policy: Policy) -> Needs:
             if f in fields:
                 people.update(getattr(data, f) or ())
         needs.people |= people
-        needs.talkers_only |= set(getattr(data, "talker_ids", None) or ())
+        if event.envelope.type in CHANGES_OF_PEOPLE:
+            needs.changed_people |= people
         needs.orgs |= {v for f in ORG_FIELDS if f in fields and (v := getattr(data, f))}
         if (ref := getattr(data, "case_ref", None)) is not None:
             needs.refs.add(ref)
         if event.envelope.type in SEAT_EVENTS:
+            needs.seat_orgs.add(data.org_id)
             # a first registration reaches back to whatever was read before it (decisions.org_registered)
             since = EPOCH if event.envelope.type == "org.registered.v1" else at - timedelta(days=2)
             secretary = getattr(data, "role", "secretary") == "secretary"  # other seats: see decisions.role_changed
@@ -66,13 +70,12 @@ def needs_of_events(events: Iterable[ParsedEvent], policy: Policy) -> Needs:
             since = min(since, held_at - timedelta(days=1))
         for person in people:
             needs.talks_since(person, since)
+        if event.envelope.type == "conduct.attendance_recorded.v1":  # may be the third absence in a row: M2
+            needs.obligation_ids.add(obligation_id(("M2",), data.person_id, event.id))
         for trigger in triggers_of(data, at, policy):
             needs.obligation_ids.add(obligation_id(trigger.rules, trigger.subject_id, event.id))
             window = max(policy.window(rule) for rule in trigger.rules)
             needs.talks_since(trigger.subject_id, start_of(trigger.day - timedelta(days=window), policy.zone))
-    mentioned = {v for e in events for f in ("person_id", "leader_id") if (v := getattr(e.data, f, None))}
-    mentioned |= {p for e in events for p in (getattr(e.data, "talkee_ids", None) or ())}
-    needs.talkers_only -= mentioned
     return needs
 
 

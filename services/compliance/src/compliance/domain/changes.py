@@ -126,6 +126,9 @@ class Unsettled:
     credit_people: frozenset[str] = frozenset()  # their talks held since `since`
     held_people: frozenset[str] = frozenset()  # triggers held until these people were known
     vacancies: frozenset[str] = frozenset()  # organisations whose secretary seat may be vacant (checked once the batch is applied)
+    # A talk just recorded, when it is the only new fact: each obligation's outcome was settled from
+    # every earlier talk, so only this one (and whichever fulfils it now) can change it.
+    talk: Talk | None = None
 
 
 Change = (

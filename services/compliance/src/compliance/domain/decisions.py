@@ -47,8 +47,8 @@ EPOCH = datetime(1921, 7, 1, tzinfo=UTC)  # before anything the projection can h
 REFUSED = "a C rule about someone holding no committee seat on the trigger's date"
 
 
-def _settled(before: Obligation | None, after: Obligation, view: View, policy: Policy, today: date) -> list[Change]:
-    settled = settle(after, view, policy, today)
+def _settled(before: Obligation | None, after: Obligation, view: View, policy: Policy, today: date, talks=None) -> list[Change]:
+    settled = settle(after, view, policy, today, talks)
     if before is not None and settled == before:
         return []
     return [ObligationSaved(settled, before)]
@@ -79,7 +79,7 @@ def org_moved(event: ParsedEvent, view: View, policy: Policy, today: date) -> li
 def _moved(org_id: str, at: datetime, view: View) -> Unsettled:
     """The organisation now answers to another parent: its secretaries' obligations, and those read
     through its seat, are settled again (the tree is not versioned: the new parent counts throughout)."""
-    secretaries = {s.person_id for s in view.seats_at(org_id) if s.role == "secretary"}
+    secretaries = {s.person_id for s in view.secretaries_at(org_id)}
     return Unsettled(at, subjects=frozenset(secretaries), orgs=frozenset({org_id}))
 
 
@@ -220,7 +220,7 @@ def talk_recorded(event: ParsedEvent, view: View, policy: Policy, today: date) -
     return [
         TalkSaved(talk),
         CreditsSaved(talk.talk_id, talk.held_at, credits_of_talk(talk, view, policy)),
-        Unsettled(talk.held_at, obligation_ids=frozenset(ob.obligation_id for ob in _may_be_met(talk, view, policy))),
+        Unsettled(talk.held_at, obligation_ids=frozenset(ob.obligation_id for ob in _may_be_met(talk, view, policy)), talk=talk),
     ]
 
 
@@ -255,7 +255,12 @@ def settle_again(u: Unsettled, view: View, policy: Policy, today: date) -> list[
             touched[ob_id] = ob
     changes: list[Change] = []
     for ob_id in sorted(touched):
-        changes += _settled(touched[ob_id], touched[ob_id], view, policy, today)
+        ob = touched[ob_id]
+        talks = None
+        if u.talk is not None:  # the one new fact; whichever fulfils it now stays a candidate
+            current = view.talk(ob.fulfilled_by) if ob.fulfilled_by else None
+            talks = sorted({u.talk, *([current] if current else [])}, key=lambda t: (t.held_at, t.talk_id))
+        changes += _settled(ob, ob, view, policy, today, talks)
     for person in sorted(u.credit_people):
         for talk in view.talks_of(person, u.since):
             changes.append(CreditsSaved(talk.talk_id, talk.held_at, credits_of_talk(talk, view, policy)))
@@ -285,7 +290,7 @@ def vacancies(org_ids: Iterable[str], view: View, today: date) -> list[Change]:
     root); a seat filled again is forgotten, so that its next vacancy is reported too (SPEC §2)."""
     changes: list[Change] = []
     for org_id in sorted(set(org_ids)):
-        vacant = history.secretary_at(view.seats_at(org_id), NOW) is None
+        vacant = history.secretary_at(view.secretaries_at(org_id), NOW) is None
         known = view.vacant_since(org_id)
         if vacant and known is None and view.org(org_id) is not None:
             target = escalation_target(Answer(PERSON, None, org_id), "", NOW, view)

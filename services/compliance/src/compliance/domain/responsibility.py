@@ -92,7 +92,7 @@ def answer_at(subject: Person, subject_seats: Sequence[Seat], at: datetime, view
     vacant: list[str] = []
     for org in chain(start, view.parent_of):
         path.append(org)
-        holder = secretary_at(view.seats_at(org), at)
+        holder = secretary_at(view.secretaries_at(org), at)
         if holder is None:
             vacant.append(org)
         elif holder != subject.person_id:
@@ -108,7 +108,7 @@ def _next_change(subject: Person, subject_seats: Sequence[Seat], answer: Answer,
     found = boundaries(subject_seats, at)
     found += [t for s in subject.stretches for t in (s.since, s.until) if t is not None and t > at]
     for org in answer.path:
-        found += boundaries([s for s in view.seats_at(org) if s.role == "secretary"], at)
+        found += boundaries(view.secretaries_at(org), at)
     if leader_id is not None:
         found += boundaries(view.seats_of(leader_id), at)
     return min(found, default=None)
@@ -141,7 +141,7 @@ def escalation_target(answer: Answer, subject_id: str, at: datetime, view: View)
     start = view.parent_of(answer.org_id) if answer.org_id else None
     for org in chain(start, view.parent_of):
         path.append(org)
-        holder = secretary_at(view.seats_at(org), at)
+        holder = secretary_at(view.secretaries_at(org), at)
         if holder is not None and holder not in (subject_id, answer.person_id):
             return Answer(PERSON, holder, org, tuple(path))
     return Answer(OPERATORS, None, path[-1] if path else answer.org_id, tuple(path))

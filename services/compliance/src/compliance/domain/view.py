@@ -31,6 +31,9 @@ class View(Protocol):
     def seats_at(self, org_id: str) -> "Sequence[Seat]":
         """Every seat of the organisation, past and present."""
 
+    def secretaries_at(self, org_id: str) -> "Sequence[Seat]":
+        """Its secretary seats only, past and present (all a search for the responsible secretary reads)."""
+
     def seats_of(self, person_id: str) -> "Sequence[Seat]":
         """Every seat the person held or holds."""
 
@@ -60,3 +63,5 @@ class View(Protocol):
     # talks
     def talks_of(self, person_id: str, since: datetime) -> "Sequence[Talk]":
         """Talks the person took part in, held at or after `since`."""
+
+    def talk(self, talk_id: str) -> "Talk | None": ...

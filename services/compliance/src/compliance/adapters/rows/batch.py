@@ -33,6 +33,9 @@ class BatchRows:
     def seats_at(self, org_id: str) -> Sequence[Seat]:
         return self.tree.seats_at(org_id)
 
+    def secretaries_at(self, org_id: str) -> Sequence[Seat]:
+        return self.tree.secretaries_at(org_id)
+
     def seats_of(self, person_id: str) -> Sequence[Seat]:
         return self.tree.seats_of(person_id)
 
@@ -65,6 +68,9 @@ class BatchRows:
 
     def talks_of(self, person_id: str, since: datetime) -> Sequence[Talk]:
         return self.talks.talks_of(person_id, since)
+
+    def talk(self, talk_id: str) -> Talk | None:
+        return self.talks.talk(talk_id)
 
     # the changes a decision made ----------------------------------------------------------------
     def apply(self, change: c.Change) -> None:

@@ -2,10 +2,20 @@
 
 from collections.abc import Hashable, Iterable
 
-from sqlalchemy import any_, bindparam
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Table, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 
 from compliance.domain.view import NotLoaded
+
+
+def unnested(table: Table, rows: list[dict]):
+    """INSERT of many rows as one statement over arrays (`SELECT * FROM unnest(...)`): a batch
+    writes thousands, and a parameter per value costs more to send than the rows cost to write.
+    For tables of scalar columns only (an array of arrays does not unnest into rows of arrays)."""
+    columns = list(rows[0])
+    arrays = [bindparam(None, [r[c] for r in rows], type_=ARRAY(table.c[c].type)) for c in columns]
+    source = func.unnest(*arrays).table_valued(*columns).render_derived(name="v")
+    return insert(table).from_select(columns, select(*(source.c[c] for c in columns)))
 
 
 def among(column, values: Iterable):

@@ -6,12 +6,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from datetime import datetime
 
-from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy import bindparam, func, or_, select, type_coerce
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.types import NullType
 
 from compliance.adapters import orm
-from compliance.adapters.rows.loaded import Loaded, among
+from compliance.adapters.rows.loaded import Loaded, among, unnested
 from compliance.domain.obligations import Obligation, Retraction
 from compliance.domain.view import NotLoaded
 
@@ -26,7 +27,8 @@ def to_row(ob: Obligation) -> dict:
 
 
 _RULES, _PATHS = _FIELDS.index("rules"), _FIELDS.index("paths")
-COLUMNS = [orm.obligations.c[name] for name in _FIELDS]  # what `from_row` reads, in its order
+# What `from_row` reads, in its order; arrays as the driver hands them over (lists), unprocessed.
+COLUMNS = [type_coerce(c, NullType).label(c.name) if isinstance(c.type, ARRAY) else c for c in (orm.obligations.c[n] for n in _FIELDS)]
 
 
 def from_row(row) -> Obligation:
@@ -50,6 +52,7 @@ class ObligationRows:
         self._by_ref: dict[str, set[str]] = defaultdict(set)
         self._retractions: dict[str, list[Retraction]] = defaultdict(list)
         self._dirty: set[str] = set()
+        self._stored_paths: dict[str, tuple[str, ...]] = {}  # as in obligation_paths, for those changed here
         self._new_retractions: list[Retraction] = []
 
     # reading ----------------------------------------------------------------------------------
@@ -93,6 +96,7 @@ class ObligationRows:
         if before is not None:
             for org in before.paths:
                 self._by_path[org].discard(ob.obligation_id)
+        self._stored_paths.setdefault(ob.obligation_id, before.paths if before is not None else ())
         self._index(ob)
         self._dirty.add(ob.obligation_id)
 
@@ -139,10 +143,10 @@ class ObligationRows:
         missing = {o: s for o, s in wanted.items() if o not in self._through_since or self._through_since[o] > s}
         if not missing:
             return
-        o = orm.obligations.c
-        orgs = cast(list(missing), ARRAY(Text))
+        o, p = orm.obligations.c, orm.obligation_paths.c
         since = min(missing.values())
-        await self._select(conn, o.paths.op("&&")(orgs), or_(o.closed_at.is_(None), o.closed_at >= since))
+        through = select(p.obligation_id).where(among(p.key, missing))
+        await self._select(conn, o.obligation_id.in_(through), or_(o.closed_at.is_(None), o.closed_at >= since))
         for org, s in missing.items():
             self._through_since[org] = min(s, self._through_since.get(org, s))
 
@@ -158,12 +162,27 @@ class ObligationRows:
         self.refs_loaded.add(missing)
 
     # writing back -----------------------------------------------------------------------------
+    async def _flush_paths(self, conn: AsyncConnection) -> None:
+        p = orm.obligation_paths
+        gone, added = [], []
+        for ob_id in sorted(self._dirty):
+            before, after = set(self._stored_paths.get(ob_id, ())), set(self._obligations[ob_id].paths)
+            gone += [{"k": key, "o": ob_id} for key in sorted(before - after)]
+            added += [{"key": key, "obligation_id": ob_id} for key in sorted(after - before)]
+        if gone:
+            stmt = p.delete().where(p.c.key == bindparam("k"), p.c.obligation_id == bindparam("o"))
+            await conn.execute(stmt, gone)
+        if added:
+            await conn.execute(unnested(p, added).on_conflict_do_nothing())
+
+
     async def flush(self, conn: AsyncConnection) -> None:
         if self._dirty:
             stmt = insert(orm.obligations)
             rows = [to_row(self._obligations[i]) for i in sorted(self._dirty)]
             changed = {c: stmt.excluded[c] for c in _FIELDS if c != "obligation_id"} | {"updated_at": func.now()}
             await conn.execute(stmt.on_conflict_do_update(index_elements=["obligation_id"], set_=changed), rows)
+            await self._flush_paths(conn)
         if self._new_retractions:
             rows = [vars(r) for r in self._new_retractions]
             await conn.execute(insert(orm.retractions).on_conflict_do_nothing(), rows)

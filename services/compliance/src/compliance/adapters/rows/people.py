@@ -7,7 +7,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.adapters import orm
-from compliance.adapters.rows.loaded import Loaded, among
+from compliance.adapters.rows.loaded import Loaded, among, unnested
 from compliance.domain.history import Person, Stretch
 
 
@@ -113,7 +113,7 @@ class PeopleRows:
             await conn.execute(stmt.on_conflict_do_update(index_elements=["person_id"], set_=changed), rows)
             await conn.execute(orm.memberships.delete().where(among(orm.memberships.c.person_id, dirty)))
             stretches = [{"person_id": p.person_id, **vars(s)} for p in people for s in p.stretches]
-            await conn.execute(insert(orm.memberships), stretches)
+            await conn.execute(unnested(orm.memberships, stretches))
         if self._dirty_absences:
             stmt = insert(orm.attendance_streaks)
             rows = [{"person_id": p, "absences": self._absences[p]} for p in sorted(self._dirty_absences)]

@@ -1,19 +1,24 @@
 """Talks seen (metadata only), by participant, and what each counts towards (coverage credits)."""
 
-from bisect import bisect_left, insort
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import DateTime, Text, bindparam, func, select
+from sqlalchemy import DateTime, Text, bindparam, func, select, true, type_coerce
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.types import NullType
 
 from compliance.adapters import orm
-from compliance.adapters.rows.loaded import among
+from compliance.adapters.rows.loaded import among, unnested
 from compliance.domain.coverage import Credit
 from compliance.domain.obligations import Talk
 from compliance.domain.view import NotLoaded
+
+
+def _held(talk: Talk) -> tuple:
+    return talk.held_at, talk.talk_id
 
 
 class TalkRows:
@@ -23,6 +28,7 @@ class TalkRows:
         self._of: dict[str, list[Talk]] = defaultdict(list)
         self._since: dict[str, datetime] = {}  # person -> their talks held since then are loaded
         self._new: list[Talk] = []
+        self._unsorted: set[str] = set()
         self._credits: dict[str, tuple[datetime, tuple[Credit, ...]]] = {}
         self._recounted: set[str] = set()
 
@@ -30,7 +36,24 @@ class TalkRows:
         if not self.complete and (person_id not in self._since or self._since[person_id] > since):
             raise NotLoaded("talks_of", (person_id, since))
         mine = self._of.get(person_id, [])  # in the order they were held: a secretary has hundreds a year
+        if person_id in self._unsorted:
+            mine.sort(key=_held)
+            self._unsorted.discard(person_id)
         return mine[bisect_left(mine, since, key=lambda t: t.held_at) :]
+
+    def talk(self, talk_id: str) -> Talk | None:
+        if talk_id not in self._talks and not self.complete:
+            raise NotLoaded("talk", talk_id)
+        return self._talks.get(talk_id)
+
+    async def load_ids(self, conn: AsyncConnection, talk_ids: Iterable[str]) -> None:
+        missing = [i for i in dict.fromkeys(talk_ids) if i not in self._talks]
+        if not missing:
+            return
+        t = orm.talks_seen.c
+        stmt = select(t.talk_id, t.held_at, t.mode, type_coerce(t.talker_ids, NullType), type_coerce(t.talkee_ids, NullType))
+        for talk_id, held_at, mode, talkers, talkees in await conn.execute(stmt.where(among(t.talk_id, missing))):
+            self._index(Talk(talk_id, held_at, mode, frozenset(talkers), frozenset(talkees)))
 
     @property
     def changed_count(self) -> int:
@@ -48,28 +71,25 @@ class TalkRows:
     def _index(self, talk: Talk) -> None:
         self._talks[talk.talk_id] = talk
         for person in talk.talker_ids | talk.talkee_ids:
-            insort(self._of[person], talk, key=lambda t: (t.held_at, t.talk_id))
+            self._of[person].append(talk)
+            self._unsorted.add(person)  # sorted when next asked: a batch loads thousands at once
 
     async def load(self, conn: AsyncConnection, since_of: dict[str, datetime]) -> None:
         """The talks each person took part in since the instant given for them."""
         wanted = {p: s for p, s in since_of.items() if p not in self._since or self._since[p] > s}
         if not wanted:
             return
-        t, p = orm.talks_seen.c, orm.talk_participants.c
+        p = orm.talk_participants.c
         # Each person from their own instant: a secretary talks with hundreds a year, and the oldest
-        # obligation in a batch must not pull the whole city's year of talks.
+        # obligation in a batch must not pull the whole city's year of talks. Two index lookups
+        # (who took part when, then those talks by id): one join would hash the whole year's talks.
         people, since = zip(*wanted.items(), strict=True)
         w = func.unnest(bindparam(None, list(people), type_=ARRAY(Text)), bindparam(None, list(since), type_=ARRAY(DateTime(timezone=True))))
         w = w.table_valued("person_id", "since").render_derived(name="w")
-        stmt = (
-            select(t.talk_id, t.held_at, t.mode, t.talker_ids, t.talkee_ids)
-            .join(orm.talk_participants, p.talk_id == t.talk_id)
-            .join(w, (p.person_id == w.c.person_id) & (p.held_at >= w.c.since))
-            .distinct()
-        )
-        for r in await conn.execute(stmt):
-            if r.talk_id not in self._talks:
-                self._index(Talk(r.talk_id, r.held_at, r.mode, frozenset(r.talker_ids), frozenset(r.talkee_ids)))
+        # LATERAL: an index range per person; a join left to the planner hashes (in parallel, slowly)
+        theirs = select(p.talk_id).where(p.person_id == w.c.person_id, p.held_at >= w.c.since).lateral("theirs")
+        taking_part = select(theirs.c.talk_id).select_from(w).join(theirs, true())
+        await self.load_ids(conn, set((await conn.execute(taking_part)).scalars()))
         for person, since in wanted.items():
             self._since[person] = min(since, self._since.get(person, since))
 
@@ -86,7 +106,7 @@ class TalkRows:
                 for t in self._new
                 for person in sorted(t.talker_ids | t.talkee_ids)
             ]
-            await conn.execute(insert(orm.talk_participants).on_conflict_do_nothing(), taking_part)
+            await conn.execute(unnested(orm.talk_participants, taking_part).on_conflict_do_nothing())
         if self._credits:
             c = orm.coverage_credits
             new = {t.talk_id for t in self._new}
@@ -98,4 +118,4 @@ class TalkRows:
                 for credit in credits
             ]
             if rows:
-                await conn.execute(insert(c).on_conflict_do_nothing(), rows)
+                await conn.execute(unnested(c, rows).on_conflict_do_nothing())

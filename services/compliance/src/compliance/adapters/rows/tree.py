@@ -3,12 +3,12 @@
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.adapters import orm
-from compliance.adapters.rows.loaded import Loaded, among
+from compliance.adapters.rows.loaded import Loaded, among, unnested
 from compliance.domain.history import Seat
 from compliance.domain.tree import Org
 from kernel.tree import ancestors
@@ -19,14 +19,17 @@ class TreeRows:
         self.orgs_loaded = Loaded("org", complete)
         self.seats_at_loaded = Loaded("seats_at", complete)
         self.seats_of_loaded = Loaded("seats_of", complete)
+        self.secretaries_loaded = Loaded("secretaries_at", complete)
         self.vacancies_loaded = Loaded("vacancy", complete)
         self._orgs: dict[str, Org | None] = {}
         self._by_org: dict[str, tuple[Seat, ...]] = {}
         self._by_person: dict[str, list[Seat]] = {}
+        self._secretaries: dict[str, list[Seat]] = {}  # of organisations whose other seats are not loaded
         self._vacancies: dict[str, date | None] = {}
         self._meetings: dict[str, dict] = {}
         self._dirty_orgs: set[str] = set()
         self._dirty_seats: set[str] = set()
+        self._stored_seats: dict[str, frozenset[Seat]] = {}
         self._dirty_vacancies: set[str] = set()
 
     # reading (domain.view.View) --------------------------------------------------------------
@@ -41,6 +44,12 @@ class TreeRows:
     def seats_at(self, org_id: str) -> Sequence[Seat]:
         self.seats_at_loaded.need(org_id)
         return self._by_org.get(org_id, ())
+
+    def secretaries_at(self, org_id: str) -> Sequence[Seat]:
+        if self.seats_at_loaded.has(org_id):
+            return [s for s in self._by_org.get(org_id, ()) if s.role == "secretary"]
+        self.secretaries_loaded.need(org_id)
+        return self._secretaries.get(org_id, [])
 
     def seats_of(self, person_id: str) -> Sequence[Seat]:
         self.seats_of_loaded.need(person_id)
@@ -58,6 +67,7 @@ class TreeRows:
 
     def save_seats(self, org_id: str, seats: tuple[Seat, ...]) -> None:
         before = self._by_org.get(org_id, ())
+        self._stored_seats.setdefault(org_id, frozenset(before))  # as in the table, for writing the difference
         self._by_org[org_id] = seats
         self.seats_at_loaded.add([org_id])
         for person in {s.person_id for s in (*before, *seats)}:
@@ -105,6 +115,19 @@ class TreeRows:
             self._by_org[org_id] = tuple(seats)
         self.seats_at_loaded.add(missing)
 
+    async def load_secretaries(self, conn: AsyncConnection, org_ids: Iterable[str]) -> None:
+        """The secretary seats of organisations up the chains (a committee's history is longer)."""
+        missing = [o for o in self.secretaries_loaded.missing(org_ids) if not self.seats_at_loaded.has(o)]
+        if not missing:
+            return
+        r = orm.roles.c
+        found: dict[str, list[Seat]] = {o: [] for o in missing}
+        stmt = select(r.org_id, r.person_id, r.role, r.since, r.until).where(among(r.org_id, missing), r.role == "secretary").order_by(r.since, r.id)
+        for row in await conn.execute(stmt):
+            found[row.org_id].append(Seat(row.org_id, row.person_id, row.role, row.since, row.until))
+        self._secretaries.update(found)
+        self.secretaries_loaded.add(missing)
+
     async def load_seats_of(self, conn: AsyncConnection, person_ids: Iterable[str]) -> None:
         missing = self.seats_of_loaded.missing(person_ids)
         if not missing:
@@ -138,12 +161,18 @@ class TreeRows:
             rows = [vars(self._orgs[o]) for o in sorted(self._dirty_orgs)]
             changed = {c: stmt.excluded[c] for c in ("parent_id", "name", "kind")}
             await conn.execute(stmt.on_conflict_do_update(index_elements=["org_id"], set_=changed), rows)
-        if self._dirty_seats:
-            dirty = sorted(self._dirty_seats)
-            await conn.execute(orm.roles.delete().where(among(orm.roles.c.org_id, dirty)))
-            rows = [vars(s) for o in dirty for s in self._by_org[o]]
-            if rows:
-                await conn.execute(insert(orm.roles), rows)
+        if self._dirty_seats:  # the difference only: a committee's history grows all year
+            gone, added = [], []
+            for org_id in sorted(self._dirty_seats):
+                before, after = self._stored_seats.get(org_id, frozenset()), set(self._by_org[org_id])
+                gone += [{"o": s.org_id, "p": s.person_id, "r": s.role, "s": s.since} for s in before - after]
+                added += [vars(s) for s in sorted(after - before, key=lambda s: (s.since, s.person_id, s.role))]
+            if gone:
+                r = orm.roles.c
+                one = (r.org_id == bindparam("o")) & (r.person_id == bindparam("p")) & (r.role == bindparam("r")) & (r.since == bindparam("s"))
+                await conn.execute(orm.roles.delete().where(one), gone)
+            if added:
+                await conn.execute(unnested(orm.roles, added))
         if self._dirty_vacancies:
             dirty = sorted(self._dirty_vacancies)
             await conn.execute(orm.vacancies.delete().where(among(orm.vacancies.c.org_id, dirty)))

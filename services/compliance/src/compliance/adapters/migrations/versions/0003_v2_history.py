@@ -71,8 +71,14 @@ def upgrade() -> None:
     )
     op.alter_column("obligations", "rules", nullable=False, schema=S)
     op.alter_column("obligations", "trigger_date", nullable=False, schema=S)
-    op.create_index("obligations_paths", "obligations", ["paths"], schema=S, postgresql_using="gin")
     op.create_index("obligations_closed_at", "obligations", ["closed_at"], schema=S)
+    op.create_table(
+        "obligation_paths",
+        sa.Column("key", sa.Text, primary_key=True),
+        sa.Column("obligation_id", sa.Text, primary_key=True),
+        schema=S,
+    )
+    op.execute(f'INSERT INTO "{schema}".obligation_paths SELECT DISTINCT unnest(paths), obligation_id FROM "{schema}".obligations')
     op.add_column("meetings", sa.Column("reminded_before", sa.Integer), schema=S)
 
 
@@ -80,7 +86,7 @@ def downgrade() -> None:
     S = _schema()
     op.drop_column("meetings", "reminded_before", schema=S)
     op.drop_index("obligations_closed_at", "obligations", schema=S)
-    op.drop_index("obligations_paths", "obligations", schema=S)
+    op.drop_table("obligation_paths", schema=S)
     for name in ("paths", "reason", "closed_at", "responsible_kind", "waived_reason", "waived_at", "leader_id", "trigger_date", "rules"):
         op.drop_column("obligations", name, schema=S)
     op.drop_table("retractions", schema=S)
