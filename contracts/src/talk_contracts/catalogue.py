@@ -33,6 +33,13 @@ class EventType:
             key = getattr(data, self.fallback_key)
         return str(key)
 
+    def key_of_dict(self, data: dict) -> str:
+        """The key of an event's `data` as it travels (already valid: no second validation)."""
+        key = data.get(self.key_field)
+        if key is None and self.fallback_key is not None:
+            key = data.get(self.fallback_key)
+        return str(key)
+
 
 def _t(name: str, family: str, model: type[BaseModel], key_field: str = "person_id", fallback_key: str | None = None) -> EventType:
     return EventType(name=name, version=1, family=family, model=model, key_field=key_field, fallback_key=fallback_key)
