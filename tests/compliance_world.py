@@ -64,6 +64,15 @@ class MemoryWorld:
                 await self.bus.handle(self.uow, p)
             await self.bus.finish_batch(self.uow)
 
+    async def apply_in_batches(self, events: list[dict], sizes: list[int]) -> "MemoryWorld":
+        """The events in batches of the sizes given, over and over."""
+        start, turn = 0, 0
+        while start < len(events):
+            size = sizes[turn % len(sizes)]
+            await self.apply(events[start : start + size])
+            start, turn = start + size, turn + 1
+        return self
+
     async def tick(self, day: date) -> None:
         self.today = day
         await advance(memory_units(self.uow), self.policy, day)

@@ -22,13 +22,7 @@ SETTINGS = settings(max_examples=6, deadline=None, suppress_health_check=[Health
 
 async def _applied(world, events: list[dict], batches: list[int]):
     world.today = TODAY
-    sizes = iter(batches * (len(events) + 1))
-    start = 0
-    while start < len(events):
-        size = next(sizes)
-        await world.apply(events[start : start + size])
-        start += size
-    return world
+    return await world.apply_in_batches(events, batches)
 
 
 @pytest.fixture

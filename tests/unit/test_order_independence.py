@@ -21,13 +21,7 @@ from tests.order_world import TODAY, YEAR_START, city_year, interleave
 async def run(events: list[dict], batches: list[int]) -> dict:
     world = MemoryWorld(YEAR_START)
     world.today = TODAY
-    sizes = iter(batches * (len(events) + 1))
-    start = 0
-    while start < len(events):
-        size = next(sizes)
-        await world.apply(events[start : start + size])
-        start += size
-    return world.projection()
+    return (await world.apply_in_batches(events, batches)).projection()
 
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])

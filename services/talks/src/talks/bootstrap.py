@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from kernel.runtime import Runtime
 from talk_contracts import Topic
+from talk_contracts.calendar import local_date
 from talks.adapters import directory, forms, orm
 from talks.adapters.unit_of_work import SqlUnitsOfWork
 from talks.application.follow_ups import publish_due
@@ -28,6 +29,7 @@ def bootstrap(settings: TalksSettings) -> Service:
     units = SqlUnitsOfWork(runtime.sessions, settings)
     # Talks' view of the registry and of compliance's obligations: plain upserts, applied in adapters.
     runtime.consume("talks", [Topic.REGISTRY.value, Topic.COMPLIANCE.value], directory.ROUTES)
-    runtime.every("follow-ups", settings.tick_seconds, lambda: publish_due(units, datetime.now(UTC).date()))
+    # follow-up measures fall due by the dates of the deployment's calendar
+    runtime.every("follow-ups", settings.tick_seconds, lambda: publish_due(units, local_date(datetime.now(UTC), settings.zone)))
     return Service(runtime, Dependencies(units=units, cipher=cipher, render=forms.render, auditors=settings.auditor_ids(), zone=settings.zone))
 

@@ -53,7 +53,7 @@ class MemoryUnitOfWork:
         rows = self.rows.obligations
         return sorted(
             ob.obligation_id
-            for ob in rows._obligations.values()
+            for ob in rows.loaded()
             if ob.closed_at is None and stage_on(ob.due_date, today, self.policy) != ob.status
         )
 

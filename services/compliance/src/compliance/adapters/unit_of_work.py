@@ -59,7 +59,7 @@ class BatchUnitOfWork:
         await self._people(conn, second.people - needs.people, with_obligations=False)
         await rows.obligations.load_refs(conn, {ob.trigger_ref for ob in rows.obligations.loaded() if ob.trigger_ref})  # any settle reads them
         await rows.talks.load(conn, needs.talks | {p: min(s, needs.talks.get(p, s)) for p, s in second.talks.items()})
-        participants = {p for t in rows.talks._talks.values() for p in t.talker_ids | t.talkee_ids}
+        participants = rows.talks.participants()
         await self._people(conn, participants - needs.people - second.people, with_obligations=False)
         await self._orgs(conn, needs.orgs | second.orgs | self._orgs_of_people())
         await rows.tree.load_seats_at(conn, needs.seat_orgs)  # a seat's whole history: where seats change
@@ -74,15 +74,12 @@ class BatchUnitOfWork:
             await rows.people.load_held(conn, people)
 
     def _orgs_of_people(self) -> set[str]:
-        tree, people = self.rows.tree, self.rows.people
-        orgs = {s.org_id for seats in tree._by_person.values() for s in seats}
-        orgs |= {s.org_id for p in people._people.values() if p for s in p.stretches}
-        return orgs
+        return self.rows.tree.orgs_seated() | self.rows.people.orgs_belonged()
 
     async def _orgs(self, conn: AsyncConnection, org_ids: Iterable[str]) -> None:
         tree = self.rows.tree
         await tree.load_orgs(conn, org_ids)
-        known = list(tree._orgs)  # those not registered yet too: a batch may register them
+        known = tree.known_orgs()  # those not registered yet too: a batch may register them
         await tree.load_secretaries(conn, known)
         await tree.load_vacancies(conn, known)
 
@@ -141,7 +138,8 @@ class BatchUnitOfWork:
         )
         ids = list((await (await self._conn()).execute(stmt)).scalars())
         await self.rows.obligations.load_ids(await self._conn(), ids)
-        obligations = [self.rows.obligations._obligations[i] for i in ids]
+        wanted = set(ids)
+        obligations = [ob for ob in self.rows.obligations.loaded() if ob.obligation_id in wanted]
         second = needs_of_obligations(obligations, self.policy)
         conn = await self._conn()
         await self._people(conn, second.people, with_obligations=False)

@@ -8,8 +8,8 @@ from datetime import date
 from compliance.application.messagebus import ComplianceBus, decided
 from compliance.application.ports import UnitsOfWork
 from compliance.domain.changes import ObligationSaved, Unsettled
-from compliance.domain.decisions import settle_again
 from compliance.domain.policy import Policy
+from compliance.domain.resettling import settle_again
 from compliance.domain.responsibility import NOW
 
 

@@ -15,9 +15,10 @@ from compliance.application.announce import obligation_events, vacancy_event
 from compliance.application.ports import UnitOfWork
 from compliance.application.preload import needs_of_events
 from compliance.domain.changes import Change, ObligationSaved, TriggerRefused, Unsettled, VacancyReported
-from compliance.domain.decisions import REPLAYED, ROUTES, settle_again, vacancies
+from compliance.domain.decisions import REPLAYED, ROUTES
 from compliance.domain.obligations import announcements
 from compliance.domain.policy import Policy
+from compliance.domain.resettling import settle_again, vacancies
 from compliance.domain.view import NotLoaded, View
 from kernel.logging import get_logger
 from talk_contracts import ParsedEvent

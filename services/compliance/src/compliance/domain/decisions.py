@@ -3,10 +3,9 @@ returns the changes it makes (SPEC §2–§3.6). The routing table is at the bot
 
 An event first records the facts it states (a seat taken, a member transferred, a talk held …);
 what those facts may touch is named in an `Unsettled` and settled again by `settle_again` once the
-facts are in the view. Neither reads a clock nor does any I/O: `today` is handed in.
+facts are in the view (resettling.py). Neither reads a clock nor does any I/O: `today` is handed in.
 """
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -16,7 +15,6 @@ from compliance.domain.changes import (
     AbsencesSaved,
     Change,
     CreditsSaved,
-    HeldReleased,
     MeetingSaved,
     ObligationSaved,
     OrgSaved,
@@ -27,18 +25,16 @@ from compliance.domain.changes import (
     TriggerHeld,
     TriggerRefused,
     Unsettled,
-    VacancyFilled,
-    VacancyReported,
 )  # fmt: skip
 from compliance.domain.coverage import credits_of_talk
 from compliance.domain.obligations import Obligation, Retraction, Talk, Trigger, new_obligation
 from compliance.domain.policy import Policy
-from compliance.domain.responsibility import LEADER, NOW, OPERATORS_AT, PERSON, Answer, escalation_target
+from compliance.domain.responsibility import LEADER, OPERATORS_AT
 from compliance.domain.settlement import settle
 from compliance.domain.tree import Org
 from compliance.domain.triggers import absence_streak, choose_rule, triggers_of
 from compliance.domain.view import View
-from talk_contracts import ParsedEvent, parse_event
+from talk_contracts import ParsedEvent
 from talk_contracts import data as d
 from talk_contracts.calendar import local_date, start_of
 
@@ -47,7 +43,7 @@ EPOCH = datetime(1921, 7, 1, tzinfo=UTC)  # before anything the projection can h
 REFUSED = "a C rule about someone holding no committee seat on the trigger's date"
 
 
-def _settled(before: Obligation | None, after: Obligation, view: View, policy: Policy, today: date, talks=None) -> list[Change]:
+def settled(before: Obligation | None, after: Obligation, view: View, policy: Policy, today: date, talks=None) -> list[Change]:
     settled = settle(after, view, policy, today, talks)
     if before is not None and settled == before:
         return []
@@ -159,11 +155,11 @@ def attendance_recorded(event: ParsedEvent, view: View, policy: Policy, today: d
     streak, triggered = absence_streak(view.absences(data.person_id), data.present, policy)
     changes: list[Change] = [AbsencesSaved(data.person_id, streak)]
     if triggered:
-        changes += open_for([_absences_trigger(event, policy)], event, view, policy, today)
+        changes += open_for([absences_trigger(event, policy)], event, view, policy, today)
     return changes
 
 
-def _absences_trigger(event: ParsedEvent, policy: Policy) -> Trigger:
+def absences_trigger(event: ParsedEvent, policy: Policy) -> Trigger:
     at = event.envelope.time
     return Trigger(event.data.person_id, ("M2",), local_date(at, policy.zone), at)
 
@@ -179,13 +175,13 @@ def open_for(triggers: Iterable[Trigger], event: ParsedEvent, view: View, policy
         rule, refused = choose_rule(t, subject, view.seats_of(t.subject_id), policy.zone)
         ob = new_obligation(t, rule, event.id, policy)
         existing = view.obligation(ob.obligation_id)
-        settled = _settled(existing, existing or ob, view, policy, today)
-        changes += settled
+        saved = settled(existing, existing or ob, view, policy, today)
+        changes += saved
         if refused and existing is None:
             reason = f"{REFUSED}: {rule} about {t.subject_id}"
             changes.append(TriggerRefused(event.id, event.envelope.type, event.envelope.to_json_bytes().decode(), t.subject_id, reason))
-        for saved in settled:  # a vacant seat met on the way up is reported (once the batch is applied)
-            changes.append(Unsettled(t.at, vacancies=frozenset(saved.obligation.paths)))
+        for change in saved:  # a vacant seat met on the way up is reported (once the batch is applied)
+            changes.append(Unsettled(t.at, vacancies=frozenset(change.obligation.paths)))
     return changes
 
 
@@ -200,7 +196,7 @@ def action_retracted(event: ParsedEvent, view: View, policy: Policy, today: date
 
 def waived(obligation: Obligation, reason: str, at: datetime, view: View, policy: Policy, today: date) -> list[Change]:
     """An operator closes an obligation of theirs with a reason (SPEC §2)."""
-    return _settled(obligation, replace(obligation, waived_at=at, waived_reason=reason), view, policy, today)
+    return settled(obligation, replace(obligation, waived_at=at, waived_reason=reason), view, policy, today)
 
 
 def obligation_waived(event: ParsedEvent, view: View, policy: Policy, today: date) -> list[Change]:
@@ -240,64 +236,6 @@ def _may_be_met(talk: Talk, view: View, policy: Policy) -> list[Obligation]:
 def meeting_scheduled(event: ParsedEvent, view: View, policy: Policy, today: date) -> list[Change]:
     data: d.MeetingScheduled = event.data
     return [MeetingSaved(data.meeting_id, data.org_id, data.date, data.kind)]
-
-
-# settling again --------------------------------------------------------------------------------
-def settle_again(u: Unsettled, view: View, policy: Policy, today: date) -> list[Change]:
-    """Every obligation the changed facts may touch, settled from the facts as they now stand."""
-    touched: dict[str, Obligation] = {}
-    for subject in sorted(u.subjects):
-        touched.update((ob.obligation_id, ob) for ob in view.obligations_of(subject, u.since))
-    for org in sorted(u.orgs):
-        touched.update((ob.obligation_id, ob) for ob in view.obligations_through(org, u.since))
-    for ob_id in sorted(u.obligation_ids):
-        if (ob := view.obligation(ob_id)) is not None:
-            touched[ob_id] = ob
-    changes: list[Change] = []
-    for ob_id in sorted(touched):
-        ob = touched[ob_id]
-        talks = None
-        if u.talk is not None:  # the one new fact; whichever fulfils it now stays a candidate
-            current = view.talk(ob.fulfilled_by) if ob.fulfilled_by else None
-            talks = sorted({u.talk, *([current] if current else [])}, key=lambda t: (t.held_at, t.talk_id))
-        changes += _settled(ob, ob, view, policy, today, talks)
-    for person in sorted(u.credit_people):
-        for talk in view.talks_of(person, u.since):
-            changes.append(CreditsSaved(talk.talk_id, talk.held_at, credits_of_talk(talk, view, policy)))
-    for person in sorted(u.held_people):
-        changes += release_held(person, view, policy, today)
-    return changes
-
-
-def release_held(person_id: str, view: View, policy: Policy, today: date) -> list[Change]:
-    """Triggers that arrived before their person did, decided now that the person is known."""
-    held = view.held(person_id)
-    if not held:
-        return []
-    changes: list[Change] = [HeldReleased(person_id)]
-    for _, payload in held:
-        event = parse_event(json.loads(payload))
-        if event.envelope.type == "conduct.attendance_recorded.v1":
-            triggers = [_absences_trigger(event, policy)]  # the streak was counted when it came
-        else:
-            triggers = triggers_of(event.data, event.envelope.time, policy)
-        changes += open_for([t for t in triggers if t.subject_id == person_id], event, view, policy, today)
-    return changes
-
-
-def vacancies(org_ids: Iterable[str], view: View, today: date) -> list[Change]:
-    """Secretary seats vacant now are reported once to the parent's secretary (operators at the
-    root); a seat filled again is forgotten, so that its next vacancy is reported too (SPEC §2)."""
-    changes: list[Change] = []
-    for org_id in sorted(set(org_ids)):
-        vacant = history.secretary_at(view.secretaries_at(org_id), NOW) is None
-        known = view.vacant_since(org_id)
-        if vacant and known is None and view.org(org_id) is not None:
-            target = escalation_target(Answer(PERSON, None, org_id), "", NOW, view)
-            changes.append(VacancyReported(org_id, view.parent_of(org_id), target.person_id, today))
-        elif not vacant and known is not None:
-            changes.append(VacancyFilled(org_id))
-    return changes
 
 
 TRIGGER_TYPES = (

@@ -63,5 +63,5 @@ export const zh = {
   "topic.thought": "思想", "topic.work": "工作", "topic.style": "作风", "topic.life": "生活", "topic.family": "家庭",
   "err.not_members": "不是已登记的党员：{ids}", "err.future": "谈话时间不能晚于现在", "err.one_to_one": "一对一谈话须有且仅有一名谈话人和一名谈话对象",
   "err.one_talker": "一对多谈话只能有一名谈话人", "err.self": "谈话人和谈话对象不能是同一人", "err.rules": "必谈须选择涉及的规则",
-  "err.blank": "不能为空", "err.before_trigger": "谈话时间早于必谈事项的触发时间（{at}），不能履行该事项",
+  "err.blank": "不能为空", "err.before_trigger": "谈话日期早于必谈事项的触发日期（{at}），不能履行该事项",
 };

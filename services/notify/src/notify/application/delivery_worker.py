@@ -18,15 +18,15 @@ from notify.application.ports import Channel, UnitOfWork, UnitOfWorkFactory
 from notify.application.records import DueDelivery
 from notify.config import NotifySettings
 from notify.domain.delivery import backoff
+from talk_contracts import Source, new_event
 from talk_contracts import data as d
-from talk_contracts import new_event
 
 log = get_logger(__name__)
 SENT = Counter("alerts_sent_total", "Alerts delivered", ["channel"])
 RETRIED = Counter("alerts_retried_total", "Failed delivery attempts that will be retried", ["channel"])
 FAILED = Counter("alerts_failed_total", "Alerts given up after the last retry (dead-letter store)", ["channel"])
 LATENCY = Histogram("alert_delivery_seconds", "From the alert to its delivery", ["channel"], buckets=(0.1, 0.5, 1, 5, 30, 120, 600, 3600))
-SOURCE = "urn:talk-compliance:notify"
+SOURCE = Source.NOTIFY
 
 
 class DeliveryWorker:

@@ -18,9 +18,9 @@ from pydantic import BaseModel
 from registry.application.intake import accept
 from registry.application.ports import UnitOfWorkFactory
 from registry.domain.invariants import check_batch, touched
-from talk_contracts import CloudEvent, ParsedEvent, event_type
+from talk_contracts import CloudEvent, ParsedEvent, Source, event_type
 
-SOURCE = "urn:talk-compliance:registry-import"
+SOURCE = Source.REGISTRY_IMPORT
 
 
 @dataclass(frozen=True)

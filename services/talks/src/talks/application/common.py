@@ -1,6 +1,8 @@
 """What the talks use cases share: their event source, and the refusal that becomes a 422."""
 
-SOURCE = "urn:talk-compliance:talks"
+from talk_contracts import Source
+
+SOURCE = Source.TALKS
 
 
 class NotAllowed(ValueError):

@@ -2,7 +2,8 @@
 
 from collections.abc import Mapping
 
-COMMITTEE = frozenset({"secretary", "deputy_secretary", "committee_member"})
+from talk_contracts import COMMITTEE_ROLES as COMMITTEE
+
 # Rule ids a talker needs standing for: a committee seat in the talkee's organisation or above it.
 NEEDS_STANDING = frozenset({"COV-MEMBER", "COV-SECRETARY", "COV-COMMITTEE", "M1", "M2", "M3", "M4", "M5", "M6",
                             "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8"})  # fmt: skip

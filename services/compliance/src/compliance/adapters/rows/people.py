@@ -37,6 +37,10 @@ class PeopleRows:
         self.held_loaded.need(person_id)
         return self._held.get(person_id, [])
 
+    def orgs_belonged(self) -> set[str]:
+        """Every organisation the people loaded belonged to."""
+        return {s.org_id for p in self._people.values() if p for s in p.stretches}
+
     # changing ---------------------------------------------------------------------------------
     def save_person(self, person: Person) -> None:
         self._people[person.person_id] = person

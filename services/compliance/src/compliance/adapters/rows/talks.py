@@ -55,6 +55,10 @@ class TalkRows:
         for talk_id, held_at, mode, talkers, talkees in await conn.execute(stmt.where(among(t.talk_id, missing))):
             self._index(Talk(talk_id, held_at, mode, frozenset(talkers), frozenset(talkees)))
 
+    def participants(self) -> set[str]:
+        """Everyone who took part in a talk loaded here."""
+        return {p for t in self._talks.values() for p in t.talker_ids | t.talkee_ids}
+
     @property
     def changed_count(self) -> int:
         return len(self._new)

@@ -59,6 +59,14 @@ class TreeRows:
         self.vacancies_loaded.need(org_id)
         return self._vacancies.get(org_id)
 
+    def known_orgs(self) -> list[str]:
+        """Every organisation asked about (registered or not yet)."""
+        return list(self._orgs)
+
+    def orgs_seated(self) -> set[str]:
+        """The organisations of every seat of the people loaded."""
+        return {s.org_id for seats in self._by_person.values() for s in seats}
+
     # changing -----------------------------------------------------------------------------------
     def save_org(self, org: Org) -> None:
         self._orgs[org.org_id] = org
@@ -106,11 +114,9 @@ class TreeRows:
         missing = self.seats_at_loaded.missing(org_ids)
         if not missing:
             return
-        r = orm.roles.c
         found: dict[str, list[Seat]] = {o: [] for o in missing}
-        stmt = select(r.org_id, r.person_id, r.role, r.since, r.until).where(among(r.org_id, missing)).order_by(r.since, r.id)
-        for row in await conn.execute(stmt):
-            found[row.org_id].append(Seat(row.org_id, row.person_id, row.role, row.since, row.until))
+        for seat in await _seats(conn, among(orm.roles.c.org_id, missing)):
+            found[seat.org_id].append(seat)
         for org_id, seats in found.items():
             self._by_org[org_id] = tuple(seats)
         self.seats_at_loaded.add(missing)
@@ -120,11 +126,9 @@ class TreeRows:
         missing = [o for o in self.secretaries_loaded.missing(org_ids) if not self.seats_at_loaded.has(o)]
         if not missing:
             return
-        r = orm.roles.c
         found: dict[str, list[Seat]] = {o: [] for o in missing}
-        stmt = select(r.org_id, r.person_id, r.role, r.since, r.until).where(among(r.org_id, missing), r.role == "secretary").order_by(r.since, r.id)
-        for row in await conn.execute(stmt):
-            found[row.org_id].append(Seat(row.org_id, row.person_id, row.role, row.since, row.until))
+        for seat in await _seats(conn, among(orm.roles.c.org_id, missing), orm.roles.c.role == "secretary"):
+            found[seat.org_id].append(seat)
         self._secretaries.update(found)
         self.secretaries_loaded.add(missing)
 
@@ -132,12 +136,10 @@ class TreeRows:
         missing = self.seats_of_loaded.missing(person_ids)
         if not missing:
             return
-        r = orm.roles.c
         found: dict[str, list[Seat]] = {p: [] for p in missing}
-        stmt = select(r.org_id, r.person_id, r.role, r.since, r.until).where(among(r.person_id, missing)).order_by(r.since, r.id)
-        for row in await conn.execute(stmt):
-            if row.org_id not in self._dirty_seats:  # changed here: the in-memory seats are the truth
-                found[row.person_id].append(Seat(row.org_id, row.person_id, row.role, row.since, row.until))
+        for seat in await _seats(conn, among(orm.roles.c.person_id, missing)):
+            if seat.org_id not in self._dirty_seats:  # changed here: the in-memory seats are the truth
+                found[seat.person_id].append(seat)
         for org_id in self._dirty_seats:
             for seat in self._by_org[org_id]:
                 if seat.person_id in found:
@@ -183,3 +185,10 @@ class TreeRows:
             stmt = insert(orm.meetings)
             changed = {"org_id": stmt.excluded.org_id, "date": stmt.excluded.date, "kind": stmt.excluded.kind}
             await conn.execute(stmt.on_conflict_do_update(index_elements=["meeting_id"], set_=changed), list(self._meetings.values()))
+
+
+async def _seats(conn: AsyncConnection, *conditions) -> list[Seat]:
+    """Seats in the order they were taken."""
+    r = orm.roles.c
+    stmt = select(r.org_id, r.person_id, r.role, r.since, r.until).where(*conditions).order_by(r.since, r.id)
+    return [Seat(*row) for row in await conn.execute(stmt)]

@@ -187,8 +187,11 @@ function checkForm(body) {
   if (!body.content.trim()) errors.content = t("f.required");
   if (body.held_at && new Date(body.held_at) > new Date(Date.now() + 5 * 60_000)) errors.held_at = t("err.future");
   if (body.kind === "must_talk" && body.rule_ids.length === 0) errors.rule_ids = t("err.rules");
-  if (state.from && body.held_at && new Date(body.held_at) < new Date(state.from.triggered_at)) {
-    errors.held_at = t("err.before_trigger", { at: shortTime(state.from.triggered_at) });
+  // (v2) a talk counts from the trigger's date (C1: 30 days before it), not from its instant
+  const from = state.from && new Date(`${state.from.trigger_date ?? state.from.triggered_at.slice(0, 10)}T00:00:00`);
+  if (from && state.from.rule_id === "C1") from.setDate(from.getDate() - 30);
+  if (from && body.held_at && new Date(body.held_at) < from) {
+    errors.held_at = t("err.before_trigger", { at: localTime(from).slice(0, 10) });
   }
   if (body.follow_ups.some((x) => !x.text || !x.owner_id || !x.due_date)) errors.follow_ups = t("f.required");
   return errors;
