@@ -12,6 +12,7 @@ import pytest
 
 from devstack.demo import DEV_CREDENTIALS, DEV_TOKEN
 from devstack.infra import Infrastructure
+from devstack.issuer import DevIssuer, Persona
 from devstack.ports import free_port
 from devstack.processes import SERVICES, ServiceProcess, service_processes
 from talks.adapters.crypto import new_key
@@ -33,6 +34,11 @@ class System:
     services: dict[str, ServiceProcess]
     smtp: SmtpServer
     webhook: HttpReceiver
+    issuer: DevIssuer
+
+    def signed_in(self, person_id: str, *roles: str, scope: tuple[str, ...] = ()) -> dict[str, str]:
+        """Headers of a request by this person, signed in through the development issuer."""
+        return {"authorization": f"Bearer {self.issuer.token(person_id, roles, scope)}"}
 
     def url(self, service: str) -> str:
         return self.services[service].url
@@ -62,8 +68,15 @@ def webhook() -> Iterator[HttpReceiver]:
 
 
 @pytest.fixture(scope="session")
-def system(infra: Infrastructure, database_url: str, topic_prefix: str, smtp, webhook) -> Iterator[System]:
-    env = {
+def issuer(tmp_path_factory) -> Iterator[DevIssuer]:
+    server = DevIssuer([Persona(AUDITOR, "审计", ("auditor",))], folder=tmp_path_factory.mktemp("issuer")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def system(infra: Infrastructure, database_url: str, topic_prefix: str, smtp, webhook, issuer) -> Iterator[System]:
+    env = issuer.env() | {
         "DATABASE_URL": database_url,
         "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
         "KAFKA_TOPIC_PREFIX": topic_prefix,
@@ -76,7 +89,6 @@ def system(infra: Infrastructure, database_url: str, topic_prefix: str, smtp, we
         "REGISTRY_CREDENTIALS": json.dumps(DEV_CREDENTIALS | {DISCIPLINE_TOKEN: {"system": "discipline", "families": ["discipline"]}}),
         "REGISTRY_MAX_BATCH": "200",
         "TALKS_CONTENT_KEYS": CONTENT_KEY,
-        "TALKS_AUDITORS": AUDITOR,
     }
     services = service_processes(env, LOGS / uuid.uuid4().hex[:6], {name: free_port() for name in SERVICES})
     try:
@@ -84,7 +96,7 @@ def system(infra: Infrastructure, database_url: str, topic_prefix: str, smtp, we
             service.start()
         for service in services.values():
             service.wait_ready(timeout=120)
-        yield System(infra, database_url, topic_prefix, services, smtp, webhook)
+        yield System(infra, database_url, topic_prefix, services, smtp, webhook, issuer)
     finally:
         for service in services.values():
             service.stop()
@@ -108,9 +120,10 @@ def logs_of(path: Path) -> str:
 
 
 async def record_talk(client: httpx.AsyncClient, system: System, body: dict, recorded_by: str | None = None) -> httpx.Response:
-    """POST a talk; the talks service learns members from registry.events a moment after the registry
-    accepted them, so a "not members" answer is retried for a while."""
-    headers = {"X-Person-Id": recorded_by} if recorded_by else {}
+    """POST a talk, signed in as `recorded_by` (by default its first talker); the talks service learns
+    members from registry.events a moment after the registry accepted them, so a "not members" answer
+    is retried for a while."""
+    headers = system.signed_in(recorded_by or body["talker_ids"][0])
     for _ in range(150):
         r = await client.post(f"{system.url('talks')}/v1/talks", json=body, headers=headers)
         if r.status_code != 422 or "not members" not in r.text:

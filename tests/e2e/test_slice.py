@@ -85,14 +85,21 @@ async def test_content_only_for_those_entitled_and_every_request_audited(system,
             ids + "p-county-sec": None,  # two levels up
         }
         for reader, basis in readers.items():
-            seen = (await http.get(f"{talks}/v1/talks/{talk_id}", headers={"X-Person-Id": reader})).json()
+            roles = ("auditor",) if reader == AUDITOR else ()
+            seen = (await http.get(f"{talks}/v1/talks/{talk_id}", headers=system.signed_in(reader, *roles))).json()
             assert seen["content_visible"] is (basis is not None), reader
             assert ("content" in seen) is (basis is not None) and seen["talkee_ids"] == [ids + "p-b1-m2"]
-        anonymous = (await http.get(f"{talks}/v1/talks/{talk_id}")).json()
-        assert "content" not in anonymous
-        audit = (await http.get(f"{talks}/v1/audit", params={"talk_id": talk_id})).json()
+        anonymous = await http.get(f"{talks}/v1/talks/{talk_id}")
+        assert anonymous.status_code == 401 and "content" not in anonymous.text
+        claimed = await http.get(f"{talks}/v1/talks/{talk_id}", headers={"X-Person-Id": ids + "p-b1-m2"})
+        assert claimed.status_code == 401  # naming someone in a header proves nothing
+        # An auditor role is the token's, not a person id's: auditor-1 without it reads no content.
+        plain = (await http.get(f"{talks}/v1/talks/{talk_id}", headers=system.signed_in(AUDITOR))).json()
+        assert "content" not in plain
+        assert (await http.get(f"{talks}/v1/audit", headers=system.signed_in(ids + "p-b1-sec"))).status_code == 403
+        audit = (await http.get(f"{talks}/v1/audit", params={"talk_id": talk_id}, headers=system.signed_in(AUDITOR, "auditor"))).json()
         logged = {(a["reader_id"], a["granted"], a["basis"]) for a in audit}
-        assert logged == {(r, b is not None, b or "not entitled") for r, b in readers.items()} | {(None, False, "not entitled")}
+        assert logged == {(r, b is not None, b or "not entitled") for r, b in readers.items()} | {(AUDITOR, False, "not entitled")}
 
 
 async def test_a_record_is_refused_for_a_stranger_or_a_talker_without_standing(system, ids):
@@ -101,17 +108,25 @@ async def test_a_record_is_refused_for_a_stranger_or_a_talker_without_standing(s
         base = {"held_at": datetime.now(UTC).isoformat(), "place": "会议室", "mode": "one_to_one", "content": "内容"}
         ok = await record_talk(http, system, base | {"kind": "regular", "talker_ids": [ids + "p-b1-sec"], "talkee_ids": [ids + "p-b1-m1"]})
         assert ok.status_code == 201
-        stranger = await http.post(f"{system.url('talks')}/v1/talks", json=base | {
+        as_secretary = system.signed_in(ids + "p-b1-sec")
+        stranger = await http.post(f"{system.url('talks')}/v1/talks", headers=as_secretary, json=base | {
             "kind": "regular", "talker_ids": [ids + "p-b1-sec"], "talkee_ids": [ids + "nobody"]})  # fmt: skip
         assert stranger.status_code == 422 and "not members" in stranger.text
-        no_standing = await http.post(f"{system.url('talks')}/v1/talks", json=base | {
+        no_standing = await http.post(f"{system.url('talks')}/v1/talks", headers=system.signed_in(ids + "p-b2-m1"), json=base | {
             "kind": "must_talk", "rule_ids": ["M4"], "talker_ids": [ids + "p-b2-m1"], "talkee_ids": [ids + "p-b1-m1"]})  # fmt: skip
         assert no_standing.status_code == 422
         [error] = no_standing.json()["detail"]
         assert error["loc"] == ["body", "talker_ids"] and "no committee seat" in error["msg"]
-        future = await http.post(f"{system.url('talks')}/v1/talks", json=base | {
+        future = await http.post(f"{system.url('talks')}/v1/talks", headers=as_secretary, json=base | {
             "held_at": "2099-01-01T00:00:00Z", "kind": "regular", "talker_ids": [ids + "p-b1-sec"], "talkee_ids": [ids + "p-b1-m1"]})  # fmt: skip
         assert future.status_code == 422 and "in the future" in future.text
+        # a talk in a secretary's name by someone else is refused, whoever they say they are
+        impostor = await http.post(f"{system.url('talks')}/v1/talks", headers=system.signed_in(ids + "p-b1-m2"), json=base | {
+            "kind": "regular", "talker_ids": [ids + "p-b1-sec"], "talkee_ids": [ids + "p-b1-m1"]})  # fmt: skip
+        assert impostor.status_code == 403
+        unsigned = await http.post(f"{system.url('talks')}/v1/talks", headers={"X-Person-Id": ids + "p-b1-sec"}, json=base | {
+            "kind": "regular", "talker_ids": [ids + "p-b1-sec"], "talkee_ids": [ids + "p-b1-m1"]})  # fmt: skip
+        assert unsigned.status_code == 401
 
 
 async def test_every_service_reports_health_readiness_metrics_and_docs(system):

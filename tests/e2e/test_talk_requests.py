@@ -16,11 +16,11 @@ async def test_a_request_reaches_the_leader_and_the_talk_closes_it_and_fulfils_r
         await post_events(http, system, demo_city_events(ids))
 
         async def asked():
-            r = await http.post(f"{talks}/v1/talk-requests", json={"leader_id": leader}, headers={"X-Person-Id": member})
+            r = await http.post(f"{talks}/v1/talk-requests", json={"leader_id": leader}, headers=system.signed_in(member))
             return r if r.status_code == 201 else None  # talks learns the city a moment after the registry
 
         request_id = (await eventually(asked)).json()["request_id"]
-        refused = await http.post(f"{talks}/v1/talk-requests", json={"leader_id": ids + "p-b2-m1"}, headers={"X-Person-Id": member})
+        refused = await http.post(f"{talks}/v1/talk-requests", json={"leader_id": ids + "p-b2-m1"}, headers=system.signed_in(member))
         assert refused.status_code == 422 and "no committee seat" in refused.text
 
         async def req():
@@ -36,7 +36,7 @@ async def test_a_request_reaches_the_leader_and_the_talk_closes_it_and_fulfils_r
         [alert] = await eventually(in_inbox)
         assert "党员主动要求谈话" in alert["body"]
 
-        oneself = await http.post(f"{talks}/v1/talk-requests", json={"leader_id": member}, headers={"X-Person-Id": member})
+        oneself = await http.post(f"{talks}/v1/talk-requests", json={"leader_id": member}, headers=system.signed_in(member))
         assert oneself.status_code == 422 and "cannot ask themselves" in oneself.text  # (v2) nobody could fulfil it
 
         # (v2) a collective talk with the member among others meets no request (compliance's REQ is the judge)
@@ -56,7 +56,7 @@ async def test_a_request_reaches_the_leader_and_the_talk_closes_it_and_fulfils_r
         await eventually(fulfilled)
 
         async def closed():
-            found = (await http.get(f"{talks}/v1/talk-requests/{request_id}")).json()
+            found = (await http.get(f"{talks}/v1/talk-requests/{request_id}", headers=system.signed_in(member))).json()
             return found if found["status"] == "closed" else None
 
         assert (await eventually(closed))["closed_by"] == talk.json()["talk_id"]  # closed by compliance's verdict
@@ -64,7 +64,7 @@ async def test_a_request_reaches_the_leader_and_the_talk_closes_it_and_fulfils_r
         year = datetime.now(UTC).year
 
         async def dossier():
-            r = await http.get(f"{talks}/v1/dossiers/{member}", params={"year": year}, headers={"X-Person-Id": ids + "p-b1-sec"})
+            r = await http.get(f"{talks}/v1/dossiers/{member}", params={"year": year}, headers=system.signed_in(ids + "p-b1-sec"))
             body = r.json()
             return body if r.status_code == 200 and body["summary"]["met"] == 1 else None
 
@@ -72,9 +72,11 @@ async def test_a_request_reaches_the_leader_and_the_talk_closes_it_and_fulfils_r
         assert [t["talk_id"] for t in found["talks"]] == [group.json()["talk_id"], talk.json()["talk_id"]]
         assert [(m["rule_id"], m["outcome"], m["fulfilled_by"]) for m in found["must_talks"]] == [("REQ", "met", talk.json()["talk_id"])]
         assert found["name"] == "李明" and "content" not in str(found)
-        stranger = await http.get(f"{talks}/v1/dossiers/{member}", params={"year": year}, headers={"X-Person-Id": ids + "p-b2-m1"})
+        stranger = await http.get(f"{talks}/v1/dossiers/{member}", params={"year": year}, headers=system.signed_in(ids + "p-b2-m1"))
         assert stranger.status_code == 403
-        audit = (await http.get(f"{talks}/v1/audit", params={"talk_id": f"dossier:{member}:{year}"})).json()
+        audit = (await http.get(f"{talks}/v1/audit", params={"talk_id": f"dossier:{member}:{year}"}, headers=system.signed_in("auditor-1", "auditor"))).json()
+        # someone else's request is not theirs to see
+        assert (await http.get(f"{talks}/v1/talk-requests/{request_id}", headers=system.signed_in(ids + "p-b2-m1"))).status_code == 404
         assert {(a["reader_id"], a["granted"]) for a in audit} >= {(ids + "p-b1-sec", True), (ids + "p-b2-m1", False)}
 
 
@@ -84,7 +86,8 @@ async def test_a_scheduled_meeting_becomes_a_coverage_deadline(system, ids):
         await post_events(http, system, demo_city_events(ids))
 
         async def scheduled():
-            r = await http.post(f"{system.url('talks')}/v1/meetings", json={"org_id": ids + "branch-2", "date": day.isoformat(), "kind": "year_end"})
+            r = await http.post(f"{system.url('talks')}/v1/meetings", json={"org_id": ids + "branch-2", "date": day.isoformat(), "kind": "year_end"},
+                                headers=system.signed_in(ids + "p-b2-sec"))  # fmt: skip
             return r if r.status_code == 201 else None
 
         await eventually(scheduled)
@@ -94,5 +97,6 @@ async def test_a_scheduled_meeting_becomes_a_coverage_deadline(system, ids):
             return r["people"] and all(p["next_meeting"] == day.isoformat() and p["state"] == "at_risk" for p in r["people"])
 
         await eventually(deadline)
-        unknown = await http.post(f"{system.url('talks')}/v1/meetings", json={"org_id": ids + "nowhere", "date": day.isoformat(), "kind": "other"})
+        unknown = await http.post(f"{system.url('talks')}/v1/meetings", json={"org_id": ids + "nowhere", "date": day.isoformat(), "kind": "other"},
+                                  headers=system.signed_in(ids + "p-b2-sec"))  # fmt: skip
         assert unknown.status_code == 422

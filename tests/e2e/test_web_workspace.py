@@ -27,13 +27,18 @@ async def test_a_secretary_records_a_talk_from_an_obligation_and_sees_it_fulfill
         [obligation] = await eventually(opened)
 
         async def talks_knows_the_member():  # the talks service reads the registry on its own
-            r = await http.get(f"{talks}/v1/dossiers/{member}", params={"year": datetime.now(UTC).year}, headers={"X-Person-Id": AUDITOR})
+            r = await http.get(f"{talks}/v1/dossiers/{member}", params={"year": datetime.now(UTC).year}, headers=system.signed_in(AUDITOR, "auditor"))
             return r.status_code == 200
 
         await eventually(talks_knows_the_member)
 
-    await page.goto(f"{talks}/?person={secretary}")
+    # The page sends the browser to the development issuer, whose "sign in as" page takes anyone's id.
+    await page.goto(f"{talks}/")
+    await page.get_by_label("person id").fill(secretary)
+    await page.get_by_role("button", name="sign in").click()
     await expect(page.locator("#who")).to_contain_text("王海燕")
+    await expect(page.locator("#signed-in-as")).to_contain_text(secretary)
+    assert "code=" not in page.url and "person=" not in page.url
     row = page.locator(f'#my-obligations tr[data-obligation="{obligation["obligation_id"]}"]')
     await expect(row).to_contain_text("M4 违规违纪违法")
     await expect(row).to_contain_text("李明")
@@ -91,7 +96,7 @@ async def test_a_secretary_records_a_talk_from_an_obligation_and_sees_it_fulfill
     await expect(page.locator("#form-notice .notice.ok")).to_contain_text("已保存")
     talk_id = (await page.locator("#form-notice .notice.ok").inner_text()).split("谈话编号 ")[1].rstrip("。")
     async with system.client() as http:
-        recorded = (await http.get(f"{talks}/v1/talks/{talk_id}", headers={"X-Person-Id": secretary})).json()
+        recorded = (await http.get(f"{talks}/v1/talks/{talk_id}", headers=system.signed_in(secretary))).json()
     assert recorded["mode"] == "one_to_many" and recorded["theme"] == "学习贯彻党章"
     assert sorted(recorded["talkee_ids"]) == [ids + "p-b1-m2", ids + "p-b1-m3"]
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import httpx
 
-from devstack.demo import DEV_CREDENTIALS, DEV_TOKEN, demo_city_events
+from devstack.demo import DEV_CREDENTIALS, DEV_TOKEN, demo_city_events, demo_personas
 from devstack.infra import infrastructure
+from devstack.issuer import DevIssuer
 from devstack.processes import service_processes
 from talks.adapters.crypto import new_key
 
@@ -17,7 +18,8 @@ WALKTHROUGH = """
 Talk compliance is running ({infra}).
 
   dashboard   http://127.0.0.1:8103/                     operators: coverage, obligations, exports (live)
-  workspace   http://127.0.0.1:8102/?person=p-b1-sec     a secretary (王海燕): alerts, must-talks, record a talk
+  workspace   http://127.0.0.1:8102/                     a secretary (sign in as 王海燕): alerts, must-talks, record a talk
+  sign-in     {issuer}   development issuer: "sign in as" anyone of the demo city, no password
 
   registry    http://127.0.0.1:8101/docs   integration edge, organisation tree
   talks       http://127.0.0.1:8102/docs   talk records
@@ -25,6 +27,8 @@ Talk compliance is running ({infra}).
   notify      http://127.0.0.1:8104/docs   inboxes
   logs        {logs}/<service>.log
   credential  Authorization: Bearer {token}   (development only: every family; production has none)
+  a person    .venv/bin/python -m devstack token p-b1-sec [--role operator|auditor --scope county]
+              prints a bearer token signed by the development issuer
 
 The demo city is loaded: 龙江县委 → 城关镇党委 → 第一/第二党支部, twelve members.
 Walkthrough (README.md has it too):
@@ -41,8 +45,9 @@ Walkthrough (README.md has it too):
   # 3. her inbox has the alert
   curl -s localhost:8104/v1/inbox/p-b1-sec
 
-  # 4. she records the talk
-  curl -s -XPOST localhost:8102/v1/talks -H 'content-type: application/json' -H 'X-Person-Id: p-b1-sec' -d '{{
+  # 4. she records the talk, signed in as herself
+  curl -s -XPOST localhost:8102/v1/talks -H 'content-type: application/json' \
+    -H "Authorization: Bearer $(.venv/bin/python -m devstack token p-b1-sec)" -d '{{
     "held_at":"'$(date -u +%Y-%m-%dT%H:%M:%SZ)'","place":"支部活动室","mode":"one_to_one","kind":"must_talk",
     "talker_ids":["p-b1-sec"],"talkee_ids":["p-b1-m1"],"rule_ids":["M4"],"topics":["thought"],
     "content":"谈话内容……","problems":"","suggestions":""}}'
@@ -62,7 +67,8 @@ def run() -> int:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with infrastructure() as infra:
-        env = {
+        issuer = DevIssuer(demo_personas(), port=8100).start()
+        env = issuer.env() | {
             "DATABASE_URL": infra.database_url,
             "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
             "LOG_FORMAT": "json",
@@ -84,7 +90,7 @@ def run() -> int:
                 timeout=30,
             )
             response.raise_for_status()
-            print(WALKTHROUGH.format(infra=infra.description, logs=logs, token=DEV_TOKEN), flush=True)
+            print(WALKTHROUGH.format(infra=infra.description, logs=logs, token=DEV_TOKEN, issuer=issuer.url), flush=True)
             while not stop.is_set():
                 for service in services.values():
                     if service.process and service.process.poll() is not None:
@@ -95,6 +101,7 @@ def run() -> int:
             print("stopping …", flush=True)
             for service in services.values():
                 service.stop()
+            issuer.stop()
     print("stopped; nothing left running.")
     return 0
 
@@ -108,7 +115,11 @@ if __name__ == "__main__":
         from devstack.bench import main
 
         sys.exit(main(sys.argv[2:]))
+    if sys.argv[1:2] == ["token"]:
+        from devstack.token import main as token
+
+        sys.exit(token(sys.argv[2:]))
     if sys.argv[1:] != ["run"]:
-        print("usage: python -m devstack run | python -m devstack bench [tree] [small|county|city]")
+        print("usage: python -m devstack run | token <person_id> | bench [tree] [small|county|city]")
         sys.exit(2)
     sys.exit(run())

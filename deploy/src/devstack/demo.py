@@ -85,3 +85,15 @@ def sanction_event(person_id: str, time: datetime | None = None, case_ref: str =
         person_id,
         time or datetime.now(UTC),
     )
+
+
+def demo_personas():
+    """Whom the development issuer's sign-in page offers: the demo city's people, an operator of the
+    county and an auditor."""
+    from devstack.issuer import Persona
+
+    return [
+        Persona("op-county", "县委组织部（operator）", ("operator",), ("county",)),
+        Persona("auditor-1", "审计（auditor）", ("auditor",), ("county",)),
+        *(Persona(pid, name) for pid, name, _ in PEOPLE),
+    ]

@@ -4,10 +4,12 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 import structlog
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from kernel.access import public
+from kernel.identity import Verifier
 from kernel.web import allow_pages
 
 CORRELATION_HEADER = "X-Correlation-Id"
@@ -27,17 +29,17 @@ def add_common_routes(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool
         response.headers[CORRELATION_HEADER] = cid
         return response
 
-    @app.get("/healthz", tags=["operations"], summary="The process is alive")
+    @app.get("/healthz", dependencies=[Depends(public)], tags=["operations"], summary="The process is alive")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["operations"], summary="Ready only when its database and broker answer")
+    @app.get("/readyz", dependencies=[Depends(public)], tags=["operations"], summary="Ready only when its database and broker answer")
     async def readyz() -> JSONResponse:
         checks = await ready()
         ok = all(checks.values())
         return JSONResponse({"ready": ok, "checks": checks}, status_code=200 if ok else 503)
 
-    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    @app.get("/metrics", dependencies=[Depends(public)], tags=["operations"], summary="Prometheus metrics")
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
@@ -46,6 +48,9 @@ def service_app(runtime, *, title: str, description: str, routers: list) -> Fast
     """A service's FastAPI app: its routers, the common routes, the runtime started with the app."""
     app = FastAPI(title=f"Talk compliance — {title}", description=description, version="1.0.0", lifespan=runtime.lifespan)
     app.state.runtime = runtime
+    settings = runtime.settings
+    if settings.oidc_issuer:
+        app.state.verifier = Verifier(settings.oidc_issuer, settings.oidc_audience, production=settings.app_env == "production")
     add_common_routes(app, runtime.ready)
     allow_pages(app, runtime.settings.web_origins())
     for router in routers:

@@ -28,6 +28,10 @@ class CommonSettings(BaseSettings):
     # (v2) Every date of every service is a date in this zone (SPEC, "Calendar").
     time_zone: str = Field(DEFAULT_TIME_ZONE, validation_alias=AliasChoices("TIME_ZONE"))
     log_level: str = "info"
+    # Who signs people in (OpenID Connect): bearer tokens are verified against this issuer's keys.
+    oidc_issuer: str = Field("", validation_alias=AliasChoices("OIDC_ISSUER"))
+    oidc_audience: str = Field("talk-compliance", validation_alias=AliasChoices("OIDC_AUDIENCE"))
+    app_env: str = Field("development", validation_alias=AliasChoices("APP_ENV"), pattern="^(development|production)$")
     log_format: str = Field("auto", description="json, console, or auto (console on a terminal)")
     outbox_poll_interval_s: float = Field(0.05, gt=0)
     outbox_batch: int = Field(500, ge=1)
@@ -51,6 +55,10 @@ class CommonSettings(BaseSettings):
         return {
             name: getattr(self, f"{name}_public_url").rstrip("/") for name in ("registry", "talks", "compliance", "notify")
         }
+
+    def page_values(self) -> dict[str, str]:
+        """What a page is told: where the services and the sign-in issuer are."""
+        return self.public_urls() | {"issuer": self.oidc_issuer.rstrip("/")}
 
     def web_origins(self) -> list[str]:
         """The origins of the services' pages; on the loopback both spellings of the host."""

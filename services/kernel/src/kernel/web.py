@@ -30,7 +30,7 @@ def allow_pages(app: FastAPI, origins: Sequence[str]) -> None:
         CORSMiddleware,
         allow_origins=list(origins),
         allow_methods=["GET", "POST", "PUT"],
-        allow_headers=["content-type", "x-person-id", "x-correlation-id"],
+        allow_headers=["content-type", "authorization", "x-correlation-id"],
         expose_headers=["x-total-count", "x-unread-count", "x-correlation-id"],
     )
 

@@ -31,5 +31,5 @@ def bootstrap(settings: TalksSettings) -> Service:
     runtime.consume("talks", [Topic.REGISTRY.value, Topic.COMPLIANCE.value], directory.ROUTES)
     # follow-up measures fall due by the dates of the deployment's calendar
     runtime.every("follow-ups", settings.tick_seconds, lambda: publish_due(units, local_date(datetime.now(UTC), settings.zone)))
-    return Service(runtime, Dependencies(units=units, cipher=cipher, render=forms.render, auditors=settings.auditor_ids(), zone=settings.zone))
+    return Service(runtime, Dependencies(units=units, cipher=cipher, render=forms.render, zone=settings.zone))
 

@@ -13,11 +13,5 @@ class TalksSettings(CommonSettings):
     content_keys: str = Field("", validation_alias=AliasChoices("TALKS_CONTENT_KEYS"))
 
     tick_seconds: float = Field(60.0, gt=0, validation_alias=AliasChoices("TALKS_TICK_SECONDS"), description="follow-up reminders")
-    # Person ids of auditors, who may read every record's content (each read is audited).
-    auditors: str = Field("", validation_alias=AliasChoices("TALKS_AUDITORS"))
-
-    def auditor_ids(self) -> frozenset[str]:
-        return frozenset(a.strip() for a in self.auditors.split(",") if a.strip())
-
     def cipher(self) -> ContentCipher:
         return ContentCipher([k.strip() for k in self.content_keys.split(",") if k.strip()])

@@ -63,7 +63,7 @@ def build_dashboard(policy: Policy, today: Callable[[], date]) -> APIRouter:
 
     @router.get("/", include_in_schema=False)
     async def dashboard(request: Request) -> Response:
-        return page(WEB / "dashboard.html", **request.app.state.runtime.settings.public_urls())
+        return page(WEB / "dashboard.html", **request.app.state.runtime.settings.page_values())
 
     api = APIRouter(prefix="/v1", tags=["dashboard"])
 

@@ -37,7 +37,66 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(base, path, { params = {}, method = "GET", body, person } = {}) {
+// ---- signing in: OpenID Connect, the authorization code flow with PKCE ---------------------------
+// The token lives in this module's memory only (a reload signs in again); the PKCE verifier waits in
+// sessionStorage for the one round trip to the issuer. The claims read here are for display: every
+// service verifies the token itself.
+let token = null;
+
+const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const randomText = () => b64url(crypto.getRandomValues(new Uint8Array(32)));
+
+function claimsOf(jwt) {
+  const part = jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+  const json = new TextDecoder().decode(Uint8Array.from(atob(part), (c) => c.charCodeAt(0)));
+  const c = JSON.parse(json);
+  return { person_id: c.sub, roles: c.roles ?? [], scope: c.org_scope ?? [] };
+}
+
+async function discovery(issuer) {
+  const response = await fetch(`${issuer}/.well-known/openid-configuration`);
+  if (!response.ok) throw new Error(`the sign-in service answers ${response.status}`);
+  return response.json();
+}
+
+// Resolves to who signed in; otherwise sends the browser to the issuer (and never resolves).
+export async function signIn() {
+  const issuer = document.body.dataset.issuer;
+  if (!issuer) throw new Error("sign-in is not configured (OIDC_ISSUER)");
+  const meta = await discovery(issuer);
+  const here = new URL(location.href);
+  const code = here.searchParams.get("code");
+  const pending = JSON.parse(sessionStorage.getItem("signin.pending") || "null");
+  if (code && pending && pending.state === here.searchParams.get("state")) {
+    sessionStorage.removeItem("signin.pending");
+    history.replaceState(null, "", pending.redirect);
+    const response = await fetch(meta.token_endpoint, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "authorization_code", code, code_verifier: pending.verifier, redirect_uri: pending.redirect, client_id: "pages" }),
+    });
+    if (response.ok) {
+      token = (await response.json()).access_token;
+      return claimsOf(token);
+    }
+  }
+  here.searchParams.delete("code");
+  here.searchParams.delete("state");
+  const verifier = randomText();
+  const state = randomText();
+  const challenge = b64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
+  sessionStorage.setItem("signin.pending", JSON.stringify({ state, verifier, redirect: here.href }));
+  const params = { response_type: "code", client_id: "pages", scope: "openid", redirect_uri: here.href, state, code_challenge: challenge, code_challenge_method: "S256" };
+  location.assign(`${meta.authorization_endpoint}?${new URLSearchParams(params)}`);
+  return new Promise(() => {});
+}
+
+export function signOut() {
+  token = null;
+  location.assign(location.pathname);
+}
+
+export async function api(base, path, { params = {}, method = "GET", body } = {}) {
   const url = new URL(path, base);
   for (const [name, value] of Object.entries(params)) {
     if (value === undefined || value === null || value === "") continue;
@@ -45,7 +104,7 @@ export async function api(base, path, { params = {}, method = "GET", body, perso
   }
   const headers = {};
   if (body !== undefined) headers["content-type"] = "application/json";
-  if (person) headers["x-person-id"] = person;
+  if (token) headers.authorization = `Bearer ${token}`;
   const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await response.text();
   const data = text ? JSON.parse(text) : null;

@@ -43,7 +43,7 @@ export const zh = {
   "rule.C3": "受到反映", "rule.C4": "履职不力", "rule.C5": "违规违纪、受到处理处分", "rule.C6": "本人或家庭生活困难",
   "rule.C7": "精神不振、纪律松弛", "rule.C8": "与其他干部存在矛盾分歧", "rule.REQ": "党员要求谈话",
 
-  "ws.title": "书记谈心谈话工作台", "ws.me": "我的编号", "ws.me_hint": "输入人员编号", "ws.switch": "进入",
+  "ws.title": "书记谈心谈话工作台", "ws.signed_in_as": "已登录：{id}", "ws.sign_out": "退出",
   "ws.who": "{name}，{seats}", "ws.no_seat": "未担任书记或委员", "ws.ask_me": "请先输入您的人员编号。",
   "ws.inbox": "提醒", "ws.unread": "未读 {n} 条", "ws.show_all": "显示已读", "ws.mark_read": "标为已读",
   "ws.no_alerts": "没有未读提醒。", "ws.obligations": "我的必谈事项", "ws.no_obligations": "没有待办的必谈事项。",

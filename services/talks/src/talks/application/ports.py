@@ -181,5 +181,4 @@ class Dependencies:
     units: UnitsOfWork
     cipher: Cipher
     render: RenderForms
-    auditors: frozenset[str]  # person ids who may read every record's content
     zone: ZoneInfo  # the deployment's calendar: which year a talk belongs to

@@ -1,7 +1,7 @@
 // The secretary's workspace: alerts (notify), my obligations and my members' coverage (compliance),
 // and the record forms of attachments 1 and 2 (this service).
 import {
-  ApiError, api, badge, debounce, el, listen, ruleLabel, shortTime, stateLabel, statusLabel, t, table, translatePage,
+  ApiError, api, badge, debounce, el, listen, ruleLabel, shortTime, signIn, signOut, stateLabel, statusLabel, t, table, translatePage,
 } from "/common/common.js";
 
 const COMPLIANCE = document.body.dataset.compliance;
@@ -14,7 +14,7 @@ const INBOX_POLL_MS = 10_000;
 const WAITING_POLL_MS = 3_000;
 
 const state = {
-  me: new URLSearchParams(location.search).get("person") || localStorage.getItem("workspace.person") || "",
+  me: "", // the signed-in person (the token's subject)
   sheet: "individual",
   from: null, // the obligation the form was prefilled from
   waiting: new Map(), // obligation id -> talk id recorded for it, until compliance says fulfilled
@@ -247,7 +247,7 @@ async function submit(event) {
   const errors = checkForm(body);
   if (Object.keys(errors).length) { showErrors(errors); return; }
   try {
-    const { data } = await api(TALKS, "/v1/talks", { method: "POST", body, person: state.me });
+    const { data } = await api(TALKS, "/v1/talks", { method: "POST", body });
     const from = state.from;
     resetForm();
     notice("ok", t("ws.saved", { id: data.talk_id }));
@@ -268,20 +268,18 @@ async function refresh() {
   document.body.dataset.loaded = String(Date.now());
 }
 
-function setUp() {
+async function setUp() {
   translatePage();
   document.title = t("ws.title");
-  $("person-input").value = state.me;
-  $("who-form").addEventListener("submit", (e) => {
-    e.preventDefault();
-    state.me = $("person-input").value.trim();
-    localStorage.setItem("workspace.person", state.me);
-    const url = new URL(location.href);
-    url.searchParams.set("person", state.me);
-    history.replaceState(null, "", url);
-    resetForm();
-    refresh();
-  });
+  try {
+    state.me = (await signIn()).person_id;
+  } catch (error) {
+    $("who").textContent = t("common.failed", { reason: error.message });
+    $("workspace").hidden = true;
+    return;
+  }
+  $("signed-in-as").textContent = t("ws.signed_in_as", { id: state.me });
+  $("sign-out").onclick = signOut;
   $("rule-choices").append(...RULES.map((r) => el("label", { title: ruleLabel(r) },
     el("input", { type: "checkbox", name: "rule_ids", value: r }), r)));
   for (const tab of document.querySelectorAll("[data-form]")) tab.onclick = () => { showSheet(tab.dataset.form); state.from = null; };
