@@ -44,8 +44,8 @@ async def test_a_secretary_hand_over_moves_open_obligations_to_the_new_secretary
         assert current["status"] == "open" and current["due_date"] == ob["due_date"]
 
         async def both_told():
-            new = (await http.get(f"{notify}/v1/inbox/{ids}p-b1-cm")).json()
-            old = (await http.get(f"{notify}/v1/inbox/{ids}p-b1-sec")).json()
+            new = (await http.get(f"{notify}/v1/inbox/{ids}p-b1-cm", headers=system.signed_in(ids + "p-b1-cm"))).json()
+            old = (await http.get(f"{notify}/v1/inbox/{ids}p-b1-sec", headers=system.signed_in(ids + "p-b1-sec"))).json()
             return [a["transition"] for a in new] == ["reassigned"] and {a["transition"] for a in old} == {"opened", "reassigned_away"}
 
         await eventually(both_told)
@@ -67,7 +67,7 @@ async def test_an_old_sanction_reported_late_is_already_overdue_and_escalated(sy
         assert ob["responsible_id"] == ids + "p-b2-sec" and ob["due_date"] == (beijing + timedelta(days=7)).isoformat()
 
         async def parent_told():
-            inbox = (await http.get(f"{notify}/v1/inbox/{ids}p-town-sec")).json()
+            inbox = (await http.get(f"{notify}/v1/inbox/{ids}p-town-sec", headers=system.signed_in(ids + "p-town-sec"))).json()
             return [a for a in inbox if a["obligation_id"] == ob["obligation_id"]]
 
         [alert] = await eventually(parent_told)
@@ -79,7 +79,7 @@ async def test_an_old_sanction_reported_late_is_already_overdue_and_escalated(sy
         [mail] = await eventually(parent_mailed)
         message = email.message_from_string(mail["data"], policy=email.policy.default)
         assert message["Subject"] == "下级必谈任务逾期上报" and "孙强" in message.get_content()
-        secretary = {a["transition"] for a in (await http.get(f"{notify}/v1/inbox/{ids}p-b2-sec")).json()}
+        secretary = {a["transition"] for a in (await http.get(f"{notify}/v1/inbox/{ids}p-b2-sec", headers=system.signed_in(ids + "p-b2-sec"))).json()}
         assert secretary == {"opened", "due_soon", "overdue"}
 
 

@@ -50,11 +50,11 @@ async def test_a_crash_after_the_database_commit_leaves_one_obligation_and_one_a
         await eventually(redelivered_and_skipped, timeout=90)
 
         async def alerted():
-            return (await http.get(f"{notify_url}/v1/inbox/{secretary}")).json()
+            return (await http.get(f"{notify_url}/v1/inbox/{secretary}", headers=system.signed_in(secretary))).json()
 
         await eventually(alerted, timeout=60)
         await asyncio.sleep(2)  # let anything duplicated arrive before counting
         obligations = (await http.get(f"{compliance_url}/v1/obligations", params={"subject_id": subject})).json()
-        inbox = (await http.get(f"{notify_url}/v1/inbox/{secretary}")).json()
+        inbox = (await http.get(f"{notify_url}/v1/inbox/{secretary}", headers=system.signed_in(secretary))).json()
         assert len(obligations) == 1 and obligations[0]["rule_id"] == "M4"
         assert len(inbox) == 1 and inbox[0]["obligation_id"] == obligations[0]["obligation_id"]

@@ -25,7 +25,7 @@ async def test_a_sanction_becomes_an_alert_and_a_talk_fulfils_it(system, ids):
         assert ob["trigger_event_id"] == sanction["id"]
 
         async def inbox():
-            r = await http.get(f"{system.url('notify')}/v1/inbox/{ids}p-b1-sec")
+            r = await http.get(f"{system.url('notify')}/v1/inbox/{ids}p-b1-sec", headers=system.signed_in(ids + "p-b1-sec"))
             return r.json()
 
         [alert] = await eventually(inbox)
@@ -63,7 +63,14 @@ async def test_a_sanction_becomes_an_alert_and_a_talk_fulfils_it(system, ids):
         town = (await http.get(coverage_url, params={"org_id": ids + "town", "subtree": "true"})).json()
         assert town["members"] == 12 - 1 and town["covered"] == 1  # the county secretary is above the town
 
-        read = await http.post(f"{system.url('notify')}/v1/inbox/{ids}p-b1-sec/{alert['alert_id']}/read")
+        notify = system.url("notify")
+        # an inbox is its person's alone: not anyone's who names them, nor another secretary's
+        assert (await http.get(f"{notify}/v1/inbox/{ids}p-b1-sec")).status_code == 401
+        assert (await http.get(f"{notify}/v1/inbox/{ids}p-b1-sec", headers={"X-Person-Id": ids + "p-b1-sec"})).status_code == 401
+        assert (await http.get(f"{notify}/v1/inbox/{ids}p-b1-sec", headers=system.signed_in(ids + "p-b2-sec"))).status_code == 403
+        assert (await http.get(f"{notify}/v1/dead-letters", headers=system.signed_in(ids + "p-b1-sec"))).status_code == 403
+        assert (await http.get(f"{notify}/v1/dead-letters", headers=system.signed_in("op-1", "operator"))).status_code == 200
+        read = await http.post(f"{system.url('notify')}/v1/inbox/{ids}p-b1-sec/{alert['alert_id']}/read", headers=system.signed_in(ids + "p-b1-sec"))
         assert read.status_code == 200 and read.json()["read_at"] is not None
 
 

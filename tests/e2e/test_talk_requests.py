@@ -31,7 +31,7 @@ async def test_a_request_reaches_the_leader_and_the_talk_closes_it_and_fulfils_r
         assert ob["responsible_id"] == leader and ob["status"] == "open"
 
         async def in_inbox():
-            return [a for a in (await http.get(f"{notify}/v1/inbox/{leader}")).json() if a["obligation_id"] == ob["obligation_id"]]
+            return [a for a in (await http.get(f"{notify}/v1/inbox/{leader}", headers=system.signed_in(leader))).json() if a["obligation_id"] == ob["obligation_id"]]
 
         [alert] = await eventually(in_inbox)
         assert "党员主动要求谈话" in alert["body"]

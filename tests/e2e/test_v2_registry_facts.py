@@ -35,7 +35,7 @@ async def test_M4_a_secretary_who_dies_leaves_the_seat_vacant_and_the_parent_sec
         assert (await eventually(moved_up))["status"] == "open"
 
         async def parent_told():
-            inbox = (await http.get(f"{notify}/v1/inbox/{ids}p-town-sec")).json()
+            inbox = (await http.get(f"{notify}/v1/inbox/{ids}p-town-sec", headers=system.signed_in(ids + "p-town-sec"))).json()
             return {a["transition"] for a in inbox} >= {"secretary_vacant", "reassigned"}
 
         await eventually(parent_told)

@@ -5,12 +5,16 @@ import pytest
 from fastapi.routing import APIRoute
 
 from kernel.access import has_policy
+from notify.bootstrap import create_app as notify_app
 from talks.adapters.crypto import new_key
 from talks.config import TalksSettings
 from talks.entrypoints.app import create_app as talks_app
 
-# Registry, compliance and notify declare theirs next (issue 14); talks holds the confidential content.
-APPS = {"talks": lambda: talks_app(TalksSettings(TALKS_CONTENT_KEYS=new_key()))}
+# Registry and compliance declare theirs next (issue 14); talks holds the confidential content.
+APPS = {
+    "talks": lambda: talks_app(TalksSettings(TALKS_CONTENT_KEYS=new_key())),
+    "notify": lambda: notify_app(),
+}
 
 
 @pytest.mark.parametrize("service", sorted(APPS))

@@ -43,7 +43,7 @@ Walkthrough (README.md has it too):
   curl -s 'localhost:8103/v1/obligations?subject_id=p-b1-m1'
 
   # 3. her inbox has the alert
-  curl -s localhost:8104/v1/inbox/p-b1-sec
+  curl -s localhost:8104/v1/inbox/p-b1-sec -H "Authorization: Bearer $(.venv/bin/python -m devstack token p-b1-sec)"
 
   # 4. she records the talk, signed in as herself
   curl -s -XPOST localhost:8102/v1/talks -H 'content-type: application/json' \
