@@ -40,6 +40,10 @@ class System:
         """Headers of a request by this person, signed in through the development issuer."""
         return {"authorization": f"Bearer {self.issuer.token(person_id, roles, scope)}"}
 
+    def operator(self, ids: str) -> dict[str, str]:
+        """Headers of an operator of one test's city (its root, `<ids>county`)."""
+        return self.signed_in(f"{ids}operator", "operator", scope=(f"{ids}county",))
+
     def url(self, service: str) -> str:
         return self.services[service].url
 

@@ -22,7 +22,7 @@ async def test_a_secretary_hand_over_moves_open_obligations_to_the_new_secretary
         await post_events(http, system, [sanction_event(ids + "p-b1-m2")])
 
         async def obligation():
-            r = await http.get(f"{compliance}/v1/obligations", params={"subject_id": ids + "p-b1-m2"})
+            r = await http.get(f"{compliance}/v1/obligations", headers=system.operator(ids), params={"subject_id": ids + "p-b1-m2"})
             return r.json()
 
         [ob] = await eventually(obligation)
@@ -59,7 +59,7 @@ async def test_an_old_sanction_reported_late_is_already_overdue_and_escalated(sy
         await post_events(http, system, [sanction_event(ids + "p-b2-m2", time=old)])
 
         async def escalated():
-            r = await http.get(f"{compliance}/v1/obligations", params={"subject_id": ids + "p-b2-m2", "status": "escalated"})
+            r = await http.get(f"{compliance}/v1/obligations", headers=system.operator(ids), params={"subject_id": ids + "p-b2-m2", "status": "escalated"})
             return r.json()
 
         [ob] = await eventually(escalated)
@@ -89,11 +89,11 @@ async def test_coverage_of_members_secretaries_and_committee_pairs(system, ids):
         await _city(http, system, ids)
 
         async def city_known():
-            r = await http.get(f"{compliance}/v1/coverage", params={"org_id": ids + "town", "subtree": "true"})
-            return r.json()["members"] == 11
+            r = await http.get(f"{compliance}/v1/coverage", headers=system.operator(ids), params={"org_id": ids + "town", "subtree": "true"})
+            return r.status_code == 200 and r.json()["members"] == 11  # 403 until compliance knows the town
 
         await eventually(city_known)
-        before = (await http.get(f"{compliance}/v1/coverage", params={"org_id": ids + "town", "subtree": "true"})).json()
+        before = (await http.get(f"{compliance}/v1/coverage", headers=system.operator(ids), params={"org_id": ids + "town", "subtree": "true"})).json()
         # town: 2 branch secretaries below; committee pairs: town (sec, cm), branch-1 (sec, cm), branch-2 (sec, deputy)
         assert before["rules"]["COV-SECRETARY"]["total"] == 2 and before["rules"]["COV-SECRETARY"]["covered"] == 0
         assert before["rules"]["COV-COMMITTEE"]["total"] == 3 and before["rules"]["COV-COMMITTEE"]["covered"] == 0
@@ -106,7 +106,7 @@ async def test_coverage_of_members_secretaries_and_committee_pairs(system, ids):
             assert r.status_code == 201
 
         async def covered():
-            r = (await http.get(f"{compliance}/v1/coverage", params={"org_id": ids + "town", "subtree": "true"})).json()
+            r = (await http.get(f"{compliance}/v1/coverage", headers=system.operator(ids), params={"org_id": ids + "town", "subtree": "true"})).json()
             rules = r["rules"]
             done = rules["COV-SECRETARY"]["covered"] == 1 and rules["COV-COMMITTEE"]["covered"] == 1
             return r if done else None
@@ -119,5 +119,5 @@ async def test_coverage_of_members_secretaries_and_committee_pairs(system, ids):
         assert {pair["person_id"], pair["counterpart_id"]} == {ids + "p-b1-sec", ids + "p-b1-cm"}
         branch = next(o for o in after["by_org"] if o["org_id"] == ids + "branch-1")
         assert branch["rules"]["COV-MEMBER"]["total"] == 5 and branch["rules"]["COV-COMMITTEE"]["covered"] == 1
-        brief = (await http.get(f"{compliance}/v1/coverage", params={"org_id": ids + "town", "subtree": "true", "people": "false"})).json()
+        brief = (await http.get(f"{compliance}/v1/coverage", headers=system.operator(ids), params={"org_id": ids + "town", "subtree": "true", "people": "false"})).json()
         assert brief["people"] == [] and brief["rules"] == after["rules"]

@@ -28,7 +28,7 @@ async def test_invalid_messages_on_a_topic_go_to_its_dlq_with_the_reason(system,
             await producer.send_and_wait(topic, json.dumps(valid).encode(), key=(ids + "p-b1-m3").encode())
 
             async def opened():
-                r = await http.get(f"{system.url('compliance')}/v1/obligations", params={"subject_id": ids + "p-b1-m3"})
+                r = await http.get(f"{system.url('compliance')}/v1/obligations", headers=system.operator(ids), params={"subject_id": ids + "p-b1-m3"})
                 return r.json()
 
             await eventually(opened)

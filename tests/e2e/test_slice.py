@@ -17,7 +17,7 @@ async def test_a_sanction_becomes_an_alert_and_a_talk_fulfils_it(system, ids):
         assert accepted.json() == {"accepted": [sanction["id"]], "duplicates": []}
 
         async def obligations():
-            r = await http.get(f"{system.url('compliance')}/v1/obligations", params={"subject_id": ids + "p-b1-m1"})
+            r = await http.get(f"{system.url('compliance')}/v1/obligations", headers=system.operator(ids), params={"subject_id": ids + "p-b1-m1"})
             return r.json()
 
         [ob] = await eventually(obligations)
@@ -33,7 +33,7 @@ async def test_a_sanction_becomes_an_alert_and_a_talk_fulfils_it(system, ids):
         assert "李明" in alert["body"] and "M4" in alert["body"]
 
         coverage_url = f"{system.url('compliance')}/v1/coverage"
-        before = (await http.get(coverage_url, params={"org_id": ids + "branch-1"})).json()
+        before = (await http.get(coverage_url, headers=system.operator(ids), params={"org_id": ids + "branch-1"})).json()
         assert before["members"] == 5 and before["covered"] == 0
 
         talk = await record_talk(
@@ -56,11 +56,11 @@ async def test_a_sanction_becomes_an_alert_and_a_talk_fulfils_it(system, ids):
         done = await eventually(fulfilled)
         assert done["fulfilled_by"] == talk_id
 
-        after = (await http.get(coverage_url, params={"org_id": ids + "branch-1"})).json()
+        after = (await http.get(coverage_url, headers=system.operator(ids), params={"org_id": ids + "branch-1"})).json()
         person = next(p for p in after["people"] if p["person_id"] == ids + "p-b1-m1")
         assert (person["talks"], person["state"]) == (1, "covered")
         assert after["covered"] == 1
-        town = (await http.get(coverage_url, params={"org_id": ids + "town", "subtree": "true"})).json()
+        town = (await http.get(coverage_url, headers=system.operator(ids), params={"org_id": ids + "town", "subtree": "true"})).json()
         assert town["members"] == 12 - 1 and town["covered"] == 1  # the county secretary is above the town
 
         notify = system.url("notify")

@@ -24,7 +24,7 @@ async def test_a_request_reaches_the_leader_and_the_talk_closes_it_and_fulfils_r
         assert refused.status_code == 422 and "no committee seat" in refused.text
 
         async def req():
-            r = await http.get(f"{compliance}/v1/obligations", params={"subject_id": member, "rule_id": "REQ"})
+            r = await http.get(f"{compliance}/v1/obligations", headers=system.operator(ids), params={"subject_id": member, "rule_id": "REQ"})
             return r.json()
 
         [ob] = await eventually(req)
@@ -93,7 +93,7 @@ async def test_a_scheduled_meeting_becomes_a_coverage_deadline(system, ids):
         await eventually(scheduled)
 
         async def deadline():
-            r = (await http.get(f"{system.url('compliance')}/v1/coverage", params={"org_id": ids + "branch-2"})).json()
+            r = (await http.get(f"{system.url('compliance')}/v1/coverage", headers=system.operator(ids), params={"org_id": ids + "branch-2"})).json()
             return r["people"] and all(p["next_meeting"] == day.isoformat() and p["state"] == "at_risk" for p in r["people"])
 
         await eventually(deadline)

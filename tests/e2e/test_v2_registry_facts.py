@@ -19,7 +19,7 @@ async def test_M4_a_secretary_who_dies_leaves_the_seat_vacant_and_the_parent_sec
         await post_events(http, system, [sanction_event(p("p-b1-m1"))])
 
         async def obligation():
-            r = (await http.get(f"{compliance}/v1/obligations", params={"subject_id": p("p-b1-m1")})).json()
+            r = (await http.get(f"{compliance}/v1/obligations", headers=system.operator(ids), params={"subject_id": p("p-b1-m1")})).json()
             return r[0] if r else None
 
         assert (await eventually(obligation))["responsible_id"] == p("p-b1-sec")
@@ -53,12 +53,12 @@ async def test_M4_an_expulsion_ends_membership_and_opens_no_must_talk(system, id
         assert person["left_reason"] == "expelled" and person["left_at"] is not None
 
         async def judged():
-            r = (await http.get(f"{compliance}/v1/obligations", params={"subject_id": p("p-b2-m1")})).json()
+            r = (await http.get(f"{compliance}/v1/obligations", headers=system.operator(ids), params={"subject_id": p("p-b2-m1")})).json()
             return r or None
 
         [ob] = await eventually(judged)
         assert (ob["status"], ob["reason"]) == ("cancelled", "not_member")  # kept, cancelled: nobody is told to talk
-        members = (await http.get(f"{compliance}/v1/coverage", params={"org_id": p("branch-2")})).json()["people"]
+        members = (await http.get(f"{compliance}/v1/coverage", headers=system.operator(ids), params={"org_id": p("branch-2")})).json()["people"]
         assert p("p-b2-m1") not in [m["person_id"] for m in members]
 
 

@@ -22,7 +22,7 @@ async def test_a_secretary_records_a_talk_from_an_obligation_and_sees_it_fulfill
         assert (await post_events(http, system, [sanction_event(member)])).status_code == 202
 
         async def opened():
-            return (await http.get(f"{compliance}/v1/obligations", params={"subject_id": member})).json()
+            return (await http.get(f"{compliance}/v1/obligations", headers=system.operator(ids), params={"subject_id": member})).json()
 
         [obligation] = await eventually(opened)
 

@@ -33,6 +33,9 @@ Talk compliance is running ({infra}).
 The demo city is loaded: 龙江县委 → 城关镇党委 → 第一/第二党支部, twelve members.
 Walkthrough (README.md has it too):
 
+  # 0. an operator of the county, signed in (a token from the development issuer)
+  OPERATOR="Authorization: Bearer $(.venv/bin/python -m devstack token op-county --role operator --scope county)"
+
   # 1. the discipline system reports a sanction against 李明 (p-b1-m1, branch 1)
   curl -s -XPOST localhost:8101/v1/events -H 'Authorization: Bearer {token}' \
     -H 'content-type: application/cloudevents+json' -d '{{
@@ -40,7 +43,7 @@ Walkthrough (README.md has it too):
     "time":"'$(date -u +%Y-%m-%dT%H:%M:%SZ)'","data":{{"person_id":"p-b1-m1","case_ref":"JJ-1","action":"sanction","sanction":"warning"}}}}'
 
   # 2. compliance opened M4 for the branch secretary 王海燕 (p-b1-sec), due in 7 days
-  curl -s 'localhost:8103/v1/obligations?subject_id=p-b1-m1'
+  curl -s 'localhost:8103/v1/obligations?subject_id=p-b1-m1' -H "$OPERATOR"
 
   # 3. her inbox has the alert
   curl -s localhost:8104/v1/inbox/p-b1-sec -H "Authorization: Bearer $(.venv/bin/python -m devstack token p-b1-sec)"
@@ -53,8 +56,8 @@ Walkthrough (README.md has it too):
     "content":"谈话内容……","problems":"","suggestions":""}}'
 
   # 5. the obligation is fulfilled and 李明 is covered for the year
-  curl -s 'localhost:8103/v1/obligations?subject_id=p-b1-m1'
-  curl -s 'localhost:8103/v1/coverage?org_id=branch-1'
+  curl -s 'localhost:8103/v1/obligations?subject_id=p-b1-m1' -H "$OPERATOR"
+  curl -s 'localhost:8103/v1/coverage?org_id=branch-1' -H "$OPERATOR"
 
 Press Ctrl-C to stop everything.
 """

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from compliance.adapters.dashboard_queries import (
     children,
@@ -22,6 +22,8 @@ from compliance.adapters.queries import CoverageQueries
 from compliance.application.coverage_report import RULES, Tally, coverage, coverage_counted
 from compliance.domain.policy import Policy
 from compliance.entrypoints.http import Filter
+from compliance.entrypoints.sight import Seen
+from kernel.access import public
 from kernel.web import Column, event_stream, export, page
 
 WEB = Path(__file__).parent / "web"
@@ -61,7 +63,7 @@ COLUMNS: dict[str, list[Column]] = {
 def build_dashboard(policy: Policy, today: Callable[[], date]) -> APIRouter:
     router = APIRouter()
 
-    @router.get("/", include_in_schema=False)
+    @router.get("/", include_in_schema=False, dependencies=[Depends(public)])  # the page signs in itself
     async def dashboard(request: Request) -> Response:
         return page(WEB / "dashboard.html", **request.app.state.runtime.settings.page_values())
 
@@ -82,13 +84,15 @@ def build_dashboard(policy: Policy, today: Callable[[], date]) -> APIRouter:
         return {"year": year, "parent_id": parent_id, "path": path, "summary": _flat(found.tallies()), "children": rows}
 
     @api.get("/tree", summary="One level of the organisation tree with each subtree's coverage for a year")
-    async def tree(request: Request, parent_id: str | None = None, year: Year = None) -> dict:
+    async def tree(request: Request, seen: Seen, parent_id: str | None = None, year: Year = None) -> dict:
         """The organisations directly under `parent_id` (the roots without it), each with the coverage
         of its whole subtree as `GET /v1/coverage?org_id=<it>&subtree=true` counts it."""
+        await seen.require_org(parent_id)
         return await tree_rows(request, parent_id, year)
 
     @api.get("/orgs/{org_id}", summary="An organisation and its ancestors (root first)")
-    async def org(org_id: str, request: Request) -> dict:
+    async def org(org_id: str, request: Request, seen: Seen) -> dict:
+        await seen.require_org(org_id)
         async with request.app.state.runtime.sessions() as session:
             path = await org_path(session, org_id)
         if not path:
@@ -96,12 +100,14 @@ def build_dashboard(policy: Policy, today: Callable[[], date]) -> APIRouter:
         return {**path[-1], "path": path}
 
     @api.get("/people/{person_id}/seats", summary="The organisations where a person now sits on the committee")
-    async def seats(person_id: str, request: Request) -> dict:
+    async def seats(person_id: str, request: Request, seen: Seen) -> dict:
+        await seen.require_person(person_id)
         async with request.app.state.runtime.sessions() as session:
             return await seats_of(session, person_id)
 
     @api.get("/obligations/counts", summary="How many obligations are in each status, for the same filters")
-    async def counts(request: Request, where: Filter) -> dict[str, int]:
+    async def counts(request: Request, where: Filter, seen: Seen) -> dict[str, int]:
+        where = await seen.narrow(where)
         async with request.app.state.runtime.sessions() as session:
             return await status_counts(session, where)
 
@@ -110,9 +116,11 @@ def build_dashboard(policy: Policy, today: Callable[[], date]) -> APIRouter:
         request: Request,
         response: Response,
         where: Filter,
+        seen: Seen,
         limit: Annotated[int, Query(ge=1, le=1000)] = 20,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> list[dict]:
+        where = await seen.narrow(where)
         async with request.app.state.runtime.sessions() as session:
             total, rows = await workload(session, where, limit=limit, offset=offset)
         response.headers["X-Total-Count"] = str(total)
@@ -125,10 +133,13 @@ def build_dashboard(policy: Policy, today: Callable[[], date]) -> APIRouter:
             )
 
     @api.get("/monthly", summary="Month by month: obligations opened and fulfilled, members covered")
-    async def per_month(request: Request, org_id: str | None = None, subtree: bool = False, year: Year = None) -> list[dict]:
+    async def per_month(request: Request, seen: Seen, org_id: str | None = None, subtree: bool = False, year: Year = None) -> list[dict]:
+        await seen.require_org(org_id)
         return await months(request, org_id, subtree, year)
 
-    @api.get("/changes", summary="Server-sent events: `change` whenever obligations or coverage change")
+    # Public: it tells only that something changed (counts, no ids or names), and a browser's
+    # EventSource cannot send a token; each page then reads what changed with its own.
+    @api.get("/changes", dependencies=[Depends(public)], summary="Server-sent events: `change` whenever obligations or coverage change")
     async def changes(request: Request) -> Response:
         return event_stream(request.app.state.change_feed.changes())
 
@@ -138,9 +149,16 @@ def build_dashboard(policy: Policy, today: Callable[[], date]) -> APIRouter:
         fmt: Literal["csv", "xlsx"],
         request: Request,
         where: Filter,
+        seen: Seen,
         parent_id: str | None = None,
         year: Year = None,
     ) -> Response:
+        if table == "tree":
+            await seen.require_org(parent_id)
+        elif table in ("monthly", "people"):
+            await seen.require_org(where.org_id)
+        else:
+            where = await seen.narrow(where)
         sessions = request.app.state.runtime.sessions
         fetch: dict[str, Callable[[], Awaitable[list[dict]]]] = {
             "tree": lambda: _tree_children(tree_rows(request, parent_id, year)),

@@ -14,6 +14,7 @@ from compliance.application.coverage_report import Tally, coverage_counted
 from compliance.application.coverage_report import coverage as coverage_of
 from compliance.application.waivers import WaiverRefused, waive
 from compliance.domain.policy import Policy
+from compliance.entrypoints.sight import Seen
 
 Status = Literal["open", "due_soon", "overdue", "escalated", "reassigned", "fulfilled", "fulfilled_late", "cancelled", "waived"]
 
@@ -108,10 +109,16 @@ def build_router(policy: Policy, today: Callable[[], date]) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["compliance"])
 
     @router.post("/obligations/{obligation_id}/waive", response_model=ObligationOut)
-    async def waive_obligation(request: Request, obligation_id: str, body: Waiver) -> dict:
+    async def waive_obligation(request: Request, obligation_id: str, body: Waiver, seen: Seen) -> dict:
         """(v2) Operators close an obligation they own (`responsible_kind: operators`) with a reason:
         status `waived`. 404 when there is no such obligation; 409 when it is not open or not theirs."""
         runtime = request.app.state.runtime
+        if not seen.caller.has("operator"):
+            raise HTTPException(403, "only operators waive an obligation")
+        async with runtime.sessions() as session:
+            _, found = await list_obligations(session, ObligationFilter(obligation_id=obligation_id), limit=1, offset=0)
+        if found:
+            await seen.require_org(found[0]["org_id"])
         units = units_of_work(runtime.sessions, runtime.settings, policy)
         try:
             await waive(units, policy, obligation_id, body.reason, datetime.now(UTC), today())
@@ -126,12 +133,15 @@ def build_router(policy: Policy, today: Callable[[], date]) -> APIRouter:
         request: Request,
         response: Response,
         where: Filter,
+        seen: Seen,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         offset: Annotated[int, Query(ge=0)] = 0,
         order: Literal["due", "recent"] = "due",
     ) -> list[dict]:
         """Obligations, filtered; `X-Total-Count` tells how many match in all (page with limit/offset);
-        the earliest due first, or (`order=recent`) the most recently changed."""
+        the earliest due first, or (`order=recent`) the most recently changed. Within the caller's
+        sight: an organisation they oversee or sit on, or (without `org_id`) what they are responsible for."""
+        where = await seen.narrow(where)
         async with request.app.state.runtime.sessions() as session:
             total, rows = await list_obligations(session, where, limit=limit, offset=offset, recent_first=order == "recent")
         response.headers["X-Total-Count"] = str(total)
@@ -140,6 +150,7 @@ def build_router(policy: Policy, today: Callable[[], date]) -> APIRouter:
     @router.get("/coverage", response_model=CoverageOut)
     async def coverage(
         request: Request,
+        seen: Seen,
         org_id: str | None = None,
         year: Annotated[int | None, Query(ge=1921, le=2200)] = None,
         subtree: bool = False,
@@ -148,6 +159,10 @@ def build_router(policy: Policy, today: Callable[[], date]) -> APIRouter:
     ) -> CoverageOut:
         """COV-MEMBER, COV-SECRETARY and COV-COMMITTEE for a calendar year, for an organisation (its
         members, its subordinate organisations' secretaries, its committee pairs) or its whole subtree."""
+        if org_id is None and person_id is not None and person_id == seen.caller.person_id:
+            pass  # one's own coverage
+        else:
+            await seen.require_org(org_id)
         now = today()
         year = year or now.year
         async with request.app.state.runtime.sessions() as session:

@@ -96,6 +96,18 @@ export function signOut() {
   location.assign(location.pathname);
 }
 
+// A file from an API (exports): fetched with the token, then saved under the service's file name.
+export async function downloadFile(url) {
+  const response = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null));
+  const name = /filename="?([^";]+)"?/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? "export";
+  const link = el("a", { href: URL.createObjectURL(await response.blob()), download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
 export async function api(base, path, { params = {}, method = "GET", body } = {}) {
   const url = new URL(path, base);
   for (const [name, value] of Object.entries(params)) {

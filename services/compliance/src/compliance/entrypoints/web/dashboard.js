@@ -1,7 +1,7 @@
 // The operators' dashboard: the tree a level at a time, obligations, charts, workload, exports, live.
 import {
-  api, badge, coverageClass, debounce, el, kindLabel, listen, pager, percent, queryString, ruleLabel,
-  shortTime, stateLabel, statusLabel, t, table, translatePage,
+  api, badge, coverageClass, debounce, downloadFile, el, kindLabel, listen, pager, percent, queryString, ruleLabel,
+  shortTime, signIn, signOut, stateLabel, statusLabel, t, table, translatePage,
 } from "/common/common.js";
 
 const BASE = location.origin;
@@ -42,8 +42,11 @@ function setExports(name, params, box = document.querySelector(`.exports[data-ta
   const qs = queryString({ ...params, year: state.year });
   box.replaceChildren(
     el("span", { class: "muted" }, t("export.label")),
-    el("a", { href: `/v1/export/${name}.csv?${qs}`, download: "", "data-format": "csv" }, "CSV"),
-    el("a", { href: `/v1/export/${name}.xlsx?${qs}`, download: "", "data-format": "xlsx" }, "XLSX"));
+    ...["csv", "xlsx"].map((format) => {
+      const link = el("a", { href: `/v1/export/${name}.${format}?${qs}`, "data-format": format }, format.toUpperCase());
+      link.onclick = (event) => { event.preventDefault(); downloadFile(link.href).catch((e) => alert(e.message)); };
+      return link;
+    }));
 }
 
 // ---- the tree ----------------------------------------------------------------------------------
@@ -229,9 +232,20 @@ async function refresh() {
   document.body.dataset.loaded = String(Date.now());
 }
 
-function setUp() {
+async function setUp() {
   translatePage();
   document.title = t("dash.title");
+  let me;
+  try {
+    me = await signIn();
+  } catch (error) {
+    $("updated").textContent = t("common.failed", { reason: error.message });
+    return;
+  }
+  $("signed-in-as").textContent = t("ws.signed_in_as", { id: me.person_id });
+  $("sign-out").onclick = signOut;
+  // An operator scoped to one organisation starts there (the city above is not theirs to see).
+  if (!state.node && me.scope.length === 1) state.node = me.scope[0];
   const year = $("year");
   for (let y = state.year; y >= state.year - 4; y--) year.append(el("option", { value: y }, y));
   year.onchange = () => { state.year = Number(year.value); refresh(); };

@@ -1,0 +1,77 @@
+"""Who may see and do what (issue 14), role by route, against the running services: 401 without a
+token (a header naming someone is no token), 403 beyond the caller's sight, 200 within it."""
+
+from devstack.demo import demo_city_events
+from tests.conftest import eventually
+
+from .conftest import post_events
+
+ANONYMOUS = "anonymous"
+ROLES = ("anonymous", "claimed", "member", "branch_secretary", "other_secretary", "operator", "other_operator", "auditor")
+
+# route (service, method, path) → the status each caller gets; `{ids}` is the test city's prefix
+MATRIX = {
+    ("compliance", "GET", "/v1/obligations?org_id={ids}branch-1"):
+        (401, 401, 403, 200, 403, 200, 403, 200),
+    ("compliance", "GET", "/v1/obligations"):  # without org_id: what one is responsible for, or one's scope
+        (401, 401, 200, 200, 200, 200, 200, 200),
+    ("compliance", "GET", "/v1/obligations?responsible_id={ids}p-b1-sec"):
+        (401, 401, 403, 200, 403, 200, 200, 200),
+    ("compliance", "GET", "/v1/coverage?org_id={ids}branch-1"):
+        (401, 401, 403, 200, 403, 200, 403, 200),
+    ("compliance", "GET", "/v1/coverage?org_id={ids}town&subtree=true"):
+        (401, 401, 403, 403, 403, 200, 403, 200),
+    ("compliance", "GET", "/v1/tree?parent_id={ids}county"):
+        (401, 401, 403, 403, 403, 200, 403, 200),
+    ("compliance", "GET", "/v1/orgs/{ids}town"):
+        (401, 401, 403, 403, 403, 200, 403, 200),
+    ("compliance", "GET", "/v1/people/{ids}p-b1-sec/seats"):
+        (401, 401, 403, 200, 403, 200, 200, 200),
+    ("compliance", "GET", "/v1/monthly?org_id={ids}branch-1"):
+        (401, 401, 403, 200, 403, 200, 403, 200),
+    ("compliance", "GET", "/v1/export/obligations.csv?org_id={ids}branch-1"):
+        (401, 401, 403, 200, 403, 200, 403, 200),
+    ("compliance", "POST", "/v1/obligations/{ids}no-such-obligation/waive"):
+        (401, 401, 403, 403, 403, 404, 404, 403),
+    ("talks", "GET", "/v1/audit?limit=1"):
+        (401, 401, 403, 403, 403, 403, 403, 200),
+    ("notify", "GET", "/v1/inbox/{ids}p-b1-sec"):
+        (401, 401, 403, 200, 403, 403, 403, 403),
+    ("notify", "GET", "/v1/dead-letters?limit=1"):
+        (401, 401, 403, 403, 403, 200, 200, 403),
+}
+
+
+async def test_each_role_gets_what_its_route_allows_and_nothing_more(system, ids):
+    callers = {
+        "anonymous": {},
+        "claimed": {"X-Person-Id": ids + "p-b1-sec"},
+        "member": system.signed_in(ids + "p-b1-m1"),
+        "branch_secretary": system.signed_in(ids + "p-b1-sec"),
+        "other_secretary": system.signed_in(ids + "p-b2-sec"),
+        "operator": system.operator(ids),
+        "other_operator": system.signed_in(ids + "op-2", "operator", scope=(ids + "another-county",)),
+        "auditor": system.signed_in(ids + "aud", "auditor", scope=(ids + "county",)),
+    }
+    async with system.client() as http:
+        assert (await post_events(http, system, demo_city_events(ids))).status_code == 202
+
+        async def seated():  # compliance knows the seats a moment after the registry accepted them
+            r = await http.get(f"{system.url('compliance')}/v1/people/{ids}p-b1-sec/seats", headers=callers["branch_secretary"])
+            return r.status_code == 200 and r.json()["seats"]
+
+        await eventually(seated)
+        wrong = []
+        for (service, method, path), expected in MATRIX.items():
+            url = system.url(service) + path.format(ids=ids)
+            body = {"reason": "test"} if method == "POST" else None
+            for role, status in zip(ROLES, expected, strict=True):
+                got = (await http.request(method, url, headers=callers[role], json=body)).status_code
+                if got != status:
+                    wrong.append(f"{role} {method} {path}: {got}, expected {status}")
+        assert wrong == []
+
+        # Beyond the status: an operator of another county sees none of this one's obligations.
+        mine = (await http.get(f"{system.url('compliance')}/v1/obligations", headers=callers["operator"])).headers["x-total-count"]
+        theirs = (await http.get(f"{system.url('compliance')}/v1/obligations", headers=callers["other_operator"])).headers["x-total-count"]
+        assert int(theirs) == 0 and int(mine) >= 0
