@@ -33,6 +33,16 @@ MATRIX = {
         (401, 401, 403, 200, 403, 200, 403, 200),
     ("compliance", "POST", "/v1/obligations/{ids}no-such-obligation/waive"):
         (401, 401, 403, 403, 403, 404, 404, 403),
+    ("registry", "GET", "/v1/orgs/{ids}branch-1"):
+        (401, 401, 403, 200, 403, 200, 403, 200),
+    ("registry", "GET", "/v1/orgs/{ids}branch-1/members"):
+        (401, 401, 403, 200, 403, 200, 403, 200),
+    ("registry", "GET", "/v1/orgs/{ids}town/roles"):
+        (401, 401, 403, 403, 403, 200, 403, 200),
+    ("registry", "GET", "/v1/people/{ids}p-b1-m1"):  # the member themselves, their secretary, overseers
+        (401, 401, 200, 200, 403, 200, 403, 200),
+    ("registry", "GET", "/v1/orgs/{ids}nowhere"):  # an overseer learns it does not exist; nobody else
+        (401, 401, 403, 403, 403, 404, 404, 404),
     ("talks", "GET", "/v1/audit?limit=1"):
         (401, 401, 403, 403, 403, 403, 403, 200),
     ("notify", "GET", "/v1/inbox/{ids}p-b1-sec"):

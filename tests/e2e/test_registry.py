@@ -31,12 +31,12 @@ async def test_every_invariant_refuses_the_whole_batch_with_a_409_naming_the_rul
             [breach] = r.json()["breaches"]
             assert (breach["index"], breach["id"], breach["rule"]) == (1, event["id"], rule)
             assert breach["message"]
-        members = (await http.get(f"{system.url('registry')}/v1/orgs/{ids}branch-2/members")).json()
+        members = (await http.get(f"{system.url('registry')}/v1/orgs/{ids}branch-2/members", headers=system.operator(ids))).json()
         assert ids + "new" not in [m["person_id"] for m in members]  # nothing of a refused batch was applied
         r = await post_events(http, system, [newcomer])
         assert r.json()["accepted"] == [newcomer["id"]]
         assert (await post_events(http, system, [newcomer])).json()["duplicates"] == [newcomer["id"]]
-        members = (await http.get(f"{system.url('registry')}/v1/orgs/{ids}branch-2/members")).json()
+        members = (await http.get(f"{system.url('registry')}/v1/orgs/{ids}branch-2/members", headers=system.operator(ids))).json()
         assert [m["person_id"] for m in members].count(ids + "new") == 1
 
 
@@ -50,20 +50,20 @@ async def test_queries_answer_with_the_tree_members_and_role_history(system, ids
         hand_over = ev(ids, "role.assigned.v1", {"org_id": p("branch-1"), "person_id": p("p-b1-cm"), "role": "secretary"}, "ho", later)
         assert (await post_events(http, system, [hand_over])).status_code == 202
 
-        town = (await http.get(f"{registry}/v1/orgs/{ids}town")).json()
+        town = (await http.get(f"{registry}/v1/orgs/{ids}town", headers=system.operator(ids))).json()
         assert town["parent"]["org_id"] == p("county")
         assert [c["org_id"] for c in town["children"]] == [p("branch-1"), p("branch-2")]
         assert {(c["person_id"], c["role"]) for c in town["committee"]} == {(p("p-town-sec"), "secretary"), (p("p-town-cm"), "committee_member")}
 
-        page = await http.get(f"{registry}/v1/orgs/{ids}town/members", params={"subtree": "true", "limit": 4, "offset": 4})
+        page = await http.get(f"{registry}/v1/orgs/{ids}town/members", headers=system.operator(ids), params={"subtree": "true", "limit": 4, "offset": 4})
         assert page.headers["X-Total-Count"] == "11" and len(page.json()) == 4
 
-        person = (await http.get(f"{registry}/v1/people/{ids}p-b1-sec")).json()
+        person = (await http.get(f"{registry}/v1/people/{ids}p-b1-sec", headers=system.operator(ids))).json()
         [held] = person["roles"]
         assert held["role"] == "secretary" and held["until"] is not None  # the hand-over ended her term
 
-        then = (await http.get(f"{registry}/v1/orgs/{ids}branch-1/roles", params={"on": before.isoformat()})).json()
-        now = (await http.get(f"{registry}/v1/orgs/{ids}branch-1/roles", params={"on": (later + timedelta(seconds=1)).isoformat()})).json()
+        then = (await http.get(f"{registry}/v1/orgs/{ids}branch-1/roles", headers=system.operator(ids), params={"on": before.isoformat()})).json()
+        now = (await http.get(f"{registry}/v1/orgs/{ids}branch-1/roles", headers=system.operator(ids), params={"on": (later + timedelta(seconds=1)).isoformat()})).json()
         secretary = lambda r: [h["person_id"] for h in r["holders"] if h["role"] == "secretary"]  # noqa: E731
         assert secretary(then) == [p("p-b1-sec")] and secretary(now) == [p("p-b1-cm")]
-        assert (await http.get(f"{registry}/v1/orgs/{ids}nowhere")).status_code == 404
+        assert (await http.get(f"{registry}/v1/orgs/{ids}nowhere", headers=system.operator(ids))).status_code == 404

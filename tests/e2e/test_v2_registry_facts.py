@@ -26,7 +26,7 @@ async def test_M4_a_secretary_who_dies_leaves_the_seat_vacant_and_the_parent_sec
         died = ev(ids, "member.left.v1", {"person_id": p("p-b1-sec"), "reason": "deceased"}, "died", datetime.now(UTC) + timedelta(seconds=1))
         assert (await post_events(http, system, [died])).status_code == 202
 
-        assert [c["person_id"] for c in (await http.get(f"{registry}/v1/orgs/{ids}branch-1")).json()["committee"]] == [p("p-b1-cm")]
+        assert [c["person_id"] for c in (await http.get(f"{registry}/v1/orgs/{ids}branch-1", headers=system.operator(ids))).json()["committee"]] == [p("p-b1-cm")]
 
         async def moved_up():
             ob = await obligation()
@@ -49,7 +49,7 @@ async def test_M4_an_expulsion_ends_membership_and_opens_no_must_talk(system, id
         expelled = sanction_event(p("p-b2-m1"), case_ref="JJ-X")
         expelled["data"]["sanction"] = "expulsion"
         assert (await post_events(http, system, [expelled])).status_code == 202
-        person = (await http.get(f"{registry}/v1/people/{ids}p-b2-m1")).json()
+        person = (await http.get(f"{registry}/v1/people/{ids}p-b2-m1", headers=system.operator(ids))).json()
         assert person["left_reason"] == "expelled" and person["left_at"] is not None
 
         async def judged():

@@ -7,12 +7,13 @@ from fastapi.routing import APIRoute
 from compliance.entrypoints.app import create_app as compliance_app
 from kernel.access import has_policy
 from notify.bootstrap import create_app as notify_app
+from registry.bootstrap import bootstrap as registry_app
 from talks.adapters.crypto import new_key
 from talks.config import TalksSettings
 from talks.entrypoints.app import create_app as talks_app
 
-# The registry declares its own next (issue 14).
 APPS = {
+    "registry": lambda: registry_app(),
     "compliance": lambda: compliance_app(),
     "talks": lambda: talks_app(TalksSettings(TALKS_CONTENT_KEYS=new_key())),
     "notify": lambda: notify_app(),

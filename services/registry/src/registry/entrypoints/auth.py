@@ -5,9 +5,11 @@ import hmac
 
 from fastapi import HTTPException, Request
 
+from kernel.access import integration
 from registry.config import Credential, RegistrySettings
 
 
+@integration
 def caller(request: Request) -> Credential:
     settings: RegistrySettings = request.app.state.runtime.settings
     header = request.headers.get("authorization", "")

@@ -12,6 +12,7 @@ from registry.application.intake import Refused, Unprocessable, accept, validate
 from registry.application.ports import Ports, RegistryReads
 from registry.config import Credential
 from registry.entrypoints.auth import caller
+from registry.entrypoints.sight import Seen
 
 router = APIRouter(prefix="/v1", tags=["registry"])
 
@@ -80,7 +81,8 @@ async def post_events(request: Request, credential: Annotated[Credential, Depend
 
 
 @router.get("/orgs/{org_id}", summary="An organisation with its parent, children and committee")
-async def org(org_id: str, reads: Annotated[RegistryReads, Depends(_reads)]) -> dict:
+async def org(org_id: str, reads: Annotated[RegistryReads, Depends(_reads)], seen: Seen) -> dict:
+    await seen.require_org(org_id)
     found = await reads.org(org_id)
     if found is None:
         raise HTTPException(404, f"no organisation {org_id!r}")
@@ -92,25 +94,31 @@ async def members(
     org_id: str,
     reads: Annotated[RegistryReads, Depends(_reads)],
     response: Response,
+    seen: Seen,
     subtree: bool = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[dict]:
+    await seen.require_org(org_id)
     total, rows = await reads.members(org_id, subtree, limit, offset)
     response.headers["X-Total-Count"] = str(total)
     return rows
 
 
 @router.get("/people/{person_id}", summary="A person: organisation, and roles with history")
-async def person(person_id: str, reads: Annotated[RegistryReads, Depends(_reads)]) -> dict:
+async def person(person_id: str, reads: Annotated[RegistryReads, Depends(_reads)], seen: Seen) -> dict:
     found = await reads.person(person_id)
     if found is None:
-        raise HTTPException(404, f"no person {person_id!r}")
+        if seen.overseer:
+            raise HTTPException(404, f"no person {person_id!r}")
+        raise HTTPException(403, "one's own record, or those of an organisation one sits on or oversees")
+    await seen.require_person(found)
     return found
 
 
 @router.get("/orgs/{org_id}/roles", summary="Who held the organisation's roles on a date (default: now)")
-async def roles_on(org_id: str, reads: Annotated[RegistryReads, Depends(_reads)], on: datetime | None = None) -> dict:
+async def roles_on(org_id: str, reads: Annotated[RegistryReads, Depends(_reads)], seen: Seen, on: datetime | None = None) -> dict:
+    await seen.require_org(org_id)
     when = on or datetime.now(UTC)
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
