@@ -88,7 +88,8 @@ def system(infra: Infrastructure, database_url: str, topic_prefix: str, smtp, we
         "NOTIFY_SMTP_HOST": "127.0.0.1",
         "NOTIFY_SMTP_PORT": str(smtp.port),
         "NOTIFY_WEBHOOK_URL": webhook.url,
-        "NOTIFY_WEBHOOK_SECRET": "e2e-secret",
+        "NOTIFY_WEBHOOK_SECRET": "e2e-webhook-secret-0123456789",
+        "NOTIFY_SMTP_STARTTLS": "false",  # the test SMTP server speaks plain SMTP
         "NOTIFY_DELIVERY_POLL_S": "0.2",
         "REGISTRY_CREDENTIALS": json.dumps(DEV_CREDENTIALS | {DISCIPLINE_TOKEN: {"system": "discipline", "families": ["discipline"]}}),
         "REGISTRY_MAX_BATCH": "200",

@@ -1,5 +1,7 @@
 """The registry's edge refuses bad events with a 422 naming each problem, and accepts none of a bad batch."""
 
+import asyncio
+
 import pytest
 
 from devstack.demo import DEV_TOKEN, sanction_event
@@ -101,3 +103,39 @@ async def test_a_batch_past_the_limit_is_a_413(system, ids):
     async with system.client() as http:
         r = await post_events(http, system, events)
     assert r.status_code == 413 and "at most 200" in r.json()["detail"]
+
+
+async def test_a_body_over_the_limit_is_a_413_before_it_is_read(system):
+    """8 MiB by default (MAX_BODY_BYTES): said by Content-Length, the answer comes with no byte of the
+    body sent; sent in chunks, it comes once the limit is passed. Spoken over a plain socket, as an
+    HTTP client that waits for the answer would."""
+    host, port = system.url("registry").removeprefix("http://").split(":")
+    head = (
+        f"POST /v1/events HTTP/1.1\r\nhost: {host}\r\ncontent-type: application/cloudevents-batch+json\r\n"
+        f"authorization: Bearer {DEV_TOKEN}\r\n"
+    )
+
+    async def status(extra_headers: str, body_chunks=()) -> str:
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write((head + extra_headers + "\r\n").encode())
+        try:
+            for chunk in body_chunks:
+                writer.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+                await writer.drain()
+        except ConnectionError:
+            pass  # the server stopped reading: its answer is already there
+        line = await asyncio.wait_for(reader.readline(), 30)
+        writer.close()
+        return line.decode()
+
+    assert " 413 " in await status(f"content-length: {9 * 1024 * 1024}\r\n")
+    megabyte = b" " * (1024 * 1024)
+    assert " 413 " in await status("transfer-encoding: chunked\r\n", [megabyte] * 10)
+    async with system.client() as http:  # a small body in chunks still goes through whole
+
+        async def small():
+            yield b'{"specversion": "1.0", '
+            yield b'"id": '
+
+        headers = {"content-type": "application/cloudevents+json", "authorization": f"Bearer {DEV_TOKEN}"}
+        assert (await http.post(f"{system.url('registry')}/v1/events", content=small(), headers=headers)).status_code == 422

@@ -104,6 +104,9 @@ async def test_content_only_for_those_entitled_and_every_request_audited(system,
         plain = (await http.get(f"{talks}/v1/talks/{talk_id}", headers=system.signed_in(AUDITOR))).json()
         assert "content" not in plain
         assert (await http.get(f"{talks}/v1/audit", headers=system.signed_in(ids + "p-b1-sec"))).status_code == 403
+        # An organisation id that is not ASCII still names the download (was a 500: the id went into a header).
+        forms = await http.get(f"{talks}/v1/orgs/{ids}龙江县委/talk-forms.docx", params={"year": 2026}, headers=system.signed_in(AUDITOR, "auditor"))
+        assert forms.status_code == 200 and "filename*=UTF-8''" in forms.headers["content-disposition"]
         audit = (await http.get(f"{talks}/v1/audit", params={"talk_id": talk_id}, headers=system.signed_in(AUDITOR, "auditor"))).json()
         logged = {(a["reader_id"], a["granted"], a["basis"]) for a in audit}
         assert logged == {(r, b is not None, b or "not entitled") for r, b in readers.items()} | {(AUDITOR, False, "not entitled")}

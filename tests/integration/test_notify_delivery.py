@@ -20,7 +20,7 @@ from tests.channels import HttpReceiver, SmtpServer
 
 from .conftest import records
 
-SECRET = "s3cret"
+SECRET = "s3cret-webhook-signing-key"
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def receiver():
 def settings_for(smtp: SmtpServer, receiver: HttpReceiver, **overrides) -> NotifySettings:
     return NotifySettings(
         NOTIFY_SMTP_HOST="127.0.0.1", NOTIFY_SMTP_PORT=smtp.port, NOTIFY_WEBHOOK_URL=receiver.url,
-        NOTIFY_WEBHOOK_SECRET=SECRET, NOTIFY_SMTP_TIMEOUT_S=2, **overrides,
+        NOTIFY_WEBHOOK_SECRET=SECRET, NOTIFY_SMTP_STARTTLS=False, NOTIFY_SMTP_TIMEOUT_S=2, **overrides,
     )  # fmt: skip
 
 

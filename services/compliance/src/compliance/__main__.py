@@ -10,6 +10,7 @@ if sys.argv[1:2] == ["replay"]:
 from compliance.config import ComplianceSettings
 from compliance.entrypoints.app import create_app
 from kernel.runtime import serve
+from kernel.settings import load_settings
 
-settings = ComplianceSettings()
+settings = load_settings(ComplianceSettings)
 serve(create_app(settings), settings, service="compliance", port=settings.port)

@@ -149,7 +149,8 @@ class BatchConsumer:
 def _fault_point(events: list[ParsedEvent]) -> None:
     """Fault injection for the crash test: die after the database commit, before the offset commit.
 
-    Set FAULT_CRASH_AFTER_COMMIT to an event type (e.g. discipline.action_recorded.v1); never in production.
+    Set FAULT_CRASH_AFTER_COMMIT to an event type (e.g. discipline.action_recorded.v1). Production
+    refuses to start with any FAULT_* set (kernel.settings), so this is never live there.
     """
     wanted = os.environ.get("FAULT_CRASH_AFTER_COMMIT")
     if wanted and any(e.envelope.type == wanted for e in events):

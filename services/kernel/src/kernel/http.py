@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from kernel.access import public
+from kernel.body_limit import BodyLimit
 from kernel.identity import Verifier
 from kernel.web import allow_pages
 
@@ -53,6 +54,7 @@ def service_app(runtime, *, title: str, description: str, routers: list) -> Fast
         app.state.verifier = Verifier(settings.oidc_issuer, settings.oidc_audience, production=settings.app_env == "production")
     add_common_routes(app, runtime.ready)
     allow_pages(app, runtime.settings.web_origins())
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     for router in routers:
         app.include_router(router)
     return app

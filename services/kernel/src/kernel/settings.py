@@ -1,10 +1,13 @@
 """Settings from the environment, in one place. Service settings extend `CommonSettings`."""
 
+import os
+import sys
 from functools import cached_property
+from typing import TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from talk_contracts.calendar import DEFAULT_TIME_ZONE, zone
@@ -31,6 +34,8 @@ class CommonSettings(BaseSettings):
     # Who signs people in (OpenID Connect): bearer tokens are verified against this issuer's keys.
     oidc_issuer: str = Field("", validation_alias=AliasChoices("OIDC_ISSUER"))
     oidc_audience: str = Field("talk-compliance", validation_alias=AliasChoices("OIDC_AUDIENCE"))
+    # Larger request bodies are answered 413 before more is read (a registry batch of 1,000 events is ~1 MB).
+    max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024, validation_alias=AliasChoices("MAX_BODY_BYTES"))
     app_env: str = Field("development", validation_alias=AliasChoices("APP_ENV"), pattern="^(development|production)$")
     log_format: str = Field("auto", description="json, console, or auto (console on a terminal)")
     outbox_poll_interval_s: float = Field(0.05, gt=0)
@@ -55,6 +60,24 @@ class CommonSettings(BaseSettings):
         return {
             name: getattr(self, f"{name}_public_url").rstrip("/") for name in ("registry", "talks", "compliance", "notify")
         }
+
+    @model_validator(mode="after")
+    def _production_refusals(self) -> "CommonSettings":
+        """APP_ENV=production starts only on production settings: each service adds its own
+        (`production_problems`); every problem is named at once."""
+        if self.app_env == "production":
+            problems = self.production_problems()
+            if problems:
+                raise ValueError("production refuses to start: " + "; ".join(problems))
+        return self
+
+    def production_problems(self) -> list[str]:
+        problems = []
+        if not self.oidc_issuer:
+            problems.append("OIDC_ISSUER is not set (nobody could sign in)")
+        if any(name.startswith("FAULT_") for name in os.environ):
+            problems.append("a FAULT_* switch (test-only fault injection) is set")
+        return problems
 
     def page_values(self) -> dict[str, str]:
         """What a page is told: where the services and the sign-in issuer are."""
@@ -93,3 +116,16 @@ def asyncpg_url(url: str) -> str:
 def asyncpg_dsn(url: str) -> str:
     """The URL asyncpg itself takes (no SQLAlchemy driver name in the scheme)."""
     return asyncpg_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+S = TypeVar("S", bound=CommonSettings)
+
+
+def load_settings(cls: type[S]) -> S:
+    """The service's settings, or a clear message and exit status 2 (never a traceback)."""
+    try:
+        return cls()
+    except ValidationError as error:
+        lines = [f"  {'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors()]
+        print(f"{cls.__name__}: the environment does not make a valid configuration:", *lines, sep="\n", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -75,8 +76,18 @@ def export(name: str, columns: Sequence[Column], rows: Iterable[dict], fmt: str)
         data, media = out.getvalue().encode("utf-8"), "text/csv; charset=utf-8"
     else:
         data, media = _xlsx(name, columns, rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    headers = {"content-disposition": f'attachment; filename="{name}.{fmt}"'}
-    return Response(data, media_type=media, headers=headers)
+    return Response(data, media_type=media, headers={"content-disposition": attachment(f"{name}.{fmt}")})
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition for a download: an ASCII fallback and the real name in RFC 5987 form (an
+    organisation id or name may be Chinese; a header must be Latin-1)."""
+    fallback = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+# A cell a spreadsheet would run as a formula (OWASP "CSV injection"): shown as text instead.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: object) -> object:
@@ -84,7 +95,10 @@ def _cell(value: object) -> object:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
-    return value if isinstance(value, int | float | str) else str(value)
+    if isinstance(value, int | float):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _xlsx(name: str, columns: Sequence[Column], rows: Iterable[dict]) -> bytes:

@@ -9,8 +9,9 @@ if sys.argv[1:2] == ["import"]:
     sys.exit(main(sys.argv[2:], standalone))
 
 from kernel.runtime import serve
+from kernel.settings import load_settings
 from registry.bootstrap import bootstrap
 from registry.config import RegistrySettings
 
-settings = RegistrySettings()
+settings = load_settings(RegistrySettings)
 serve(bootstrap(settings), settings, service="registry", port=settings.port)

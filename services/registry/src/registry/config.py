@@ -17,3 +17,10 @@ class RegistrySettings(CommonSettings):
     # None by default: in production nothing is accepted until credentials are configured.
     credentials: dict[str, Credential] = Field(default_factory=dict, validation_alias=AliasChoices("REGISTRY_CREDENTIALS"))
     max_batch: int = Field(1000, ge=1, validation_alias=AliasChoices("REGISTRY_MAX_BATCH"))
+
+    def production_problems(self) -> list[str]:
+        problems = super().production_problems()
+        short = sorted(c.system for token, c in self.credentials.items() if len(token) < 32)
+        if short:
+            problems.append(f"credentials shorter than 32 characters (guessable) for {short}")
+        return problems

@@ -8,8 +8,9 @@ if sys.argv[1:2] in (["new-key"], ["rotate-keys"]):
     sys.exit(main(sys.argv[1]))
 
 from kernel.runtime import serve
+from kernel.settings import load_settings
 from talks.config import TalksSettings
 from talks.entrypoints.app import create_app
 
-settings = TalksSettings()
+settings = load_settings(TalksSettings)
 serve(create_app(settings), settings, service="talks", port=settings.port)

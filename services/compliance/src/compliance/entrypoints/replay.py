@@ -60,8 +60,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--idle-seconds", type=float, default=3.0, help="the log is read until quiet this long")
     parser.add_argument("--compare", action="store_true", help="compare with the live projection; exit 1 if they differ")
     args = parser.parse_args(argv)
-    if args.schema == orm.SCHEMA:
-        parser.error("the rebuilt projection cannot replace the live schema in place")
+    # The rebuild drops and recreates its schema: only one of compliance's own, never the live one
+    # nor another service's (`--schema talks` would drop the talk records).
+    if args.schema == orm.SCHEMA or not args.schema.startswith(f"{orm.SCHEMA}_"):
+        parser.error(f"--schema must name a scratch schema of compliance's own, {orm.SCHEMA}_<something> (not {args.schema!r})")
     settings = ComplianceSettings()
     configure_logging("compliance-replay", settings.log_level, settings.log_format)
     asyncio.run(rebuild(settings, args.schema, args.idle_seconds))

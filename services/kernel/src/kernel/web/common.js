@@ -100,7 +100,9 @@ export function signOut() {
 export async function downloadFile(url) {
   const response = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null));
-  const name = /filename="?([^";]+)"?/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? "export";
+  const disposition = response.headers.get("content-disposition") ?? "";
+  const utf8 = /filename\*=UTF-8''([^;]+)/.exec(disposition)?.[1];
+  const name = utf8 ? decodeURIComponent(utf8) : /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? "export";
   const link = el("a", { href: URL.createObjectURL(await response.blob()), download: name });
   document.body.append(link);
   link.click();

@@ -43,7 +43,7 @@ class EmailChannel:
             hostname=s.smtp_host,
             port=s.smtp_port,
             use_tls=s.smtp_tls,
-            start_tls=s.smtp_starttls,
+            start_tls=s.smtp_starttls and not s.smtp_tls,  # implicit TLS needs no upgrade
             username=s.smtp_username,
             password=s.smtp_password.get_secret_value() if s.smtp_password else None,
             timeout=s.smtp_timeout_s,

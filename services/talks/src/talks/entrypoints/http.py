@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from kernel.access import Auditor, SignedIn
 from kernel.http import correlation_id_of
 from kernel.identity import Principal
+from kernel.web import attachment
 from talks.application.amendments import amend, versions
 from talks.application.common import NotAllowed
 from talks.application.dossier import dossier
@@ -178,7 +179,7 @@ async def talk_form(talk_id: str, request: Request, caller: Caller) -> Response:
     document = await record_form(talks.units, talks.cipher, talks.render, talk_id, caller.person_id, _auditors(caller))
     if document is None:
         raise HTTPException(404, f"no talk {talk_id!r}")
-    return Response(document, media_type=DOCX, headers={"content-disposition": f'attachment; filename="talk-{talk_id}.docx"'})
+    return Response(document, media_type=DOCX, headers={"content-disposition": attachment(f"talk-{talk_id}.docx")})
 
 
 @router.get("/orgs/{org_id}/talk-forms.docx", summary="An organisation's year of records as printable forms", response_class=Response)
@@ -187,7 +188,7 @@ async def org_year_forms(
 ) -> Response:
     talks = _talks(request)
     document = await year_forms(talks.units, talks.cipher, talks.render, org_id, year, caller.person_id, _auditors(caller), talks.zone)
-    return Response(document, media_type=DOCX, headers={"content-disposition": f'attachment; filename="talks-{org_id}-{year}.docx"'})
+    return Response(document, media_type=DOCX, headers={"content-disposition": attachment(f"talks-{org_id}-{year}.docx")})
 
 
 @router.get("/dossiers/{person_id}", summary="A member's yearly dossier: talks, must-talks and how they were met, follow-ups")
