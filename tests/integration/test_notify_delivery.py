@@ -96,6 +96,14 @@ async def test_one_email_and_one_signed_webhook_per_alert_even_if_the_event_come
     assert verify(hook), "the receiver must be able to verify the signature"
     assert hook["json"]["text"].startswith("【谈心谈话提醒】")
     assert await n.outcomes() == ["alert.delivered.v1", "alert.delivered.v1"]
+    # What leaves the system says there is a task and where to look; not who, not why (M4: a discipline case).
+    outside = "【谈心谈话提醒】新的必谈任务。详情请登录谈心谈话工作台查看：http://127.0.0.1:8102"
+    assert hook["json"]["text"] == outside and message.get_content().strip() == outside
+    for secret in (ids + "m", "M4", "违反党规党纪"):
+        assert secret not in message.get_content() + message["Subject"] and secret not in hook["body"].decode()
+    async with sessions() as session:  # the inbox, behind sign-in, keeps the detail
+        [inbox] = (await session.execute(select(orm.inbox.c.body).where(orm.inbox.c.person_id == secretary))).all()
+    assert "M4" in inbox.body and ids + "m" in inbox.body
 
 
 async def test_with_smtp_down_alerts_retry_and_arrive_once_it_is_back(sessions, ids, smtp, receiver):
@@ -168,7 +176,11 @@ async def test_a_secretary_who_asked_gets_one_daily_digest_by_email(sessions, id
     await n.worker.run_once(datetime.now(UTC) + timedelta(seconds=1))
     [mail] = [m for m in smtp.messages if m["to"] == [f"{secretary}@example.org"]]  # only the digest: no other channel chosen
     message = email.message_from_string(mail["data"], policy=email.policy.default)
-    assert message["Subject"] == "谈心谈话每日提醒" and "新的必谈任务" in message.get_content()
+    # the e-mail says a digest waits; the digest itself (what was new) is in the inbox, behind sign-in
+    assert message["Subject"] == "谈心谈话每日提醒" and "请登录谈心谈话工作台查看" in message.get_content()
+    async with sessions() as session:
+        digest = (await session.execute(select(orm.inbox.c.body).where(orm.inbox.c.person_id == secretary, orm.inbox.c.transition == "digest"))).scalar_one()
+    assert "新的必谈任务" in digest
 
 
 async def test_a_follow_up_due_reminds_its_owner_once(sessions, ids, smtp, receiver):

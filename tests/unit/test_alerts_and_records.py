@@ -27,6 +27,10 @@ def test_operators_can_change_templates_and_bad_ones_fail_at_start():
         DEFAULT_TEMPLATES.with_overrides({"bodies": {"opened": "{content}"}})
     with pytest.raises(ValueError, match="unknown keys"):
         DEFAULT_TEMPLATES.with_overrides({"titles": {"nonsense": "x"}})
+    # what leaves the system may be reworded, but it is given no name and no reason to use
+    assert DEFAULT_TEMPLATES.with_overrides({"outside": "{title}：{workspace_url}"}).outside_text("新的必谈任务", "https://w") == "新的必谈任务：https://w"
+    with pytest.raises(ValueError, match="workspace_url"):
+        DEFAULT_TEMPLATES.with_overrides({"outside": "{subject_name}"})
 
 
 def test_a_follow_up_reminder_names_no_text():

@@ -1,7 +1,7 @@
 """The channels beyond the inbox: e-mail over SMTP and a webhook signed with HMAC-SHA256.
 
-A send raises on failure; the delivery worker retries. Neither ever carries talk content: an alert
-is built from obligation metadata only.
+A send raises on failure; the delivery worker retries. Neither ever carries talk content, nor a
+name or a reason: the worker hands them the alert's outside text (domain.alerts.OUTSIDE_BODY).
 """
 
 import hashlib

@@ -41,6 +41,7 @@ class DeliveryWorker:
         self.settings = settings
         self.channels = channels
         self.rand = rand or random.random  # injectable for tests of the back-off
+        self.templates = settings.templates()
 
     async def run_once(self, now: datetime, limit: int = 50) -> int:
         """Attempt every delivery due at `now`; returns how many were attempted."""
@@ -52,7 +53,9 @@ class DeliveryWorker:
 
     async def _attempt(self, uow: UnitOfWork, delivery: DueDelivery, now: datetime) -> None:
         person = await uow.people.get(delivery.person_id)
-        alert = {"alert_id": delivery.alert_id, "title": delivery.title, "body": delivery.body, "obligation_id": delivery.obligation_id}
+        # Channels outside the system carry the outside text, never the inbox's body with its names.
+        outside = self.templates.outside_text(delivery.title, self.settings.talks_public_url)
+        alert = {"alert_id": delivery.alert_id, "title": delivery.title, "body": outside, "obligation_id": delivery.obligation_id}
         started = time.perf_counter()
         try:
             await self.channels[delivery.channel].send(alert, person.model_dump())

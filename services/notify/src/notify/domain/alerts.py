@@ -27,6 +27,11 @@ RULE_NAMES = {
 }
 
 OBLIGATION_BODY = "【谈心谈话提醒】{title}：请与{subject_name}同志开展谈心谈话（{rule_id}：{rule_name}），须于{due_date}前完成并记录。"
+# What leaves the system (e-mail, the SMS / messaging gateway, a phone's lock screen): that there is a
+# task, how urgent (the alert's title names no one), and where to look. The names and the reasons stay
+# in the inbox, behind sign-in. Placeholders: {title} {workspace_url}.
+OUTSIDE_BODY = "【谈心谈话提醒】{title}。详情请登录谈心谈话工作台查看：{workspace_url}"
+OUTSIDE_PLACEHOLDERS = ("title", "workspace_url")
 
 
 @dataclass(frozen=True)
@@ -62,15 +67,27 @@ class Templates:
         "digest": "【谈心谈话提醒】{title}（{since}）：过去一天新提醒{new}条，未读{unread}条。\n{lines}",
     })  # fmt: skip
 
+    outside: str = OUTSIDE_BODY  # the text external channels carry instead of the body
+
     def with_overrides(self, overrides: dict) -> "Templates":
-        sections = set(overrides) - {"titles", "bodies"}
+        sections = set(overrides) - {"titles", "bodies", "outside"}
         keys = (set(overrides.get("titles", {})) | set(overrides.get("bodies", {}))) - set(self.titles)
         if unknown := sections | keys:
             raise ValueError(f"templates: unknown keys {sorted(unknown)}")
-        merged = Templates(self.titles | overrides.get("titles", {}), self.bodies | overrides.get("bodies", {}))
+        merged = Templates(
+            self.titles | overrides.get("titles", {}), self.bodies | overrides.get("bodies", {}), overrides.get("outside", self.outside)
+        )
         for key in merged.bodies:
             merged.render(key, **dict.fromkeys(PLACEHOLDERS, "x"))  # a bad placeholder fails at start-up
+        merged.outside_text("x", "x")
         return merged
+
+    def outside_text(self, title: str, workspace_url: str) -> str:
+        """What e-mail and the webhook say of an alert (see OUTSIDE_BODY): no name, no reason."""
+        try:
+            return self.outside.format(title=title, workspace_url=workspace_url)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"template 'outside': {exc!r}; placeholders are {list(OUTSIDE_PLACEHOLDERS)}") from None
 
     def render(self, key: str, **values: str) -> tuple[str, str]:
         title = self.titles[key]
