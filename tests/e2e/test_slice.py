@@ -108,8 +108,10 @@ async def test_content_only_for_those_entitled_and_every_request_audited(system,
         forms = await http.get(f"{talks}/v1/orgs/{ids}龙江县委/talk-forms.docx", params={"year": 2026}, headers=system.signed_in(AUDITOR, "auditor"))
         assert forms.status_code == 200 and "filename*=UTF-8''" in forms.headers["content-disposition"]
         audit = (await http.get(f"{talks}/v1/audit", params={"talk_id": talk_id}, headers=system.signed_in(AUDITOR, "auditor"))).json()
-        logged = {(a["reader_id"], a["granted"], a["basis"]) for a in audit}
+        logged = {(a["reader_id"], a["granted"], a["basis"]) for a in audit if a["action"] == "read"}
         assert logged == {(r, b is not None, b or "not entitled") for r, b in readers.items()} | {(AUDITOR, False, "not entitled")}
+        # the write is in the same chain, with who recorded it
+        assert [(a["reader_id"], a["basis"]) for a in audit if a["action"] == "write"] == [(ids + "p-b1-cm", "recorded")]
 
 
 async def test_a_record_is_refused_for_a_stranger_or_a_talker_without_standing(system, ids):

@@ -1,6 +1,12 @@
-"""python -m talks: run the talks service; `new-key` and `rotate-keys` manage the content keys."""
+"""python -m talks: run the talks service; `new-key` and `rotate-keys` manage the content keys;
+`audit verify` checks the audit's hash chain."""
 
 import sys
+
+if sys.argv[1:2] == ["audit"]:
+    from talks.entrypoints.audit_cli import main as audit
+
+    sys.exit(audit(sys.argv[2:]))
 
 if sys.argv[1:2] in (["new-key"], ["rotate-keys"]):
     from talks.entrypoints.keys import main

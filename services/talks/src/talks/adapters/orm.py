@@ -1,6 +1,6 @@
 """The talks service's tables (schema `talks`)."""
 
-from sqlalchemy import Boolean, Column, Date, DateTime, Identity, Integer, LargeBinary, MetaData, Table, Text, func
+from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Integer, LargeBinary, MetaData, Table, Text, func
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from kernel.tables import applied_events_table, outbox_table
@@ -101,16 +101,20 @@ roles = Table(
     Column("role", Text, primary_key=True),
 )
 
-# Every request for a record's content, granted or not (SPEC §4: every read is audit-logged).
-content_reads = Table(
-    "content_reads",
+# The audit, a hash chain (domain.audit_chain): every read of confidential data (content, versions,
+# forms, dossiers), every write and every refusal, granted or not (SPEC §4; issue 14).
+audit_log = Table(
+    "audit_log",
     metadata,
-    Column("id", Integer, Identity(), primary_key=True),
-    Column("talk_id", Text, nullable=False, index=True),
-    Column("reader_id", Text),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor_id", Text),
+    Column("action", Text, nullable=False),
+    Column("subject", Text, nullable=False, index=True),
     Column("granted", Boolean, nullable=False),
     Column("basis", Text, nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("prev_hash", Text, nullable=False),
+    Column("hash", Text, nullable=False),
 )
 
 # Must-talk obligations as compliance publishes them (compliance.obligations), for the dossier.

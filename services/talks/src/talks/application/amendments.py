@@ -22,12 +22,16 @@ async def amend(units: UnitsOfWork, cipher: Cipher, talk_id: str, change: Amendm
             talk_id, amended_fields(change), version=current["version"] + 1, content_encrypted=cipher.encrypt(content),
             recorded_by=by, recorded_at=datetime.now(UTC), reason=change.reason,
         )  # fmt: skip
+        await uow.audit.record(talk_id, by, f"amended to version {current['version'] + 1}", action="write")
     return current["version"] + 1
 
 
-async def versions(units: UnitsOfWork, talk_id: str) -> list[Row]:
-    """Every version's who, when and why (newest last); content is read through GET /v1/talks/{id}."""
+async def versions(units: UnitsOfWork, talk_id: str, reader: str | None = None) -> list[Row]:
+    """Every version's who, when and why (newest last); content is read through GET /v1/talks/{id}.
+    Audited as a read of the record's history."""
     async with units() as uow:
         earlier = await uow.talks.earlier_versions(talk_id)
         current = await uow.talks.current_version(talk_id)
+        if current is not None:
+            await uow.audit.record(f"versions:{talk_id}", reader, "versions")
     return [] if current is None else with_reasons(earlier, current)

@@ -39,6 +39,7 @@ async def complete(units: UnitsOfWork, follow_up_id: str, by: str | None) -> Row
         if measure["completed_at"] is None:
             await uow.follow_ups.complete(follow_up_id, datetime.now(UTC))
             await uow.outbox.stage([_event("completed", measure)])
+            await uow.audit.record(f"follow-up:{follow_up_id}", by, "completed", action="write")
     return {"follow_up_id": follow_up_id, "owner_id": measure["owner_id"], "due_date": measure["due_date"], "completed": True}
 
 

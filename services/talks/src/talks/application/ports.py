@@ -128,13 +128,18 @@ class Obligations(Protocol):
 
 
 class AuditLog(Protocol):
-    """Every request for content, granted or not (SPEC §4)."""
+    """Every read of confidential data, every write and every refusal, as a hash chain (SPEC §4;
+    domain.audit_chain)."""
 
-    async def record(self, subject: str, reader_id: str | None, basis: str | None) -> None:
-        """One request for `subject` (a talk id, or a dossier's); `basis` None means refused."""
+    async def record(self, subject: str, reader_id: str | None, basis: str | None, action: str = "read") -> None:
+        """One entry about `subject` (a talk id, a dossier's, a form's …) by `reader_id`;
+        `basis` None means refused; `action` read, write or refused."""
 
     async def entries(self, talk_id: str | None, reader_id: str | None, limit: int) -> list[Row]:
         """The newest entries first, filtered by whichever of `talk_id` and `reader_id` is given."""
+
+    async def chain(self, after: int = 0, limit: int = 10_000) -> list[Row]:
+        """Entries after `after` in chain order, as stored (with their hashes)."""
 
 
 class Outbox(Protocol):

@@ -49,3 +49,9 @@ async def audit_trail(units: UnitsOfWork, talk_id: str | None, reader_id: str | 
     """Who asked for which record's content, and whether they got it; newest first."""
     async with units() as uow:
         return await uow.audit.entries(talk_id, reader_id, limit)
+
+
+async def record_refusal(units: UnitsOfWork, subject: str, actor_id: str, reason: str) -> None:
+    """A refused request, in a transaction of its own (the refused one rolls back with it)."""
+    async with units() as uow:
+        await uow.audit.record(subject, actor_id, None, action=f"refused: {reason}"[:500])

@@ -71,4 +71,5 @@ async def record_talk(
                 ],
             )  # fmt: skip
         await uow.outbox.stage([event])
+        await uow.audit.record(talk_id, recorded_by, "recorded", action="write")
     return talk_id

@@ -29,6 +29,7 @@ async def request_talk(units: UnitsOfWork, *, person_id: str, leader_id: str, co
         event = new_event("talk.requested.v1", data, source=SOURCE, subject=person_id, time=now, correlationid=correlation_id)
         await uow.requests.add(request_id, person_id, leader_id, now, event.id)
         await uow.outbox.stage([event])
+        await uow.audit.record(f"request:{request_id}", person_id, "requested", action="write")
     return request_id
 
 
@@ -47,6 +48,7 @@ async def schedule_meeting(
             raise NotAllowed("org_id", f"no organisation {org_id}")
         meeting_id = str(uuid.uuid4())
         await uow.meetings.add(meeting_id, org_id, day, kind, scheduled_by)
+        await uow.audit.record(f"meeting:{meeting_id}", scheduled_by, "scheduled", action="write")
         data = d.MeetingScheduled(meeting_id=meeting_id, org_id=org_id, date=day, kind=kind)
         await uow.outbox.stage([new_event("meeting.scheduled.v1", data, source=SOURCE, subject=org_id, correlationid=correlation_id)])
     return meeting_id

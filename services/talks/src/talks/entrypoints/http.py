@@ -20,7 +20,7 @@ from talks.application.dossier import dossier
 from talks.application.follow_ups import complete, list_follow_ups
 from talks.application.forms import record_form, year_forms
 from talks.application.ports import Dependencies
-from talks.application.reading import audit_trail, read_talk
+from talks.application.reading import audit_trail, read_talk, record_refusal
 from talks.application.recording import check_participants, record_talk
 from talks.application.requests import request_talk, schedule_meeting, talk_request
 from talks.domain.amendments import AmendmentIn
@@ -44,6 +44,7 @@ def _talks(request: Request) -> Dependencies:
 async def post_talk(record: TalkRecordIn, request: Request, caller: Caller) -> dict:
     talks = _talks(request)
     if caller.person_id not in record.talker_ids:
+        await record_refusal(talks.units, f"talk-by:{','.join(record.talker_ids)}", caller.person_id, "recording in another's name")
         raise HTTPException(403, "a talk is recorded by one of its talkers, in their own name")
     try:
         await check_participants(talks.units, record)
@@ -97,6 +98,7 @@ class TalkRequestIn(BaseModel):
 async def post_talk_request(body: TalkRequestIn, request: Request, caller: Caller) -> dict:
     person_id = caller.person_id
     if body.person_id not in (None, person_id):
+        await record_refusal(_talks(request).units, f"request-by:{body.person_id}", person_id, "asking in another's name")
         raise HTTPException(403, "a member asks for a talk in their own name")
     try:
         request_id = await request_talk(_talks(request).units, person_id=person_id, leader_id=body.leader_id, correlation_id=correlation_id_of(request))
@@ -136,6 +138,7 @@ async def post_meeting(body: MeetingIn, request: Request, caller: Caller) -> dic
 @router.get("/follow-ups", summary="Follow-up measures (整改措施), by owner; open ones only by default")
 async def follow_ups(request: Request, caller: Caller, owner_id: str | None = None, open_only: bool = True) -> list[dict]:
     if owner_id not in (None, caller.person_id) and not caller.has("auditor"):
+        await record_refusal(_talks(request).units, f"follow-ups-of:{owner_id}", caller.person_id, "another's follow-up measures")
         raise HTTPException(403, "one's own follow-up measures only")
     return await list_follow_ups(_talks(request).units, owner_id or caller.person_id, open_only)
 
@@ -147,6 +150,7 @@ async def complete_follow_up(follow_up_id: str, request: Request, caller: Caller
     except LookupError:
         raise HTTPException(404, f"no follow-up {follow_up_id!r}") from None
     except NotAllowed as exc:
+        await record_refusal(_talks(request).units, f"follow-up:{follow_up_id}", caller.person_id, str(exc))
         raise HTTPException(403, str(exc)) from None
 
 
@@ -158,13 +162,14 @@ async def post_amendment(talk_id: str, change: AmendmentIn, request: Request, ca
     except LookupError:
         raise HTTPException(404, f"no talk {talk_id!r}") from None
     except NotAllowed as exc:
+        await record_refusal(talks.units, talk_id, caller.person_id, str(exc))
         raise HTTPException(403, str(exc)) from None
     return {"talk_id": talk_id, "version": version}
 
 
 @router.get("/talks/{talk_id}/versions", summary="A record's history: every version's who, when and why")
 async def get_versions(talk_id: str, request: Request, caller: Caller) -> list[dict]:
-    found = await versions(_talks(request).units, talk_id)
+    found = await versions(_talks(request).units, talk_id, caller.person_id)
     if not found:
         raise HTTPException(404, f"no talk {talk_id!r}")
     return found
