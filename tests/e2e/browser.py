@@ -40,13 +40,16 @@ async def browser() -> AsyncIterator[Browser]:
 
 @pytest.fixture
 async def page(browser: Browser) -> AsyncIterator[Page]:
-    """A fresh page as an office in China sees it; a script error on the page fails the test."""
+    """A fresh page as an office in China sees it; a script error on the page, or anything the
+    page's Content-Security-Policy blocks, fails the test."""
     context = await browser.new_context(
         locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1400, "height": 900}, accept_downloads=True
     )
     opened = await context.new_page()
     errors: list[str] = []
     opened.on("pageerror", lambda error: errors.append(str(error)))
+    # a Content-Security-Policy that blocks what the page needs shows only as a console error
+    opened.on("console", lambda m: m.type == "error" and "Content Security Policy" in m.text and errors.append(m.text))
     yield opened
     await context.close()
     assert not errors, f"errors on the page: {errors}"

@@ -85,3 +85,27 @@ async def test_each_role_gets_what_its_route_allows_and_nothing_more(system, ids
         mine = (await http.get(f"{system.url('compliance')}/v1/obligations", headers=callers["operator"])).headers["x-total-count"]
         theirs = (await http.get(f"{system.url('compliance')}/v1/obligations", headers=callers["other_operator"])).headers["x-total-count"]
         assert int(theirs) == 0 and int(mine) >= 0
+
+
+async def test_a_person_past_the_rate_limit_is_told_how_long_to_wait(system, ids):
+    system.restart("notify", RATE_LIMIT_PER_SECOND="0.2", RATE_LIMIT_BURST="3").wait_ready(timeout=120)
+    try:
+        inbox = f"{system.url('notify')}/v1/inbox/{ids}p-1"
+        async with system.client() as http:
+            me = system.signed_in(ids + "p-1")
+            answers = [await http.get(inbox, headers=me) for _ in range(5)]
+            assert [a.status_code for a in answers] == [200, 200, 200, 429, 429]
+            assert int(answers[3].headers["retry-after"]) >= 1
+            assert (await http.get(f"{system.url('notify')}/v1/inbox/{ids}p-2", headers=system.signed_in(ids + "p-2"))).status_code == 200
+    finally:
+        system.restart("notify").wait_ready(timeout=120)
+
+
+async def test_the_pages_come_with_a_content_security_policy(system):
+    async with system.client() as http:
+        for service in ("compliance", "talks"):
+            r = await http.get(f"{system.url(service)}/")
+            policy = r.headers["content-security-policy"]
+            assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+            assert system.issuer.url in policy.split("connect-src")[1].split(";")[0]  # the page signs in there
+            assert r.headers["x-frame-options"] == "DENY" and r.headers["x-content-type-options"] == "nosniff"

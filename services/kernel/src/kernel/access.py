@@ -42,6 +42,9 @@ async def signed_in(request: Request) -> Principal:
         principal = await verifier.principal(token)
     except Unauthenticated as error:
         raise HTTPException(401, f"the token is not accepted: {error}", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None
+    limiter = getattr(request.app.state, "rate_limiter", None)
+    if limiter is not None and (wait := limiter.wait(principal.person_id)):
+        raise HTTPException(429, "too many requests: slow down", headers={"Retry-After": limiter.retry_after(wait)})
     request.state.principal = principal
     structlog.contextvars.bind_contextvars(caller=principal.person_id)
     return principal

@@ -11,7 +11,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from kernel.access import public
 from kernel.body_limit import BodyLimit
 from kernel.identity import Verifier
-from kernel.web import allow_pages
+from kernel.rate_limit import RateLimiter
+from kernel.web import StreamGate, allow_pages
 
 CORRELATION_HEADER = "X-Correlation-Id"
 
@@ -28,6 +29,7 @@ def add_common_routes(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool
         with structlog.contextvars.bound_contextvars(correlation_id=cid):
             response = await call_next(request)
         response.headers[CORRELATION_HEADER] = cid
+        response.headers.setdefault("x-content-type-options", "nosniff")  # a JSON answer is never run as a script
         return response
 
     @app.get("/healthz", dependencies=[Depends(public)], tags=["operations"], summary="The process is alive")
@@ -50,6 +52,8 @@ def service_app(runtime, *, title: str, description: str, routers: list) -> Fast
     app = FastAPI(title=f"Talk compliance — {title}", description=description, version="1.0.0", lifespan=runtime.lifespan)
     app.state.runtime = runtime
     settings = runtime.settings
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
+    app.state.stream_gate = StreamGate(settings.max_event_streams)
     if settings.oidc_issuer:
         app.state.verifier = Verifier(settings.oidc_issuer, settings.oidc_audience, production=settings.app_env == "production")
     add_common_routes(app, runtime.ready)

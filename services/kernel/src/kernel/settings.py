@@ -36,6 +36,11 @@ class CommonSettings(BaseSettings):
     oidc_audience: str = Field("talk-compliance", validation_alias=AliasChoices("OIDC_AUDIENCE"))
     # Larger request bodies are answered 413 before more is read (a registry batch of 1,000 events is ~1 MB).
     max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024, validation_alias=AliasChoices("MAX_BODY_BYTES"))
+    # Requests per signed-in person (kernel.rate_limit): a burst, then a steady rate; past it a 429.
+    rate_limit_per_second: float = Field(20.0, gt=0, validation_alias=AliasChoices("RATE_LIMIT_PER_SECOND"))
+    rate_limit_burst: int = Field(200, ge=1, validation_alias=AliasChoices("RATE_LIMIT_BURST"))
+    # Open server-sent event streams per instance; past it a 503 with Retry-After.
+    max_event_streams: int = Field(500, ge=1, validation_alias=AliasChoices("MAX_EVENT_STREAMS"))
     app_env: str = Field("development", validation_alias=AliasChoices("APP_ENV"), pattern="^(development|production)$")
     log_format: str = Field("auto", description="json, console, or auto (console on a terminal)")
     outbox_poll_interval_s: float = Field(0.05, gt=0)

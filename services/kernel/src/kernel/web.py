@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
@@ -37,22 +37,65 @@ def allow_pages(app: FastAPI, origins: Sequence[str]) -> None:
 
 
 def page(path: Path, **values: str) -> Response:
-    """An HTML page with `{{name}}` placeholders filled in (only the service's public URLs)."""
+    """An HTML page with `{{name}}` placeholders filled in (only the services' and the issuer's public
+    URLs), under a Content-Security-Policy: scripts from this service only, calls to the services and
+    the sign-in issuer only, never framed."""
     html = path.read_text(encoding="utf-8")
     for name, value in values.items():
         html = html.replace("{{" + name + "}}", value)
-    return Response(html, media_type="text/html; charset=utf-8", headers={"cache-control": "no-store"})
+    return Response(html, media_type="text/html; charset=utf-8", headers={"cache-control": "no-store", **page_security(values.values())})
 
 
-def event_stream(changes: AsyncIterator[dict | None], *, retry_ms: int = 3000) -> StreamingResponse:
+def page_security(urls: Iterable[str]) -> dict[str, str]:
+    origins = sorted({f"{p.scheme}://{p.netloc}" for p in map(urlsplit, urls) if p.scheme in ("http", "https") and p.netloc})
+    policy = {
+        "default-src": "'self'",
+        "script-src": "'self'",
+        # the pages and the chart library set element styles from script; no style can run code
+        "style-src": "'self' 'unsafe-inline'",
+        "img-src": "'self' data: blob:",
+        "connect-src": " ".join(["'self'", *origins]),
+        "frame-ancestors": "'none'",
+        "base-uri": "'none'",
+        "form-action": "'self'",
+        "object-src": "'none'",
+    }
+    return {
+        "content-security-policy": "; ".join(f"{k} {v}" for k, v in policy.items()),
+        "x-frame-options": "DENY",
+        "referrer-policy": "no-referrer",
+    }
+
+
+class StreamGate:
+    """How many event streams an instance keeps open at most: each holds a connection and a task."""
+
+    def __init__(self, limit: int):
+        self.limit, self.open = limit, 0
+
+    def admit(self) -> None:
+        if self.open >= self.limit:
+            raise HTTPException(503, f"{self.limit} event streams are open here: try again shortly", headers={"Retry-After": "5"})
+
+
+def event_stream(changes: AsyncIterator[dict | None], *, gate: StreamGate | None = None, retry_ms: int = 3000) -> StreamingResponse:
     """Server-sent events: one `change` event per item; `None` from `changes` means nothing happened
     for a while, sent as a comment so proxies keep the connection open. `retry` makes a browser
-    reconnect by itself."""
+    reconnect by itself. Past the gate's limit, a 503 with Retry-After."""
+    if gate is not None:
+        gate.admit()
 
     async def body() -> AsyncIterator[str]:
-        yield f"retry: {retry_ms}\nevent: ready\ndata: {{}}\n\n"
-        async for item in changes:
-            yield ": keep-alive\n\n" if item is None else f"event: change\ndata: {json.dumps(item, default=str)}\n\n"
+        # counted while the body runs (a stream whose client left before it began never counts)
+        if gate is not None:
+            gate.open += 1
+        try:
+            yield f"retry: {retry_ms}\nevent: ready\ndata: {{}}\n\n"
+            async for item in changes:
+                yield ": keep-alive\n\n" if item is None else f"event: change\ndata: {json.dumps(item, default=str)}\n\n"
+        finally:
+            if gate is not None:
+                gate.open -= 1
 
     headers = {"cache-control": "no-store", "x-accel-buffering": "no"}
     return StreamingResponse(body(), media_type="text/event-stream", headers=headers)

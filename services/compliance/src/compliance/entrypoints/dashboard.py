@@ -141,7 +141,7 @@ def build_dashboard(policy: Policy, today: Callable[[], date]) -> APIRouter:
     # EventSource cannot send a token; each page then reads what changed with its own.
     @api.get("/changes", dependencies=[Depends(public)], summary="Server-sent events: `change` whenever obligations or coverage change")
     async def changes(request: Request) -> Response:
-        return event_stream(request.app.state.change_feed.changes())
+        return event_stream(request.app.state.change_feed.changes(), gate=request.app.state.stream_gate)
 
     @api.get("/export/{table}.{fmt}", summary="Any dashboard table as CSV or XLSX, with the filters the page uses")
     async def download(
