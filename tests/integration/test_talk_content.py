@@ -11,6 +11,7 @@ from talks.adapters.unit_of_work import SqlUnitsOfWork
 from talks.application.reading import read_talk
 from talks.application.recording import record_talk
 from talks.config import TalksSettings
+from talks.domain.bindings import content_binding
 from talks.domain.records import TalkRecordIn
 from talks.entrypoints.keys import rotate
 
@@ -42,9 +43,45 @@ async def test_content_is_unreadable_in_the_database_without_the_key(sessions, s
     async with sessions() as session:
         raw = await session.scalar(select(orm.talks.c.content_encrypted).where(orm.talks.c.talk_id == talk_id))
     assert SECRET_TEXT.encode() not in raw and "家庭".encode() not in raw
-    with pytest.raises(ValueError, match="cannot be decrypted"):
-        ContentCipher([new_key()]).decrypt(raw)
+    with pytest.raises(ValueError, match="no longer configured"):
+        ContentCipher([new_key()]).decrypt(raw, content_binding(talk_id, 1))
     assert (await read_talk(units, cipher, talk_id, ids + "m", frozenset()))["content"] == SECRET_TEXT
+
+
+async def test_content_moved_onto_another_record_or_version_does_not_decrypt(sessions, settings, units, ids):
+    """AES-GCM with the record's id and version as associated data: a ciphertext copied elsewhere in
+    the database is refused, not shown as the other record's content."""
+    cipher = ContentCipher([OLD_KEY])
+    mine = await record_talk(units, cipher, record(ids), recorded_by=ids + "s", correlation_id="c", now=datetime.now(UTC))
+    other = await record_talk(units, cipher, record(ids + "o"), recorded_by=ids + "s", correlation_id="c", now=datetime.now(UTC))
+    async with sessions() as session:
+        raw = await session.scalar(select(orm.talks.c.content_encrypted).where(orm.talks.c.talk_id == mine))
+        await session.execute(orm.talks.update().where(orm.talks.c.talk_id == other).values(content_encrypted=raw))
+        await session.commit()
+    try:
+        assert cipher.decrypt(raw, content_binding(mine, 1))["content"] == SECRET_TEXT
+        for binding in (content_binding(other, 1), content_binding(mine, 2)):
+            with pytest.raises(ValueError, match="does not belong to"):
+                cipher.decrypt(raw, binding)
+        with pytest.raises(ValueError, match="does not belong to"):
+            await read_talk(units, cipher, other, ids + "os", frozenset())  # its talker, entitled to its content
+    finally:
+        async with sessions() as session:  # put it back for the other tests' rotations
+            await session.execute(orm.talks.update().where(orm.talks.c.talk_id == other).values(
+                content_encrypted=cipher.encrypt({"content": SECRET_TEXT}, content_binding(other, 1))))
+            await session.commit()
+
+
+def test_a_ciphertext_written_before_binding_is_still_read_and_rotation_binds_it():
+    from cryptography.fernet import Fernet
+
+    legacy = Fernet(OLD_KEY.encode()).encrypt(b'{"content": "old"}')
+    cipher = ContentCipher([OLD_KEY])
+    assert cipher.decrypt(legacy, content_binding("t", 1)) == {"content": "old"}
+    bound = cipher.rotate(legacy, content_binding("t", 1))
+    assert cipher.decrypt(bound, content_binding("t", 1)) == {"content": "old"}
+    with pytest.raises(ValueError, match="does not belong to"):
+        cipher.decrypt(bound, content_binding("u", 1))
 
 
 async def test_a_new_key_keeps_old_records_readable_and_rotation_retires_the_old_key(sessions, settings, units, ids):
@@ -54,7 +91,7 @@ async def test_a_new_key_keeps_old_records_readable_and_rotation_retires_the_old
     assert (await read_talk(units, both, talk_id, ids + "s", frozenset()))["content"] == SECRET_TEXT
     assert await rotate(settings, both, out=lambda _: None) >= 1
     assert (await read_talk(units, ContentCipher([new]), talk_id, ids + "s", frozenset()))["content"] == SECRET_TEXT
-    with pytest.raises(ValueError, match="keep its key"):
+    with pytest.raises(ValueError, match="keep it in TALKS_CONTENT_KEYS"):
         await rotate(settings, ContentCipher([new_key()]), out=lambda _: None)  # the only key that reads them is gone
     await rotate(settings, ContentCipher([OLD_KEY, new]), out=lambda _: None)  # back under the shared key, for other tests
 
@@ -62,7 +99,7 @@ async def test_a_new_key_keeps_old_records_readable_and_rotation_retires_the_old
 def test_no_key_no_service():
     with pytest.raises(ValueError, match="at least one key"):
         TalksSettings(TALKS_CONTENT_KEYS="").cipher()
-    with pytest.raises(ValueError, match="not a Fernet key"):
+    with pytest.raises(ValueError, match="not a key made by"):
         TalksSettings(TALKS_CONTENT_KEYS="short").cipher()
 
 
@@ -121,4 +158,11 @@ async def test_an_amendment_is_a_new_version_and_keeps_the_old_one(sessions, set
     assert [(v["version"], v["reason"]) for v in history] == [(1, None), (2, "补充谈话要点")]
     async with sessions() as session:
         old = await session.scalar(select(orm.talk_versions.c.content_encrypted).where(orm.talk_versions.c.talk_id == talk_id))
-    assert cipher.decrypt(old)["content"] == SECRET_TEXT  # nothing overwritten
+    assert cipher.decrypt(old, content_binding(talk_id, 1))["content"] == SECRET_TEXT  # nothing overwritten
+    # rotation re-encrypts the earlier version too: afterwards only the new key is needed for it
+    new = new_key()
+    await rotate(settings, ContentCipher([new, OLD_KEY]), out=lambda _: None)
+    async with sessions() as session:
+        old = await session.scalar(select(orm.talk_versions.c.content_encrypted).where(orm.talk_versions.c.talk_id == talk_id))
+    assert ContentCipher([new]).decrypt(old, content_binding(talk_id, 1))["content"] == SECRET_TEXT
+    await rotate(settings, ContentCipher([OLD_KEY, new]), out=lambda _: None)  # back under the shared key, for other tests

@@ -4,7 +4,7 @@ replaced in `talk_versions`. Content arrives and leaves encrypted; this module n
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, tuple_, update
 
 from talks.adapters import orm
 from talks.adapters.repository import SqlRepository
@@ -66,10 +66,26 @@ class SqlTalkRecords(SqlRepository):
             .order_by(t.c.held_at, t.c.talk_id)
         )
 
-    async def contents_after(self, talk_id: str, limit: int) -> list[tuple[str, bytes]]:
-        return await self._pairs(
-            select(t.c.talk_id, t.c.content_encrypted).where(t.c.talk_id > talk_id).order_by(t.c.talk_id).limit(limit).with_for_update()
+    async def contents_after(self, talk_id: str, limit: int) -> list[tuple[str, int, bytes]]:
+        rows = await self._session.execute(
+            select(t.c.talk_id, t.c.version, t.c.content_encrypted).where(t.c.talk_id > talk_id).order_by(t.c.talk_id).limit(limit).with_for_update()
         )
+        return [tuple(r) for r in rows]
+
+    async def version_contents_after(self, after: tuple[str, int], limit: int) -> list[tuple[str, int, bytes]]:
+        v = versions.c
+        rows = await self._session.execute(
+            select(v.talk_id, v.version, v.content_encrypted)
+            .where(tuple_(v.talk_id, v.version) > tuple_(*after))
+            .order_by(v.talk_id, v.version)
+            .limit(limit)
+            .with_for_update()
+        )
+        return [tuple(r) for r in rows]
+
+    async def set_version_content(self, talk_id: str, version: int, content_encrypted: bytes) -> None:
+        v = versions.c
+        await self._execute(update(versions).where(v.talk_id == talk_id, v.version == version).values(content_encrypted=content_encrypted))
 
     async def set_content(self, talk_id: str, content_encrypted: bytes) -> None:
         await self._execute(update(t).where(t.c.talk_id == talk_id).values(content_encrypted=content_encrypted))

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from talks.application.common import NotAllowed
 from talks.application.ports import Cipher, Row, UnitsOfWork
 from talks.domain.amendments import AmendmentIn, amended_content, amended_fields, with_reasons
+from talks.domain.bindings import content_binding
 
 
 async def amend(units: UnitsOfWork, cipher: Cipher, talk_id: str, change: AmendmentIn, by: str | None) -> int:
@@ -17,9 +18,9 @@ async def amend(units: UnitsOfWork, cipher: Cipher, talk_id: str, change: Amendm
         if by is None or (by not in current["talker_ids"] and by != current["recorded_by"]):
             raise NotAllowed("X-Person-Id", "only a talker or whoever recorded the talk amends it")
         await uow.talks.keep_version(current)
-        content = amended_content(cipher.decrypt(current["content_encrypted"]), change)
+        content = amended_content(cipher.decrypt(current["content_encrypted"], content_binding(talk_id, current["version"])), change)
         await uow.talks.replace(
-            talk_id, amended_fields(change), version=current["version"] + 1, content_encrypted=cipher.encrypt(content),
+            talk_id, amended_fields(change), version=current["version"] + 1, content_encrypted=cipher.encrypt(content, content_binding(talk_id, current["version"] + 1)),
             recorded_by=by, recorded_at=datetime.now(UTC), reason=change.reason,
         )  # fmt: skip
         await uow.audit.record(talk_id, by, f"amended to version {current['version'] + 1}", action="write")

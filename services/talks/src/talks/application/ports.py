@@ -71,10 +71,15 @@ class TalkRecords(Protocol):
     async def ids_held_with_any(self, people: Sequence[str], start: datetime, end: datetime) -> list[str]:
         """The talks in [start, end) with any of `people` as a talkee, oldest first."""
 
-    async def contents_after(self, talk_id: str, limit: int) -> list[tuple[str, bytes]]:
-        """The next `limit` records' ids and encrypted content after `talk_id`, locked."""
+    async def contents_after(self, talk_id: str, limit: int) -> list[tuple[str, int, bytes]]:
+        """The next `limit` records' ids, versions and encrypted content after `talk_id`, locked."""
 
     async def set_content(self, talk_id: str, content_encrypted: bytes) -> None: ...
+
+    async def version_contents_after(self, after: tuple[str, int], limit: int) -> list[tuple[str, int, bytes]]:
+        """The next `limit` kept earlier versions (talk id, version, encrypted content), locked."""
+
+    async def set_version_content(self, talk_id: str, version: int, content_encrypted: bytes) -> None: ...
 
 
 class FollowUps(Protocol):
@@ -164,14 +169,15 @@ class UnitsOfWork(Protocol):
 
 
 class Cipher(Protocol):
-    """Encryption of content at rest; decrypting raises ValueError when no configured key can."""
+    """Encryption of content at rest, each ciphertext bound to what it belongs to (domain.bindings);
+    decrypting raises ValueError when no configured key can, or the ciphertext is not `binding`'s."""
 
-    def encrypt(self, content: dict) -> bytes: ...
-    def decrypt(self, token: bytes) -> dict: ...
-    def encrypt_text(self, text: str) -> bytes: ...
-    def decrypt_text(self, token: bytes) -> str: ...
-    def rotate(self, token: bytes) -> bytes:
-        """The token re-encrypted under the first key."""
+    def encrypt(self, content: dict, binding: str) -> bytes: ...
+    def decrypt(self, token: bytes, binding: str) -> dict: ...
+    def encrypt_text(self, text: str, binding: str) -> bytes: ...
+    def decrypt_text(self, token: bytes, binding: str) -> str: ...
+    def rotate(self, token: bytes, binding: str) -> bytes:
+        """The token re-encrypted under the first key, bound to `binding`."""
 
 
 class RenderForms(Protocol):

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from kernel.logging import get_logger
 from talks.application.ports import Cipher, Directory, Row, UnitsOfWork
 from talks.domain.access import content_access
+from talks.domain.bindings import content_binding, follow_up_binding
 
 log = get_logger(__name__)
 
@@ -36,12 +37,12 @@ async def read_talk(units: UnitsOfWork, cipher: Cipher, talk_id: str, reader_id:
     # A measure's text belongs to the record's content: shown only to those entitled to it.
     talk["follow_ups"] = [
         {k: v for k, v in f.items() if k != "text_encrypted"}
-        | ({"text": cipher.decrypt_text(f["text_encrypted"])} if basis is not None else {})
+        | ({"text": cipher.decrypt_text(f["text_encrypted"], follow_up_binding(f["follow_up_id"]))} if basis is not None else {})
         for f in follow_ups
     ]
     talk["content_visible"] = basis is not None
     if basis is not None:
-        talk.update(cipher.decrypt(encrypted))
+        talk.update(cipher.decrypt(encrypted, content_binding(talk_id, talk["version"])))
     return talk
 
 

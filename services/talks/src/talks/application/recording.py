@@ -9,6 +9,7 @@ from talk_contracts import new_event
 from talks.application.common import SOURCE, NotAllowed
 from talks.application.ports import Cipher, UnitsOfWork
 from talks.domain.access import NEEDS_STANDING, chain, has_standing
+from talks.domain.bindings import content_binding, follow_up_binding
 from talks.domain.records import CONTENT_FIELDS, TalkRecordIn, check_not_in_future
 
 
@@ -60,14 +61,15 @@ async def record_talk(
         correlationid=correlation_id,
     )
     async with units() as uow:
-        await uow.talks.add(talk_id, record, cipher.encrypt({f: getattr(record, f) for f in CONTENT_FIELDS}), recorded_by)
+        content = cipher.encrypt({f: getattr(record, f) for f in CONTENT_FIELDS}, content_binding(talk_id, 1))
+        await uow.talks.add(talk_id, record, content, recorded_by)
         if record.follow_ups:
             await uow.follow_ups.add(
                 talk_id,
                 [
-                    {"follow_up_id": str(uuid.uuid4()), "owner_id": f.owner_id, "due_date": f.due_date,
-                     "text_encrypted": cipher.encrypt_text(f.text)}
-                    for f in record.follow_ups
+                    {"follow_up_id": fid, "owner_id": f.owner_id, "due_date": f.due_date,
+                     "text_encrypted": cipher.encrypt_text(f.text, follow_up_binding(fid))}
+                    for f, fid in ((f, str(uuid.uuid4())) for f in record.follow_ups)
                 ],
             )  # fmt: skip
         await uow.outbox.stage([event])
