@@ -154,11 +154,19 @@ async def test_an_amendment_is_a_new_version_and_keeps_the_old_one(sessions, set
     assert await amend(units, cipher, talk_id, AmendmentIn(reason="补充谈话要点", content="补充后的内容"), ids + "s") == 2
     current = await read_talk(units, cipher, talk_id, ids + "s", frozenset())
     assert (current["version"], current["content"], current["problems"]) == (2, "补充后的内容", "问题")
-    history = await versions(units, talk_id)
+    history = await versions(units, cipher, talk_id, ids + "s", frozenset())
     assert [(v["version"], v["reason"]) for v in history] == [(1, None), (2, "补充谈话要点")]
+    assert await amend(units, cipher, talk_id, AmendmentIn(reason="再次更正", content="第三版"), ids + "s") == 3
+    history = await versions(units, cipher, talk_id, ids + "s", frozenset())  # every version keeps its own reason
+    assert [(v["version"], v["reason"]) for v in history] == [(1, None), (2, "补充谈话要点"), (3, "再次更正")]
+    with pytest.raises(PermissionError):  # the history is the record's: not for a stranger
+        await versions(units, cipher, talk_id, ids + "stranger", frozenset())
+    async with sessions() as session:  # the reason is nowhere in the clear
+        row = (await session.execute(select(orm.talks).where(orm.talks.c.talk_id == talk_id))).one()
+    assert row.amendment_reason is None and "再次更正".encode() not in row.content_encrypted
     async with sessions() as session:
         old = await session.scalar(select(orm.talk_versions.c.content_encrypted).where(orm.talk_versions.c.talk_id == talk_id))
-    assert cipher.decrypt(old, content_binding(talk_id, 1))["content"] == SECRET_TEXT  # nothing overwritten
+    assert cipher.decrypt(old, content_binding(talk_id, 1))["content"] == SECRET_TEXT  # nothing overwritten (version 1 kept first)
     # rotation re-encrypts the earlier version too: afterwards only the new key is needed for it
     new = new_key()
     await rotate(settings, ContentCipher([new, OLD_KEY]), out=lambda _: None)

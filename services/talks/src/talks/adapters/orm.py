@@ -28,7 +28,7 @@ talks = Table(
     Column("confidential", Boolean, nullable=False),
     Column("recorded_by", Text),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("amendment_reason", Text),  # why this version replaced the one before
+    Column("amendment_reason", Text),  # legacy: reasons now travel encrypted in the content (application.amendments)
 )
 
 # Earlier versions of a record: an amendment never overwrites, it keeps the version it replaces.

@@ -47,10 +47,12 @@ class SqlTalkRecords(SqlRepository):
 
     async def earlier_versions(self, talk_id: str) -> list[dict]:
         v = versions.c
-        return await self._all(select(v.version, v.recorded_by, v.recorded_at).where(v.talk_id == talk_id).order_by(v.version))
+        return await self._all(select(v.version, v.recorded_by, v.recorded_at, v.content_encrypted).where(v.talk_id == talk_id).order_by(v.version))
 
     async def current_version(self, talk_id: str) -> dict | None:
-        return await self._first(select(t.c.version, t.c.recorded_by, t.c.recorded_at, t.c.amendment_reason).where(t.c.talk_id == talk_id))
+        return await self._first(
+            select(t.c.version, t.c.recorded_by, t.c.recorded_at, t.c.amendment_reason, t.c.content_encrypted).where(t.c.talk_id == talk_id)
+        )
 
     async def held_with(self, person_id: str, start: datetime, end: datetime) -> list[dict]:
         return await self._all(

@@ -5,8 +5,13 @@ from datetime import UTC, datetime
 
 from talks.application.common import NotAllowed
 from talks.application.ports import Cipher, Row, UnitsOfWork
-from talks.domain.amendments import AmendmentIn, amended_content, amended_fields, with_reasons
+from talks.application.reading import entitlement
+from talks.domain.amendments import AmendmentIn, amended_content, amended_fields
 from talks.domain.bindings import content_binding
+
+# The reason an amendment gives travels inside the version's encrypted content (bound to that
+# version), so it is kept with every version and shown only to those who may read the record.
+REASON = "amendment_reason"
 
 
 async def amend(units: UnitsOfWork, cipher: Cipher, talk_id: str, change: AmendmentIn, by: str | None) -> int:
@@ -18,21 +23,34 @@ async def amend(units: UnitsOfWork, cipher: Cipher, talk_id: str, change: Amendm
         if by is None or (by not in current["talker_ids"] and by != current["recorded_by"]):
             raise NotAllowed("X-Person-Id", "only a talker or whoever recorded the talk amends it")
         await uow.talks.keep_version(current)
+        version = current["version"] + 1
         content = amended_content(cipher.decrypt(current["content_encrypted"], content_binding(talk_id, current["version"])), change)
+        content[REASON] = change.reason
         await uow.talks.replace(
-            talk_id, amended_fields(change), version=current["version"] + 1, content_encrypted=cipher.encrypt(content, content_binding(talk_id, current["version"] + 1)),
-            recorded_by=by, recorded_at=datetime.now(UTC), reason=change.reason,
+            talk_id, amended_fields(change), version=version, content_encrypted=cipher.encrypt(content, content_binding(talk_id, version)),
+            recorded_by=by, recorded_at=datetime.now(UTC), reason=None,
         )  # fmt: skip
-        await uow.audit.record(talk_id, by, f"amended to version {current['version'] + 1}", action="write")
-    return current["version"] + 1
+        await uow.audit.record(talk_id, by, f"amended to version {version}", action="write")
+    return version
 
 
-async def versions(units: UnitsOfWork, talk_id: str, reader: str | None = None) -> list[Row]:
-    """Every version's who, when and why (newest last); content is read through GET /v1/talks/{id}.
-    Audited as a read of the record's history."""
+async def versions(units: UnitsOfWork, cipher: Cipher, talk_id: str, reader: str | None, auditors: frozenset[str]) -> list[Row] | None:
+    """Every version's who, when and why (oldest first), for those who may read the record's content
+    (SPEC §4); None when there is no such record; PermissionError for anyone else. Audited."""
     async with units() as uow:
+        talk = await uow.talks.get(talk_id)
+        if talk is None:
+            return None
+        orgs = await uow.directory.orgs_of(list(talk["talkee_ids"]))
+        basis = await entitlement(uow.directory, reader, talk["talker_ids"], talk["talkee_ids"], orgs, auditors)
+        await uow.audit.record(f"versions:{talk_id}", reader, basis)
+        if basis is None:
+            raise PermissionError(f"{reader} may not read the history of talk {talk_id}")
         earlier = await uow.talks.earlier_versions(talk_id)
         current = await uow.talks.current_version(talk_id)
-        if current is not None:
-            await uow.audit.record(f"versions:{talk_id}", reader, "versions")
-    return [] if current is None else with_reasons(earlier, current)
+    rows = []
+    for v in [*earlier, current]:
+        content = cipher.decrypt(v.pop("content_encrypted"), content_binding(talk_id, v["version"]))
+        legacy = v.pop("amendment_reason", None)  # reasons kept in the clear before they were encrypted
+        rows.append(v | {"reason": content.get(REASON, legacy)})
+    return rows

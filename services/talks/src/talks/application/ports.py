@@ -60,10 +60,11 @@ class TalkRecords(Protocol):
         """The current version becomes the amended one."""
 
     async def earlier_versions(self, talk_id: str) -> list[Row]:
-        """`version`, `recorded_by`, `recorded_at` of each kept version, oldest first."""
+        """`version`, `recorded_by`, `recorded_at`, `content_encrypted` of each kept version, oldest first."""
 
     async def current_version(self, talk_id: str) -> Row | None:
-        """`version`, `recorded_by`, `recorded_at` and `amendment_reason` of the current version."""
+        """`version`, `recorded_by`, `recorded_at`, `content_encrypted` and the legacy clear
+        `amendment_reason` of the current version."""
 
     async def held_with(self, person_id: str, start: datetime, end: datetime) -> list[Row]:
         """Metadata of the talks held with the person as talkee in [start, end), oldest first."""

@@ -41,6 +41,8 @@ async def read_talk(units: UnitsOfWork, cipher: Cipher, talk_id: str, reader_id:
         for f in follow_ups
     ]
     talk["content_visible"] = basis is not None
+    if basis is None:
+        talk.pop("amendment_reason", None)  # a reason kept in the clear before reasons were encrypted
     if basis is not None:
         talk.update(cipher.decrypt(encrypted, content_binding(talk_id, talk["version"])))
     return talk

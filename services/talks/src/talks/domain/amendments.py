@@ -31,13 +31,3 @@ def amended_fields(change: AmendmentIn) -> dict:
 def amended_content(content: dict, change: AmendmentIn) -> dict:
     """The decrypted content with the amendment's changes to it."""
     return content | {k: getattr(change, k) for k in CONTENT_FIELDS if getattr(change, k) is not None}
-
-
-def with_reasons(earlier: list[dict], current: dict) -> list[dict]:
-    """Every version's who and when, oldest first, each with the reason recorded with the version it
-    produced (the current row carries the last amendment's reason; the first version has none)."""
-    rows = [dict(r) for r in earlier] + [dict(current)]
-    reasons = {r["version"]: r.pop("amendment_reason", None) for r in rows}
-    for r in rows:
-        r["reason"] = reasons.get(r["version"])
-    return rows

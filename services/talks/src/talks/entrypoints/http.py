@@ -169,7 +169,11 @@ async def post_amendment(talk_id: str, change: AmendmentIn, request: Request, ca
 
 @router.get("/talks/{talk_id}/versions", summary="A record's history: every version's who, when and why")
 async def get_versions(talk_id: str, request: Request, caller: Caller) -> list[dict]:
-    found = await versions(_talks(request).units, talk_id, caller.person_id)
+    talks = _talks(request)
+    try:
+        found = await versions(talks.units, talks.cipher, talk_id, caller.person_id, _auditors(caller))
+    except PermissionError as exc:
+        raise HTTPException(403, str(exc)) from None
     if not found:
         raise HTTPException(404, f"no talk {talk_id!r}")
     return found
