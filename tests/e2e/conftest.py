@@ -15,6 +15,7 @@ from devstack.infra import Infrastructure
 from devstack.issuer import DevIssuer, Persona
 from devstack.ports import free_port
 from devstack.processes import SERVICES, ServiceProcess, service_processes
+from registry.entrypoints.auth import hashed
 from talks.adapters.crypto import new_key
 from tests.channels import HttpReceiver, SmtpServer
 from tests.conftest import ROOT
@@ -91,7 +92,8 @@ def system(infra: Infrastructure, database_url: str, topic_prefix: str, smtp, we
         "NOTIFY_WEBHOOK_SECRET": "e2e-webhook-secret-0123456789",
         "NOTIFY_SMTP_STARTTLS": "false",  # the test SMTP server speaks plain SMTP
         "NOTIFY_DELIVERY_POLL_S": "0.2",
-        "REGISTRY_CREDENTIALS": json.dumps(DEV_CREDENTIALS | {DISCIPLINE_TOKEN: {"system": "discipline", "families": ["discipline"]}}),
+        # the discipline system's credential stored as production keeps it: its hash only
+        "REGISTRY_CREDENTIALS": json.dumps(DEV_CREDENTIALS | {hashed(DISCIPLINE_TOKEN): {"system": "discipline", "families": ["discipline"]}}),
         "REGISTRY_MAX_BATCH": "200",
         "TALKS_CONTENT_KEYS": CONTENT_KEY,
     }

@@ -1,10 +1,13 @@
 """The registry's edge refuses bad events with a 422 naming each problem, and accepts none of a bad batch."""
 
 import asyncio
+import json
 
 import pytest
 
 from devstack.demo import DEV_TOKEN, sanction_event
+from kernel.replay import read_log
+from kernel.settings import CommonSettings
 
 from .conftest import DISCIPLINE_TOKEN, post_events
 
@@ -96,6 +99,15 @@ async def test_a_system_may_send_only_its_own_families(system, ids):
         alone = await post_events(http, system, [sanction], token=DISCIPLINE_TOKEN)
         assert alone.json() == {"accepted": [sanction["id"]], "duplicates": []}  # nothing of the refused batch was taken
         assert (await post_events(http, system, [promotion])).json()["accepted"] == [promotion["id"]]
+    # the discipline system's credential is stored as its hash (conftest), and its events are recorded
+    # as the discipline system's, whatever source they name
+    settings = CommonSettings(KAFKA_BOOTSTRAP_SERVERS=system.infra.kafka_bootstrap_servers, KAFKA_TOPIC_PREFIX=system.topic_prefix)
+    [published] = [
+        json.loads(r.value) for r in await read_log(settings, [settings.topic("discipline.events")], idle_seconds=2.0)
+        if sanction["id"].encode() in r.value
+    ]
+    assert sanction["source"] != "urn:talk-compliance:system:discipline"
+    assert published["source"] == "urn:talk-compliance:system:discipline"
 
 
 async def test_a_batch_past_the_limit_is_a_413(system, ids):

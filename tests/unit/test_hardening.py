@@ -57,12 +57,14 @@ def test_production_names_every_problem_at_once(monkeypatch):
     assert CommonSettings().app_env == "production"
 
 
-def test_production_refuses_guessable_credentials_and_plain_smtp(monkeypatch):
+def test_production_refuses_credentials_in_the_clear_and_plain_smtp(monkeypatch):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("OIDC_ISSUER", "https://sso.example.org/realms/party")
     monkeypatch.setenv("REGISTRY_CREDENTIALS", '{"dev-token": {"system": "discipline", "families": ["discipline"]}}')
-    with pytest.raises(ValidationError, match=r"shorter than 32 characters.*discipline"):
+    with pytest.raises(ValidationError, match=r"credentials kept in the clear for \['discipline'\]"):
         RegistrySettings()
+    monkeypatch.setenv("REGISTRY_CREDENTIALS", '{"sha256:%s": {"system": "discipline", "families": ["discipline"]}}' % ("ab" * 32))
+    assert RegistrySettings().credentials
     monkeypatch.setenv("NOTIFY_SMTP_HOST", "mail.example.org")
     monkeypatch.setenv("NOTIFY_SMTP_STARTTLS", "false")
     with pytest.raises(ValidationError, match="SMTP without TLS"):

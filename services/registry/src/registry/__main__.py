@@ -2,6 +2,11 @@
 
 import sys
 
+if sys.argv[1:2] == ["new-credential"]:
+    from registry.entrypoints.credentials import main as new_credential
+
+    sys.exit(new_credential(sys.argv[2:]))
+
 if sys.argv[1:2] == ["import"]:
     from registry.bootstrap import standalone
     from registry.entrypoints.csv_import import main

@@ -20,7 +20,7 @@ class RegistrySettings(CommonSettings):
 
     def production_problems(self) -> list[str]:
         problems = super().production_problems()
-        short = sorted(c.system for token, c in self.credentials.items() if len(token) < 32)
-        if short:
-            problems.append(f"credentials shorter than 32 characters (guessable) for {short}")
+        plain = sorted(c.system for token, c in self.credentials.items() if not token.startswith("sha256:"))
+        if plain:
+            problems.append(f"credentials kept in the clear for {plain}: store their hashes (python -m registry new-credential)")
         return problems

@@ -1,6 +1,7 @@
 """HTTP routes of the registry (SPEC §8): the event intake and the organisation queries."""
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -11,7 +12,7 @@ from kernel.http import correlation_id_of
 from registry.application.intake import Refused, Unprocessable, accept, validate
 from registry.application.ports import Ports, RegistryReads
 from registry.config import Credential
-from registry.entrypoints.auth import caller
+from registry.entrypoints.auth import caller, system_source
 from registry.entrypoints.sight import Seen
 
 router = APIRouter(prefix="/v1", tags=["registry"])
@@ -66,6 +67,8 @@ async def post_events(request: Request, credential: Annotated[Credential, Depend
     foreign = sorted({e.kind.family for e in events} - set(credential.families))
     if foreign:
         raise HTTPException(403, f"{credential.system} may send {sorted(credential.families)} events, not {foreign}; none accepted")
+    # Recorded as sent by the system the credential belongs to, whatever `source` the body says.
+    events = [replace(e, envelope=e.envelope.model_copy(update={"source": system_source(credential.system)})) for e in events]
     try:
         result = await accept(_ports(request).intake, events, runtime.settings.zone)
     except Refused as refused:
