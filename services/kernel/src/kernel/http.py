@@ -55,7 +55,9 @@ def service_app(runtime, *, title: str, description: str, routers: list) -> Fast
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
     app.state.stream_gate = StreamGate(settings.max_event_streams)
     if settings.oidc_issuer:
-        app.state.verifier = Verifier(settings.oidc_issuer, settings.oidc_audience, production=settings.app_env == "production")
+        app.state.verifier = Verifier(
+            settings.oidc_issuer, settings.oidc_audience, production=settings.app_env == "production", jwks_url=settings.oidc_jwks_url or None
+        )
     add_common_routes(app, runtime.ready)
     allow_pages(app, runtime.settings.web_origins())
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

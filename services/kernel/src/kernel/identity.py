@@ -110,4 +110,6 @@ def principal_of(claims: dict) -> Principal:
     scope = claims.get("org_scope") or []
     if not isinstance(roles, list) or not isinstance(scope, list):
         raise Unauthenticated("roles and org_scope must be lists")
-    return Principal(str(claims["sub"]), frozenset(r for r in roles if r in ROLES), frozenset(map(str, scope)))
+    # An issuer whose subject ids are its own (Keycloak's are UUIDs) names the person in `person_id`.
+    person = claims.get("person_id") or claims["sub"]
+    return Principal(str(person), frozenset(r for r in roles if r in ROLES), frozenset(map(str, scope)))

@@ -34,6 +34,9 @@ class CommonSettings(BaseSettings):
     # Who signs people in (OpenID Connect): bearer tokens are verified against this issuer's keys.
     oidc_issuer: str = Field("", validation_alias=AliasChoices("OIDC_ISSUER"))
     oidc_audience: str = Field("talk-compliance", validation_alias=AliasChoices("OIDC_AUDIENCE"))
+    # Where this service fetches the issuer's keys when it reaches the issuer by another address than
+    # browsers do (inside a compose network); by default found through the issuer's discovery document.
+    oidc_jwks_url: str | None = Field(None, validation_alias=AliasChoices("OIDC_JWKS_URL"))
     # Larger request bodies are answered 413 before more is read (a registry batch of 1,000 events is ~1 MB).
     max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024, validation_alias=AliasChoices("MAX_BODY_BYTES"))
     # Requests per signed-in person (kernel.rate_limit): a burst, then a steady rate; past it a 429.
