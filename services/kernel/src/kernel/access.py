@@ -10,7 +10,7 @@ route of the four apps and fails on one that declares none.
 - An integrated system's credential (registry's own dependency, declared with `integration`).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence, Set
 
 import structlog
 from fastapi import Depends, HTTPException, Request
@@ -63,6 +63,20 @@ def role(name: str) -> Callable:
 def integration(dependency: Callable) -> Callable:
     """An integrated system's credential check, declared as a policy (registry)."""
     return declares_policy(dependency)
+
+
+def oversees(principal: Principal) -> bool:
+    """Operators and auditors see by their token's scope; everyone else by their seats."""
+    return principal.has("operator") or principal.has("auditor")
+
+
+def sees_org(principal: Principal, chain: Sequence[str], seat_orgs: Set[str]) -> bool:
+    """The one sight rule every service applies to an organisation, given its chain (the organisation
+    and those above it; empty when unknown): an overseer sees it when their scope holds it or any
+    organisation above it; anyone else when they sit on its committee."""
+    if oversees(principal):
+        return bool(set(chain) & principal.scope)
+    return bool(chain) and chain[0] in seat_orgs
 
 
 def has_policy(dependant) -> bool:

@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 
 from compliance.adapters.dashboard_queries import ObligationFilter, children, org_path, seats_of
-from kernel.access import SignedIn
+from kernel.access import SignedIn, oversees, sees_org
 from kernel.identity import Principal
 
 
@@ -28,14 +28,15 @@ class Sight:
 
     @property
     def overseer(self) -> bool:
-        return self.caller.has("operator") or self.caller.has("auditor")
+        return oversees(self.caller)
 
     async def sees_org(self, org_id: str) -> bool:
-        if not self.overseer:
-            return org_id in self.seat_orgs
-        async with self.request.app.state.runtime.sessions() as session:
-            path = await org_path(session, org_id)
-        return any(o["org_id"] in self.caller.scope for o in path)
+        """kernel.access.sees_org over compliance's tree (only an overseer needs the chain)."""
+        chain = [org_id]
+        if self.overseer:
+            async with self.request.app.state.runtime.sessions() as session:
+                chain = [o["org_id"] for o in reversed(await org_path(session, org_id))]
+        return sees_org(self.caller, chain, self.seat_orgs)
 
     async def sees_everything(self) -> bool:
         """The whole city: an overseer whose scope holds every root."""
@@ -76,7 +77,7 @@ class Sight:
 
 async def sight(request: Request, caller: Annotated[Principal, SignedIn]) -> Sight:
     seat_orgs: frozenset[str] = frozenset()
-    if not (caller.has("operator") or caller.has("auditor")):
+    if not oversees(caller):
         async with request.app.state.runtime.sessions() as session:
             seat_orgs = frozenset(s["org_id"] for s in (await seats_of(session, caller.person_id))["seats"])
     return Sight(caller, seat_orgs, request)

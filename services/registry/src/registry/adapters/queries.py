@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from kernel.tree import ancestors
 from kernel.tree import subtree as org_subtree
 from registry.adapters import orm
 
@@ -17,6 +18,11 @@ class SqlRegistryReads:
     async def org(self, org_id: str) -> dict | None:
         async with self._sessions() as session:
             return await _org(session, org_id)
+
+    async def chain(self, org_id: str) -> list[str]:
+        up = ancestors(orm.orgs, [org_id])
+        async with self._sessions() as session:
+            return list((await session.execute(select(up.c.org_id).order_by(up.c.depth))).scalars())
 
     async def members(self, org_id: str, subtree: bool, limit: int, offset: int) -> tuple[int, list[dict]]:
         m = orm.members

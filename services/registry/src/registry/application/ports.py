@@ -67,6 +67,9 @@ class RegistryReads(Protocol):
     async def org(self, org_id: str) -> dict | None:
         """The organisation with its parent, children and committee; None if unknown."""
 
+    async def chain(self, org_id: str) -> list[str]:
+        """The organisation and those above it, nearest first; empty if unknown."""
+
     async def members(self, org_id: str, subtree: bool, limit: int, offset: int) -> tuple[int, list[dict]]:
         """(how many active members in all, one page of them)."""
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from talks.application.common import NotAllowed
 from talks.application.ports import Cipher, Row, UnitsOfWork
-from talks.application.reading import entitlement
+from talks.application.reading import audited_basis
 from talks.domain.amendments import AmendmentIn, amended_content, amended_fields
 from talks.domain.bindings import content_binding
 
@@ -41,10 +41,7 @@ async def versions(units: UnitsOfWork, cipher: Cipher, talk_id: str, reader: str
         talk = await uow.talks.get(talk_id)
         if talk is None:
             return None
-        orgs = await uow.directory.orgs_of(list(talk["talkee_ids"]))
-        basis = await entitlement(uow.directory, reader, talk["talker_ids"], talk["talkee_ids"], orgs, auditors)
-        await uow.audit.record(f"versions:{talk_id}", reader, basis)
-        if basis is None:
+        if await audited_basis(uow, f"versions:{talk_id}", reader, talk, auditors) is None:
             raise PermissionError(f"{reader} may not read the history of talk {talk_id}")
         earlier = await uow.talks.earlier_versions(talk_id)
         current = await uow.talks.current_version(talk_id)

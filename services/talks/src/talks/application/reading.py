@@ -4,7 +4,7 @@ audited, granted or not, in the same unit of work as the read."""
 from collections.abc import Mapping, Sequence
 
 from kernel.logging import get_logger
-from talks.application.ports import Cipher, Directory, Row, UnitsOfWork
+from talks.application.ports import Cipher, Directory, Row, UnitOfWork, UnitsOfWork
 from talks.domain.access import content_access
 from talks.domain.bindings import content_binding, follow_up_binding
 
@@ -21,15 +21,22 @@ async def entitlement(
     return content_access(reader_id, list(talker_ids), list(talkee_ids), orgs, parent_of, secretaries, auditors)
 
 
+async def audited_basis(uow: UnitOfWork, subject: str, reader_id: str | None, talk: Row, auditors: frozenset[str]) -> str | None:
+    """The basis on which the reader may read the talk's content or history (None: refused),
+    audited in the caller's unit of work whichever it is."""
+    orgs = await uow.directory.orgs_of(list(talk["talkee_ids"]))
+    basis = await entitlement(uow.directory, reader_id, talk["talker_ids"], talk["talkee_ids"], orgs, auditors)
+    await uow.audit.record(subject, reader_id, basis)
+    return basis
+
+
 async def read_talk(units: UnitsOfWork, cipher: Cipher, talk_id: str, reader_id: str | None, auditors: frozenset[str]) -> Row | None:
     """The record; its content only for those entitled to it. Every request is audited."""
     async with units() as uow:
         talk = await uow.talks.get(talk_id)
         if talk is None:
             return None
-        orgs = await uow.directory.orgs_of(list(talk["talkee_ids"]))
-        basis = await entitlement(uow.directory, reader_id, talk["talker_ids"], talk["talkee_ids"], orgs, auditors)
-        await uow.audit.record(talk_id, reader_id, basis)
+        basis = await audited_basis(uow, talk_id, reader_id, talk, auditors)
         if basis is None:
             log.warning("content withheld", talk_id=talk_id, reader_id=reader_id)
         follow_ups = await uow.follow_ups.of_talk(talk_id)
