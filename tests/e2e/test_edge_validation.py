@@ -66,9 +66,9 @@ async def test_nothing_of_a_batch_with_one_bad_event_is_accepted(system, ids):
         assert r.status_code == 422
         assert [x["index"] for x in r.json()["rejected"]] == [1]
         again = await post_events(http, system, [good])  # had it been accepted, it would be a duplicate now
-        assert again.json() == {"accepted": [good["id"]], "duplicates": []}
+        assert outcome(again) == ([good["id"]], [])
         twice = await post_events(http, system, [good])
-        assert twice.json() == {"accepted": [], "duplicates": [good["id"]]}
+        assert outcome(twice) == ([], [good["id"]])
 
 
 async def test_single_event_and_plain_json_are_accepted(system, ids):
@@ -97,17 +97,36 @@ async def test_a_system_may_send_only_its_own_families(system, ids):
         refused = await post_events(http, system, [sanction, promotion], token=DISCIPLINE_TOKEN)
         assert refused.status_code == 403 and "cadre" in refused.json()["detail"]
         alone = await post_events(http, system, [sanction], token=DISCIPLINE_TOKEN)
-        assert alone.json() == {"accepted": [sanction["id"]], "duplicates": []}  # nothing of the refused batch was taken
+        assert outcome(alone) == ([sanction["id"]], [])  # nothing of the refused batch was taken
         assert (await post_events(http, system, [promotion])).json()["accepted"] == [promotion["id"]]
     # the discipline system's credential is stored as its hash (conftest), and its events are recorded
     # as the discipline system's, whatever source they name
     settings = CommonSettings(KAFKA_BOOTSTRAP_SERVERS=system.infra.kafka_bootstrap_servers, KAFKA_TOPIC_PREFIX=system.topic_prefix)
+    on_topics = alone.json()["topic_ids"][sanction["id"]]
     [published] = [
         json.loads(r.value) for r in await read_log(settings, [settings.topic("discipline.events")], idle_seconds=2.0)
-        if sanction["id"].encode() in r.value
+        if on_topics.encode() in r.value
     ]
     assert sanction["source"] != "urn:talk-compliance:system:discipline"
     assert published["source"] == "urn:talk-compliance:system:discipline"
+
+
+async def test_event_ids_are_unique_per_source_not_across_systems(system, ids):
+    """Two systems may both send id 42: each is accepted once, and each travels under its own id."""
+    theirs, ours = sanction_event(ids + "p1"), sanction_event(ids + "p2")
+    ours["id"] = theirs["id"]
+    async with system.client() as http:
+        first = await post_events(http, system, [theirs], token=DISCIPLINE_TOKEN)
+        second = await post_events(http, system, [ours])  # the development credential: another system
+        assert (outcome(first), outcome(second)) == (([theirs["id"]], []), ([ours["id"]], []))
+        assert first.json()["topic_ids"] != second.json()["topic_ids"]
+        again = await post_events(http, system, [theirs], token=DISCIPLINE_TOKEN)
+        assert outcome(again) == ([], [theirs["id"]])  # the same system's id again: a duplicate
+
+
+def outcome(response) -> tuple[list[str], list[str]]:
+    body = response.json()
+    return body["accepted"], body["duplicates"]
 
 
 async def test_a_batch_past_the_limit_is_a_413(system, ids):

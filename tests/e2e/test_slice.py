@@ -14,7 +14,10 @@ async def test_a_sanction_becomes_an_alert_and_a_talk_fulfils_it(system, ids):
         assert city.status_code == 202, city.text
         sanction = sanction_event(ids + "p-b1-m1")
         accepted = await post_events(http, system, [sanction])
-        assert accepted.json() == {"accepted": [sanction["id"]], "duplicates": []}
+        body = accepted.json()
+        assert (body["accepted"], body["duplicates"]) == ([sanction["id"]], [])
+        on_topics = body["topic_ids"][sanction["id"]]  # ids are unique per source: it travels under its own
+        assert on_topics != sanction["id"]
 
         async def obligations():
             r = await http.get(f"{system.url('compliance')}/v1/obligations", headers=system.operator(ids), params={"subject_id": ids + "p-b1-m1"})
@@ -22,7 +25,7 @@ async def test_a_sanction_becomes_an_alert_and_a_talk_fulfils_it(system, ids):
 
         [ob] = await eventually(obligations)
         assert (ob["rule_id"], ob["responsible_id"], ob["status"], ob["org_id"]) == ("M4", ids + "p-b1-sec", "open", ids + "branch-1")
-        assert ob["trigger_event_id"] == sanction["id"]
+        assert ob["trigger_event_id"] == on_topics
 
         async def inbox():
             r = await http.get(f"{system.url('notify')}/v1/inbox/{ids}p-b1-sec", headers=system.signed_in(ids + "p-b1-sec"))

@@ -146,9 +146,13 @@ async def test_past_the_last_retry_alerts_wait_in_the_dead_letter_store_and_a_re
 async def test_quiet_hours_hold_non_urgent_alerts_but_not_escalations(sessions, ids, smtp, receiver):
     n = Notify(sessions, settings_for(smtp, receiver), ids)
     secretary = await n.person("sec")
+    # Quiet from an hour ago until three hours ahead in the service's zone, whatever the clock says now
+    # (a fixed 00:00–23:59 window leaves less than an hour of quiet late in the Beijing evening).
+    local = datetime.now(settings_for(smtp, receiver).zone)
+    start, end = (local - timedelta(hours=1)).time(), (local + timedelta(hours=3)).time()
     async with sessions() as session, session.begin():
         await session.execute(orm.people.update().where(orm.people.c.person_id == secretary).values(
-            channels=["email"], quiet_start=datetime.min.time(), quiet_end=datetime.max.time().replace(microsecond=0)))  # fmt: skip
+            channels=["email"], quiet_start=start, quiet_end=end))  # fmt: skip
     await n.consumer.handle(records([n.opened(secretary)], "compliance.obligations"))
     escalated = n.opened(secretary, "escalated")
     escalated["data"]["escalated_to_id"] = secretary

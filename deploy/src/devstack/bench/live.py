@@ -100,8 +100,9 @@ class LiveSystem:
             if response.status_code != 202:
                 refused += len(batch)
                 return
+            topic_ids = response.json()["topic_ids"]  # the ids compliance sees (unique per source)
             for event in batch:
-                accepted[event["id"]] = (event["data"]["person_id"], at)
+                accepted[topic_ids[event["id"]]] = (event["data"]["person_id"], at)
 
         async with httpx.AsyncClient(timeout=30) as client:
             started, posts = time.monotonic(), []

@@ -1,6 +1,6 @@
 """The registry's own state (schema `registry`)."""
 
-from sqlalchemy import Column, DateTime, Index, Integer, MetaData, Table, Text, func
+from sqlalchemy import Column, DateTime, Index, Integer, MetaData, Table, Text, UniqueConstraint, func
 
 from kernel.tables import applied_events_table, outbox_table
 
@@ -9,14 +9,18 @@ metadata = MetaData(schema=SCHEMA)
 outbox = outbox_table(metadata)
 applied_events = applied_events_table(metadata)
 
-# Every event accepted at the edge, by id: a duplicate id changes nothing.
+# Every event accepted at the edge. Ids are unique per source (two systems may both send id 42):
+# `sender_id` is what the system sent, `event_id` the id the event travels under on the topics.
+# A duplicate (source, sender_id) changes nothing.
 accepted_events = Table(
     "accepted_events",
     metadata,
     Column("event_id", Text, primary_key=True),
     Column("type", Text, nullable=False),
     Column("source", Text, nullable=False),
+    Column("sender_id", Text, nullable=False),
     Column("accepted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("source", "sender_id", name="accepted_events_source_sender_id"),
 )
 
 orgs = Table(

@@ -1,7 +1,7 @@
 """The intake's repositories over the registry's tables, all in the unit of work's session
 (see unit_of_work.py): the ports of registry.application.ports, in SQL."""
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,6 +10,7 @@ from kernel.settings import CommonSettings
 from kernel.tree import ancestors
 from registry.adapters import orm
 from registry.adapters.state import apply_registry_event
+from registry.domain.event_ids import published_id
 from registry.domain.invariants import Member, Org, Seat, Snapshot
 from talk_contracts import CloudEvent, ParsedEvent
 
@@ -19,14 +20,21 @@ class AcceptedEventsTable:
         self._session = session
 
     async def record(self, events: list[ParsedEvent]) -> set[str]:
-        rows = [{"event_id": e.id, "type": e.envelope.type, "source": e.envelope.source} for e in events]
+        rows = [
+            {"event_id": published_id(e.envelope.source, e.id), "sender_id": e.id, "type": e.envelope.type, "source": e.envelope.source}
+            for e in events
+        ]
         a = orm.accepted_events
-        stmt = insert(a).values(rows).on_conflict_do_nothing().returning(a.c.event_id)
+        # Any conflict is a duplicate: the same (source, id) again, or an event accepted before ids were
+        # per source (its event_id is the sender's own).
+        stmt = insert(a).values(rows).on_conflict_do_nothing().returning(a.c.sender_id)
         return set((await self._session.execute(stmt)).scalars())
 
-    async def seen(self, event_ids: list[str]) -> set[str]:
+    async def seen(self, events: list[ParsedEvent]) -> set[str]:
         a = orm.accepted_events
-        return set((await self._session.execute(select(a.c.event_id).where(a.c.event_id.in_(event_ids)))).scalars())
+        pairs = [(e.envelope.source, e.id) for e in events]
+        query = select(a.c.sender_id).where(tuple_(a.c.source, a.c.sender_id).in_(pairs))
+        return set((await self._session.execute(query)).scalars())
 
 
 class RegistryTables:

@@ -83,7 +83,7 @@ async def plan_import(transaction: UnitOfWorkFactory, rows: dict[str, list[Row]]
     at = datetime.now(UTC)
     events = [to_event(r, at) for r in ordered]
     async with transaction() as uow:  # read only: never committed
-        seen = await uow.accepted.seen([e.id for e in events])
+        seen = await uow.accepted.seen(events)
         fresh = [(r, e) for r, e in zip(ordered, events, strict=True) if e.id not in seen]
         state = await uow.registry.snapshot(*touched([r.data for r, _ in fresh]))
     problems = list(problems)

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from kernel.logging import get_logger
 from registry.application.ports import UnitOfWorkFactory
 from registry.domain.batch import judge
+from registry.domain.event_ids import published_id
 from registry.domain.invariants import Breach, touched
 from talk_contracts import CATALOGUE, CloudEvent, EventRejected, ParsedEvent, Source, parse_event
 
@@ -48,14 +49,20 @@ class Intake:
     duplicates: list[str]
     warnings: list[dict] = field(default_factory=list)  # accepted, with a part skipped (C8 counterparts)
     published: list[CloudEvent] = field(default_factory=list)  # what the registry published itself as a consequence
+    topic_ids: dict[str, str] = field(default_factory=dict)  # each accepted id → the id it travels under (see domain/event_ids)
 
 
 _DERIVED = uuid.UUID("3c2b1a4e-8f7d-4e6c-9b5a-1d2e3f4a5b6c")
 
 
-def derived_event(cause: ParsedEvent, data: BaseModel) -> CloudEvent:
-    """An event the registry publishes because of `cause`: its id derived from the cause, so that a
-    cause accepted once publishes it once."""
+def as_published(event: ParsedEvent) -> CloudEvent:
+    """The event as it travels on the topics: under an id unique in the whole system."""
+    return event.envelope.model_copy(update={"id": published_id(event.envelope.source, event.id)})
+
+
+def derived_event(cause: CloudEvent, data: BaseModel) -> CloudEvent:
+    """An event the registry publishes because of `cause` (as published): its id derived from the
+    cause, so that a cause accepted once publishes it once."""
     type_name = next(t.type for t in CATALOGUE.values() if t.model is type(data) and t.family == "registry")
     kind = CATALOGUE[type_name]
     key = kind.key_of(data)
@@ -63,10 +70,10 @@ def derived_event(cause: ParsedEvent, data: BaseModel) -> CloudEvent:
         id=str(uuid.uuid5(_DERIVED, f"{cause.id}|{type_name}|{data.model_dump_json()}")),
         source=Source.REGISTRY,
         type=type_name,
-        time=cause.envelope.time,
+        time=cause.time,
         subject=key,
         dataschema=f"urn:talk-compliance:schema:{type_name}",
-        correlationid=cause.envelope.correlationid,
+        correlationid=cause.correlationid,
         causationid=cause.id,
         data=data.model_dump(mode="json"),
     )
@@ -113,8 +120,8 @@ async def accept(transaction: UnitOfWorkFactory, events: list[ParsedEvent], tz: 
             raise Unprocessable([Rejection(new[i][0], event_id, [{"loc": "data.person_id", "msg": why}]) for i, event_id, why in outcome.refused])
         staged, derived = [], []
         for i, data in outcome.published:
-            cause = new[i][1]
-            envelope = cause.envelope if data is None else derived_event(cause, data)
+            cause = as_published(new[i][1])
+            envelope = cause if data is None else derived_event(cause, data)
             if data is not None:
                 derived.append(envelope)
             if CATALOGUE[envelope.type].family == "registry":
@@ -123,7 +130,8 @@ async def accept(transaction: UnitOfWorkFactory, events: list[ParsedEvent], tz: 
         await uow.outbox.stage(staged)
         await uow.commit()
     warnings = [{"index": new[i][0], "id": event_id, "msg": why} for i, event_id, why in outcome.warnings]
-    result = Intake([e.id for _, e in new], [e.id for e in events if e.id not in fresh], warnings, derived)
+    topic_ids = {e.id: published_id(e.envelope.source, e.id) for _, e in new}
+    result = Intake([e.id for _, e in new], [e.id for e in events if e.id not in fresh], warnings, derived, topic_ids)
     log.info(
         "events accepted", accepted=len(result.accepted), duplicates=len(result.duplicates), published=len(derived),
         first_ids=result.accepted[:5],

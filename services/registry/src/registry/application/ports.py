@@ -15,13 +15,13 @@ from talk_contracts import CloudEvent, ParsedEvent
 
 
 class AcceptedEvents(Protocol):
-    """Every event id accepted at the edge: a duplicate id changes nothing."""
+    """Every event accepted at the edge, by source and id: a duplicate changes nothing."""
 
     async def record(self, events: list[ParsedEvent]) -> set[str]:
-        """Record the ids not recorded before; returns those (the fresh ones)."""
+        """Record the events whose (source, id) was not recorded before; returns their ids (the fresh ones)."""
 
-    async def seen(self, event_ids: list[str]) -> set[str]:
-        """Which of these ids were accepted before (read only)."""
+    async def seen(self, events: list[ParsedEvent]) -> set[str]:
+        """The ids of those among these events whose (source, id) was accepted before (read only)."""
 
 
 class RegistryState(Protocol):

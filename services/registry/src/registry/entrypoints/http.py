@@ -77,7 +77,7 @@ async def post_events(request: Request, credential: Annotated[Credential, Depend
     except Unprocessable as unfit:
         rejected = [{"index": r.index, "id": r.event_id, "errors": r.errors} for r in unfit.rejections]
         return _unprocessable(rejected, f"{len(rejected)} of {len(items)} events cannot be accepted; none accepted")
-    body = {"accepted": result.accepted, "duplicates": result.duplicates}
+    body = {"accepted": result.accepted, "duplicates": result.duplicates, "topic_ids": result.topic_ids}
     if result.warnings:
         body["warnings"] = result.warnings
     return JSONResponse(body, status_code=202)
