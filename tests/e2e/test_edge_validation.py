@@ -170,3 +170,15 @@ async def test_a_body_over_the_limit_is_a_413_before_it_is_read(system):
 
         headers = {"content-type": "application/cloudevents+json", "authorization": f"Bearer {DEV_TOKEN}"}
         assert (await http.post(f"{system.url('registry')}/v1/events", content=small(), headers=headers)).status_code == 422
+
+
+async def test_text_the_database_cannot_store_is_a_422_not_a_500(system, ids):
+    """A NUL character (found by the fuzzing run) in a query parameter or a JSON string."""
+    org = {"specversion": "1.0", "id": ids + "nul", "source": "urn:t", "type": "org.registered.v1", "time": "2026-01-01T00:00:00Z",
+           "data": {"org_id": ids + "nul", "name": "支部\u0000", "kind": "branch", "parent_id": None}}  # fmt: skip
+    async with system.client() as http:
+        query = await http.get(f"{system.url('compliance')}/v1/workload", params={"responsible_id": "a\x00b"}, headers=system.operator(ids))
+        body = await post_events(http, system, [org])
+        assert (query.status_code, body.status_code) == (422, 422), (query.text, body.text)
+        assert "NUL" in query.json()["detail"] and "NUL" in body.json()["detail"]
+        assert outcome(await post_events(http, system, [org | {"data": org["data"] | {"name": "支部"}}])) == ([org["id"]], [])
