@@ -109,3 +109,13 @@ async def test_the_pages_come_with_a_content_security_policy(system):
             assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
             assert system.issuer.url in policy.split("connect-src")[1].split(";")[0]  # the page signs in there
             assert r.headers["x-frame-options"] == "DENY" and r.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_the_change_stream_is_for_signed_in_people(system, ids):
+    url = f"{system.url('compliance')}/v1/changes"
+    async with system.client() as http:
+        assert (await http.get(url, headers={"X-Person-Id": ids + "p-b1-sec"})).status_code == 401
+        async with http.stream("GET", url, headers=system.signed_in(ids + "p-b1-m1")) as stream:
+            assert stream.status_code == 200
+            first = await anext(stream.aiter_text())
+            assert "event: ready" in first

@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+import yaml
 
 from kernel.identity import ROLES, principal_of
 from kernel.settings import CommonSettings
@@ -38,3 +39,19 @@ def test_a_person_id_claim_names_the_person_where_the_subject_is_the_issuers_own
     p = principal_of(keycloak_like)
     assert (p.person_id, p.roles, p.scope) == ("p-b1-sec", frozenset({"operator"}), frozenset({"county"}))
     assert principal_of({"sub": "p-1"}).person_id == "p-1"
+
+
+def test_each_service_signs_in_to_kafka_as_its_own_scram_user():
+    compose = yaml.safe_load(COMPOSE)  # merge keys (<<) resolved as compose does
+    services = compose["services"]
+    broker = services["kafka"]["environment"]
+    assert "CLIENT:SASL_PLAINTEXT" in broker["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"] and broker["KAFKA_SASL_ENABLED_MECHANISMS"] == "SCRAM-SHA-512"
+    users = services["kafka-users"]
+    assert users["network_mode"] == "service:kafka" and "SCRAM-SHA-512=[password=" in users["command"][0]
+    for name in ("registry", "talks", "compliance", "notify"):
+        env = services[name]["environment"]
+        assert (env["KAFKA_SECURITY_PROTOCOL"], env["KAFKA_SASL_MECHANISM"], env["KAFKA_SASL_USERNAME"]) == ("SASL_PLAINTEXT", "SCRAM-SHA-512", name)
+        assert env["KAFKA_SASL_PASSWORD"] == users["environment"][name.upper()]  # the password its user was made with
+        assert "kafka-users" in services[name]["depends_on"]
+        settings = CommonSettings(**{k: v for k, v in env.items() if k.startswith("KAFKA_")} | {"KAFKA_SASL_PASSWORD": "x" * 24})
+        assert not [p for p in settings.production_problems() if "KAFKA" in p]

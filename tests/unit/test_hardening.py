@@ -51,15 +51,19 @@ def test_production_names_every_problem_at_once(monkeypatch):
     monkeypatch.delenv("OIDC_ISSUER", raising=False)
     with pytest.raises(ValidationError) as refused:
         CommonSettings()
-    assert "OIDC_ISSUER is not set" in str(refused.value) and "FAULT_* switch" in str(refused.value)
+    assert all(problem in str(refused.value) for problem in ("OIDC_ISSUER is not set", "FAULT_* switch", "KAFKA_SECURITY_PROTOCOL is PLAINTEXT"))
     monkeypatch.delenv("FAULT_CRASH_AFTER_COMMIT")
     monkeypatch.setenv("OIDC_ISSUER", "https://sso.example.org/realms/party")
+    monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
+    monkeypatch.setenv("KAFKA_SASL_USERNAME", "registry")
+    monkeypatch.setenv("KAFKA_SASL_PASSWORD", "a-long-broker-password")
     assert CommonSettings().app_env == "production"
 
 
 def test_production_refuses_credentials_in_the_clear_and_plain_smtp(monkeypatch):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("OIDC_ISSUER", "https://sso.example.org/realms/party")
+    monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", "SSL")
     monkeypatch.setenv("REGISTRY_CREDENTIALS", '{"dev-token": {"system": "discipline", "families": ["discipline"]}}')
     with pytest.raises(ValidationError, match=r"credentials kept in the clear for \['discipline'\]"):
         RegistrySettings()

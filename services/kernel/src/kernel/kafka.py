@@ -6,6 +6,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 
+from kernel.kafka_security import client_options
 from kernel.logging import get_logger
 from kernel.settings import CommonSettings
 from talk_contracts import Topic, dlq_topic
@@ -24,7 +25,7 @@ def all_topics(settings: CommonSettings) -> list[str]:
 
 async def ensure_topics(settings: CommonSettings, *, attempts: int = 60) -> None:
     """Create every topic of the catalogue (and its .dlq) if missing; waits for the broker."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**client_options(settings))
     for attempt in range(attempts):
         try:
             await admin.start()
@@ -54,7 +55,7 @@ def make_producer(settings: CommonSettings) -> AIOKafkaProducer:
     # At-least-once: every send is acknowledged by all in-sync replicas. No idempotent producer
     # (Tansu lacks it): duplicates are absorbed by consumers tracking event ids.
     return AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        **client_options(settings),
         acks="all",
         linger_ms=5,
         enable_idempotence=False,

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
+from kernel.kafka_security import client_options
 from kernel.logging import get_logger
 from kernel.ordering import in_log_order
 from kernel.settings import CommonSettings
@@ -19,7 +20,7 @@ log = get_logger(__name__)
 
 async def read_log(settings: CommonSettings, topics: list[str], idle_seconds: float = 3.0) -> list[ConsumerRecord]:
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        **client_options(settings),
         enable_auto_commit=False,
         fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
         max_poll_records=5000,

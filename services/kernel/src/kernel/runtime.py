@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kernel.consumer import BatchConsumer, BatchHooks, Handler
 from kernel.db import make_engine, make_sessionmaker, migrate
 from kernel.kafka import ensure_topics, make_producer
+from kernel.kafka_security import broker_security
 from kernel.logging import configure_logging, get_logger
 from kernel.outbox import OutboxRelay
 from kernel.settings import CommonSettings
@@ -36,7 +37,7 @@ class Runtime:
         self.applied_events = metadata.tables[f"{self.schema}.applied_events"]
         self.engine = make_engine(settings.asyncpg_url())
         self.sessions = make_sessionmaker(self.engine)
-        self.broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=get_logger(f"{service}.broker"))
+        self.broker = KafkaBroker(settings.kafka_bootstrap_servers, security=broker_security(settings), logger=get_logger(f"{service}.broker"))
         self.consumers: list[BatchConsumer] = []
         # aiokafka clients belong to a running event loop: made in start().
         self.producer: AIOKafkaProducer | None = None

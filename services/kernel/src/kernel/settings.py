@@ -3,11 +3,11 @@
 import os
 import sys
 from functools import cached_property
-from typing import TypeVar
+from typing import Literal, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from talk_contracts.calendar import DEFAULT_TIME_ZONE, zone
@@ -27,6 +27,14 @@ class CommonSettings(BaseSettings):
     # Tansu ignores fetch_min_bytes, so a waiting consumer sees a message only after this wait.
     kafka_fetch_max_wait_ms: int = Field(50, ge=1)
     kafka_max_batch: int = Field(500, ge=1)
+    # How the Kafka clients authenticate and encrypt (kernel.kafka_security); production refuses PLAINTEXT.
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: SecretStr = SecretStr("")
+    kafka_ssl_cafile: str = ""
+    kafka_ssl_certfile: str = ""
+    kafka_ssl_keyfile: str = ""
     host: str = "127.0.0.1"
     # (v2) Every date of every service is a date in this zone (SPEC, "Calendar").
     time_zone: str = Field(DEFAULT_TIME_ZONE, validation_alias=AliasChoices("TIME_ZONE"))
@@ -70,6 +78,15 @@ class CommonSettings(BaseSettings):
         }
 
     @model_validator(mode="after")
+    def _kafka_credentials(self) -> "CommonSettings":
+        sasl = self.kafka_security_protocol.startswith("SASL")
+        if sasl and not (self.kafka_sasl_username and self.kafka_sasl_password.get_secret_value()):
+            raise ValueError(f"KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD")
+        if bool(self.kafka_ssl_certfile) != bool(self.kafka_ssl_keyfile):
+            raise ValueError("KAFKA_SSL_CERTFILE and KAFKA_SSL_KEYFILE: give both or neither")
+        return self
+
+    @model_validator(mode="after")
     def _production_refusals(self) -> "CommonSettings":
         """APP_ENV=production starts only on production settings: each service adds its own
         (`production_problems`); every problem is named at once."""
@@ -83,6 +100,8 @@ class CommonSettings(BaseSettings):
         problems = []
         if not self.oidc_issuer:
             problems.append("OIDC_ISSUER is not set (nobody could sign in)")
+        if self.kafka_security_protocol == "PLAINTEXT":
+            problems.append("KAFKA_SECURITY_PROTOCOL is PLAINTEXT (anyone who reaches the broker could read and write the topics)")
         if any(name.startswith("FAULT_") for name in os.environ):
             problems.append("a FAULT_* switch (test-only fault injection) is set")
         return problems

@@ -23,7 +23,7 @@ from compliance.application.coverage_report import RULES, Tally, coverage, cover
 from compliance.domain.policy import Policy
 from compliance.entrypoints.http import Filter
 from compliance.entrypoints.sight import Seen
-from kernel.access import public
+from kernel.access import public, signed_in
 from kernel.web import Column, event_stream, export, page
 
 WEB = Path(__file__).parent / "web"
@@ -137,9 +137,9 @@ def build_dashboard(policy: Policy, today: Callable[[], date]) -> APIRouter:
         await seen.require_org(org_id)
         return await months(request, org_id, subtree, year)
 
-    # Public: it tells only that something changed (counts, no ids or names), and a browser's
-    # EventSource cannot send a token; each page then reads what changed with its own.
-    @api.get("/changes", dependencies=[Depends(public)], summary="Server-sent events: `change` whenever obligations or coverage change")
+    # For signed-in people only: the pages read it with fetch (which sends the token), then read what
+    # changed with the same token, so the stream itself says only that something changed.
+    @api.get("/changes", dependencies=[Depends(signed_in)], summary="Server-sent events: `change` whenever obligations or coverage change")
     async def changes(request: Request) -> Response:
         return event_stream(request.app.state.change_feed.changes(), gate=request.app.state.stream_gate)
 

@@ -191,24 +191,57 @@ export function shortTime(iso) {
     + `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
 }
 
-// Live changes by server-sent events; the browser reconnects by itself, the page says so meanwhile.
+// Live changes by server-sent events, read with fetch rather than EventSource: EventSource cannot
+// send the bearer token, and the streams are for signed-in people only. After a dropped stream the
+// page says so and connects again; what changed meanwhile is a `resync`.
 export function listen(url, onChange, indicator) {
-  const source = new EventSource(url);
   const show = (state) => {
     if (!indicator) return;
     indicator.dataset.state = state;
     indicator.textContent = t(`live.${state}`);
   };
-  show("connecting");
+  const controller = new AbortController();
   let connected = false;
-  source.addEventListener("ready", () => {
-    show("on");
-    if (connected) onChange({ resync: true }); // reconnected: what changed meanwhile was not heard
-    connected = true;
-  });
-  source.addEventListener("change", (event) => { show("on"); onChange(JSON.parse(event.data)); });
-  source.onerror = () => show("off");
-  return source;
+  const handle = (block) => {
+    const lines = block.split("\n");
+    const event = (lines.find((l) => l.startsWith("event:")) || "event: message").slice(6).trim();
+    const data = lines.filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim()).join("\n");
+    if (event === "ready") {
+      show("on");
+      if (connected) onChange({ resync: true }); // reconnected: what changed meanwhile was not heard
+      connected = true;
+    } else if (event === "change") {
+      show("on");
+      onChange(JSON.parse(data || "{}"));
+    }
+  };
+  (async () => {
+    for (;;) {
+      show(connected ? "off" : "connecting");
+      try {
+        const headers = { accept: "text/event-stream", ...(token ? { authorization: `Bearer ${token}` } : {}) };
+        const response = await fetch(url, { headers, signal: controller.signal, cache: "no-store" });
+        if (!response.ok) throw new Error(`${response.status}`);
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = "";
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value.replaceAll("\r\n", "\n");
+          let cut;
+          while ((cut = buffer.indexOf("\n\n")) >= 0) {
+            handle(buffer.slice(0, cut));
+            buffer = buffer.slice(cut + 2);
+          }
+        }
+      } catch (error) {
+        if (controller.signal.aborted) return;
+      }
+      show("off");
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+    }
+  })();
+  return { close: () => controller.abort() };
 }
 
 // Run `work` once calls have paused for `ms`: a burst of changes is one refresh, not a hundred.
