@@ -65,17 +65,22 @@ def demo_city_events(prefix: str = "", year: int | None = None) -> list[dict]:
     events += [
         _event(
             "member.joined.v1",
-            {"person_id": p + pid, "name": name, "org_id": p + org, "status": "full", "email": f"{p}{pid}@example.org"},
+            {"person_id": p + pid, "name": name, "org_id": p + org, "status": "full", "email": f"{p}{pid}@example.org", "phone": demo_phone(n)},
             p + pid,
             since,
         )
-        for pid, name, org in PEOPLE
+        for n, (pid, name, org) in enumerate(PEOPLE)
     ]
     events += [
         _event("role.assigned.v1", {"org_id": p + org, "person_id": p + pid, "role": role}, p + org, since)
         for org, pid, role in ROLES
     ]
     return events
+
+
+def demo_phone(n: int) -> str:
+    """The n-th demo member's mobile number (a reserved-looking 139 0000 range)."""
+    return f"1390000{n:04d}"
 
 
 def sanction_event(person_id: str, time: datetime | None = None, case_ref: str = "JJ-2026-001") -> dict:
