@@ -26,7 +26,7 @@ MATRIX = {
     ("compliance", "GET", "/v1/orgs/{ids}town"):
         (401, 401, 403, 403, 403, 200, 403, 200),
     ("compliance", "GET", "/v1/people/{ids}p-b1-sec/seats"):
-        (401, 401, 403, 200, 403, 200, 200, 200),
+        (401, 401, 403, 200, 403, 200, 403, 200),
     ("compliance", "GET", "/v1/monthly?org_id={ids}branch-1"):
         (401, 401, 403, 200, 403, 200, 403, 200),
     ("compliance", "GET", "/v1/export/obligations.csv?org_id={ids}branch-1"):

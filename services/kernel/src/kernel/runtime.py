@@ -131,6 +131,9 @@ class Runtime:
             yield
         finally:
             await self.stop()
+            verifier = getattr(app.state, "verifier", None)
+            if verifier is not None:
+                await verifier.close()  # its HTTP client (the issuer's keys) lives as long as the app
 
 
 def serve(app: FastAPI, settings: CommonSettings, *, service: str, port: int) -> None:

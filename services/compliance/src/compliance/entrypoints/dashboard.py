@@ -101,9 +101,10 @@ def build_dashboard(policy: Policy, today: Callable[[], date]) -> APIRouter:
 
     @api.get("/people/{person_id}/seats", summary="The organisations where a person now sits on the committee")
     async def seats(person_id: str, request: Request, seen: Seen) -> dict:
-        await seen.require_person(person_id)
         async with request.app.state.runtime.sessions() as session:
-            return await seats_of(session, person_id)
+            found = await seats_of(session, person_id)
+        await seen.require_person(person_id, {s["org_id"] for s in found["seats"]} | ({found["org_id"]} - {None}))
+        return found
 
     @api.get("/obligations/counts", summary="How many obligations are in each status, for the same filters")
     async def counts(request: Request, where: Filter, seen: Seen) -> dict[str, int]:

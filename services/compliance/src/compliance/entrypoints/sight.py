@@ -54,9 +54,18 @@ class Sight:
         elif not await self.sees_org(org_id):
             raise HTTPException(403, f"{org_id!r} is outside what you oversee or sit on")
 
-    async def require_person(self, person_id: str) -> None:
-        if person_id != self.caller.person_id and not self.overseer:
+    async def require_person(self, person_id: str, orgs: set[str]) -> None:
+        """One's own record, or (for an overseer) a person who belongs or sits in `orgs`, one of which
+        lies within their scope; someone unknown here shows nothing, so only that they are unknown."""
+        if person_id == self.caller.person_id:
+            return
+        if not self.overseer:
             raise HTTPException(403, "one's own seats only, or an operator's")
+        for org_id in sorted(orgs):
+            if await self.sees_org(org_id):
+                return
+        if orgs:
+            raise HTTPException(403, f"{person_id!r} belongs and sits outside what you oversee")
 
     async def narrow(self, where: ObligationFilter) -> ObligationFilter:
         """The obligation filters within sight: an organisation the caller may see, or (for someone

@@ -1,8 +1,8 @@
 """The intake's repositories over the registry's tables, all in the unit of work's session
 (see unit_of_work.py): the ports of registry.application.ports, in SQL."""
 
-from sqlalchemy import func, or_, select, tuple_
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Text, any_, func, or_, select
+from sqlalchemy.dialects.postgresql import array, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.outbox import stage
@@ -32,9 +32,16 @@ class AcceptedEventsTable:
 
     async def seen(self, events: list[ParsedEvent]) -> set[str]:
         a = orm.accepted_events
-        pairs = [(e.envelope.source, e.id) for e in events]
-        query = select(a.c.sender_id).where(tuple_(a.c.source, a.c.sender_id).in_(pairs))
-        return set((await self._session.execute(query)).scalars())
+        by_source: dict[str, list[str]] = {}
+        for e in events:
+            by_source.setdefault(e.envelope.source, []).append(e.id)
+        found: set[str] = set()
+        # One `= ANY(array)` per source (an import has one): a row-valued IN of thousands of pairs
+        # exceeds PostgreSQL's stack depth.
+        for source, ids in by_source.items():
+            query = select(a.c.sender_id).where(a.c.source == source, a.c.sender_id == any_(array(ids, type_=Text)))
+            found |= set((await self._session.execute(query)).scalars())
+        return found
 
 
 class RegistryTables:
