@@ -64,6 +64,7 @@ def test_no_5xx_and_no_invalid_input_accepted(system, context_file, service):
         # One worker: two once hit a CPython 3.11 SystemError inside schemathesis itself.
         "--max-examples", str(EXAMPLES), "--seed", str(SEED), "--workers", "1",
         "--request-timeout", "30", "--suppress-health-check", "all",
+        "--exclude-path", "/v1/changes",  # a server-sent event stream never ends: nothing to check in it
     ]  # fmt: skip
     run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, cwd=Path(__file__).parents[2])
     assert run.returncode == 0, f"schemathesis against {service} found problems:\n{run.stdout[-20000:]}\n{run.stderr[-3000:]}"
