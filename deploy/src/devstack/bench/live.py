@@ -3,6 +3,7 @@ accept → inbox latency at a steady rate, query latency, and each service's pea
 
 import asyncio
 import json
+import os
 import random
 import statistics
 import time
@@ -163,6 +164,23 @@ class LiveSystem:
             "dashboard_tree_level": percentiles(level),
             "requests": requests,
         }
+
+    async def cpu_at_rest(self, seconds: float) -> dict[str, float]:
+        """Each service's CPU over `seconds` with nothing to do, in % of one core (and their sum)."""
+
+        def cpu_ticks() -> dict[str, int]:
+            ticks = {}
+            for name, service in self.services.items():
+                fields = Path(f"/proc/{service.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+                ticks[name] = int(fields[11]) + int(fields[12])  # utime + stime (fields 14 and 15 of stat)
+            return ticks
+
+        before, started = cpu_ticks(), time.monotonic()
+        await asyncio.sleep(seconds)
+        after, elapsed = cpu_ticks(), time.monotonic() - started
+        hz = os.sysconf("SC_CLK_TCK")
+        out = {name: round(100 * (after[name] - before[name]) / hz / elapsed, 1) for name in self.services}
+        return out | {"all": round(sum(out.values()), 1), "seconds": round(elapsed)}
 
     def peak_rss_mb(self) -> dict[str, int]:
         out = {}

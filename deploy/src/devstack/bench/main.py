@@ -30,6 +30,7 @@ CHECKED = {"small": 2_000, "county": 2_000, "city": 2_000}
 PEER_EVENTS = {"small": 1_000, "county": 1_500, "city": 1_500}
 LATENCY = {"small": (500, 5), "county": (500, 60), "city": (500, 60)}  # events/s, seconds
 QUERIES = {"small": 20, "county": 100, "city": 100}
+REST_SECONDS = {"small": 10, "county": 60, "city": 60}  # CPU with nothing happening
 BACKLOG_LIMIT = 120  # seconds; queries are timed after it even if a backlog remains (the figure says so)
 LIVE_EVENTS = {"small": 10_000, "county": 50_000, "city": 50_000}  # of the year, through the running services
 
@@ -77,6 +78,8 @@ async def run(size: str) -> dict:
                 await produce(bootstrap, system.prefix, city.setup)
                 await system.wait_applied("compliance", len(city.setup), timeout=600)
                 await system.wait_quiet(["notify", "talks"])
+                say(f"   the services at rest for {REST_SECONDS[size]} s …")
+                f["at_rest_cpu_percent"] = await system.cpu_at_rest(REST_SECONDS[size])
                 rate, seconds = LATENCY[size]
                 say(f"4. accept → inbox, {rate} sanctions/s for {seconds} s …")
                 f |= {"latency_rate": rate, "latency_seconds": seconds}

@@ -1,5 +1,6 @@
-"""The textbook peer: a FastStream per-message subscriber, one transaction and one offset commit per
-event, applying the same compliance projection (the shape most examples show)."""
+"""The textbook peer, written as FastStream's and SQLAlchemy's examples show a consumer: a per-message
+subscriber, a pooled engine, one session, one transaction and one offset commit per event, applying
+the same compliance rules through the same unit of work. Only the batching differs from the service."""
 
 import asyncio
 import time

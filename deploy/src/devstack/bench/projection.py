@@ -8,15 +8,13 @@ from datetime import date
 
 from aiokafka import ConsumerRecord
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
 
 from compliance.adapters import orm
 from compliance.adapters.unit_of_work import batch_unit_of_work
 from compliance.application.messagebus import ComplianceBus
 from compliance.config import ComplianceSettings
 from kernel.consumer import BatchConsumer
-from kernel.db import make_sessionmaker, migrate
+from kernel.db import make_engine, make_sessionmaker, migrate
 
 TODAY = date(2026, 12, 31)  # the generated year, seen from its end
 
@@ -24,7 +22,8 @@ TODAY = date(2026, 12, 31)  # the generated year, seen from its end
 @asynccontextmanager
 async def projection_consumer(url: str, schema: str, name: str = "bench") -> AsyncIterator[BatchConsumer]:
     """The compliance consumer writing to fresh tables in `schema` (no producer: nothing dead-lettered)."""
-    engine = create_async_engine(url, poolclass=NullPool).execution_options(schema_translate_map={orm.SCHEMA: schema})
+    # A pooled engine, as every service runs: the one-by-one peer must not pay a connection per event.
+    engine = make_engine(url).execution_options(schema_translate_map={orm.SCHEMA: schema})
     try:
         async with engine.begin() as conn:
             await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))

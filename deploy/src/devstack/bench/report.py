@@ -15,7 +15,7 @@ def table(f: dict) -> str:
     rss = ", ".join(f"{k} {v}" for k, v in f["peak_rss_mb"].items())
     rows = [
         ("raw ceiling (aiokafka + decode + batched upsert + commit)", f"{_n(f['raw_ceiling_events_per_s'])} events/s"),
-        (f"textbook peer (FastStream per message, a transaction each; {_n(f['peer_events'])} events)",
+        (f"textbook peer (FastStream per message, a pooled engine, a transaction each; {_n(f['peer_events'])} events)",
          f"{_n(f['peer_events_per_s'])} events/s"),
         (f"compliance replay from offset zero (batches of {f['batch']})",
          f"{_n(f['compliance_replay_events_per_s'])} events/s — {f['replay_to_ceiling']:.0%} of the ceiling, "
@@ -31,6 +31,8 @@ def table(f: dict) -> str:
         ("GET /v1/coverage, whole tree", f"p50 {q['coverage_whole_tree']['p50_ms']} ms, p99 {q['coverage_whole_tree']['p99_ms']} ms"),
         ("GET /v1/obligations, pages of 100", f"p50 {q['obligations_page']['p50_ms']} ms, p99 {q['obligations_page']['p99_ms']} ms"),
         ("GET /v1/tree, the level below the root", f"p50 {q['dashboard_tree_level']['p50_ms']} ms, p99 {q['dashboard_tree_level']['p99_ms']} ms"),
+        (f"at rest, {f['at_rest_cpu_percent']['seconds']} s with nothing happening: % of one core",
+         f"{f['at_rest_cpu_percent']['all']} % (" + ", ".join(f"{k} {v}" for k, v in f["at_rest_cpu_percent"].items() if k not in ("all", "seconds")) + ")"),
         ("peak RSS, MB", rss),
         ("whole run", f"{f['run_seconds']:.0f} s"),
     ]  # fmt: skip

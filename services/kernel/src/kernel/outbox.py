@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kernel.logging import get_logger
 from kernel.settings import CommonSettings
+from kernel.wakeup import Wakeup, announce_staged
 from talk_contracts import CloudEvent, event_type
 
 log = get_logger(__name__)
@@ -42,6 +43,7 @@ async def stage(session: AsyncSession, outbox: Table, settings: CommonSettings, 
     # In staging order: the identity column numbers the rows as they come, and the relay publishes by it.
     rows = select(*(source.c[c] for c in columns)).order_by(source.c.n)
     await session.execute(insert(outbox).from_select(list(columns), rows))
+    await announce_staged(session, outbox)
 
 
 async def stage_raw(
@@ -51,13 +53,19 @@ async def stage_raw(
     await session.execute(
         insert(outbox).values(topic=topic, key=key, event_id=event_id, event_type=event_type, payload=payload, headers=headers)
     )
+    await announce_staged(session, outbox)
 
 
 class OutboxRelay:
-    """Publishes outbox rows in id order, deleting each batch once the broker acknowledged it."""
+    """Publishes outbox rows in id order, deleting each batch once the broker acknowledged it. Between
+    batches it sleeps until a staging transaction announces rows (kernel.wakeup), or at the latest
+    `outbox_poll_interval_s`: at rest a relay costs nothing, busy it never waits."""
 
-    def __init__(self, sessions: async_sessionmaker, outbox: Table, producer: AIOKafkaProducer, settings: CommonSettings):
+    def __init__(
+        self, sessions: async_sessionmaker, outbox: Table, producer: AIOKafkaProducer, settings: CommonSettings, wakeup: Wakeup | None = None
+    ):
         self._sessions = sessions
+        self._wakeup = wakeup
         self._outbox = outbox
         self._producer = producer
         self._settings = settings
@@ -80,6 +88,8 @@ class OutboxRelay:
 
     async def _run(self) -> None:
         while True:
+            if self._wakeup:
+                self._wakeup.clear()  # rows staged from here on wake the wait below
             try:
                 sent = await self.relay_once()
             except asyncio.CancelledError:
@@ -89,7 +99,10 @@ class OutboxRelay:
                 await asyncio.sleep(1.0)
                 continue
             if sent < self._settings.outbox_batch:
-                await asyncio.sleep(self._settings.outbox_poll_interval_s)
+                if self._wakeup:
+                    await self._wakeup.wait(self._settings.outbox_poll_interval_s)
+                else:
+                    await asyncio.sleep(self._settings.outbox_poll_interval_s)
 
     async def relay_once(self) -> int:
         """Relay one batch; returns how many events were published."""

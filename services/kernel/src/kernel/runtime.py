@@ -19,6 +19,7 @@ from kernel.logging import configure_logging, get_logger
 from kernel.outbox import OutboxRelay
 from kernel.settings import CommonSettings
 from kernel.subscriptions import subscribe
+from kernel.wakeup import Wakeup, channel_of
 
 log = get_logger(__name__)
 GRACE_S = 5
@@ -85,7 +86,9 @@ class Runtime:
         await self.producer.start()
         for consumer in self.consumers:
             consumer.producer = self.producer
-        self.relay = OutboxRelay(self.sessions, self.outbox, self.producer, self.settings)
+        self.wakeup = Wakeup(self.settings.dsn(), channel_of(self.outbox))
+        self.wakeup.start()
+        self.relay = OutboxRelay(self.sessions, self.outbox, self.producer, self.settings, self.wakeup)
         self.relay.start()
         await self.broker.start()
         self._tasks = [asyncio.create_task(self._repeat(*p), name=p[0]) for p in self._periodic]
@@ -102,6 +105,7 @@ class Runtime:
         await self.broker.stop()
         if self.relay:
             await self.relay.stop()
+            await self.wakeup.stop()
         if self.producer:
             await self.producer.stop()
         await self.engine.dispose()

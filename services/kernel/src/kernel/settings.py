@@ -54,7 +54,9 @@ class CommonSettings(BaseSettings):
     max_event_streams: int = Field(500, ge=1, validation_alias=AliasChoices("MAX_EVENT_STREAMS"))
     app_env: str = Field("development", validation_alias=AliasChoices("APP_ENV"), pattern="^(development|production)$")
     log_format: str = Field("auto", description="json, console, or auto (console on a terminal)")
-    outbox_poll_interval_s: float = Field(0.05, gt=0)
+    # The relays wake on NOTIFY from the staging transaction (kernel.wakeup); this is how long one
+    # waits at most without hearing one (its LISTEN connection down, or a NOTIFY lost with it).
+    outbox_poll_interval_s: float = Field(1.0, gt=0)
     outbox_batch: int = Field(500, ge=1)
     # Where browsers reach each service: the pages of one call the others' APIs (CORS allows them).
     registry_public_url: str = Field("http://127.0.0.1:8101", validation_alias=AliasChoices("REGISTRY_PUBLIC_URL"))
