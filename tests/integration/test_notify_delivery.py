@@ -54,7 +54,7 @@ class Notify:
         self.sessions, self.ids = sessions, ids
         notify = bootstrap(settings, sessions, rand=lambda: 1.0)
         self.unit_of_work = notify.unit_of_work
-        self.consumer = BatchConsumer("notify-it", sessions, orm.applied_events, notify.handlers, unit_of_work=notify.consumer_unit_of_work)
+        self.consumer = BatchConsumer("notify-it", sessions, orm.applied_events, notify.handlers, notify.hooks, unit_of_work=notify.consumer_unit_of_work)
         self.worker = notify.worker
 
     async def person(self, name: str) -> str:
@@ -104,6 +104,26 @@ async def test_one_email_and_one_signed_webhook_per_alert_even_if_the_event_come
     async with sessions() as session:  # the inbox, behind sign-in, keeps the detail
         [inbox] = (await session.execute(select(orm.inbox.c.body).where(orm.inbox.c.person_id == secretary))).all()
     assert "M4" in inbox.body and ids + "m" in inbox.body
+
+
+async def test_a_batch_writes_its_alerts_together_each_once(sessions, ids, smtp, receiver):
+    """One batch: the subject joins, two copies of one obligation event (different event ids, one
+    idempotency key) and another secretary's obligation: two alerts, each with its deliveries once,
+    the subject named even though they joined in the same batch."""
+    n = Notify(sessions, settings_for(smtp, receiver), ids)
+    first, second = await n.person("sec-1"), await n.person("sec-2")
+    subject = event("member.joined.v1", {"person_id": ids + "m", "name": "张三", "org_id": "o", "status": "full"})
+    again = n.opened(first)
+    again["id"] = str(uuid.uuid4())
+    other = n.opened(second)
+    other["data"]["obligation_id"] = ids + "ob-2"
+    await n.consumer.handle(records([subject, n.opened(first), again, other], "compliance.obligations"))
+    async with sessions() as session:
+        inbox = (await session.execute(select(orm.inbox.c.person_id, orm.inbox.c.body).where(orm.inbox.c.person_id.in_([first, second])))).all()
+        deliveries = (await session.execute(select(orm.deliveries.c.person_id).where(orm.deliveries.c.person_id.in_([first, second])))).all()
+    assert sorted(p for p, _ in inbox) == [first, second] and all("张三" in body for _, body in inbox)
+    assert sorted(p for (p,) in deliveries) == [first, first, second, second]  # e-mail and webhook each
+    assert await n.worker.run_once(datetime.now(UTC)) == 4  # and sent, leaving nothing due for the next test
 
 
 async def test_with_smtp_down_alerts_retry_and_arrive_once_it_is_back(sessions, ids, smtp, receiver):

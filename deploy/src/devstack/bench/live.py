@@ -26,6 +26,8 @@ from devstack.infra import Infrastructure
 from devstack.issuer import DevIssuer
 from devstack.ports import free_port
 from devstack.processes import SERVICES, ServiceProcess, service_processes
+from kernel.replay import read_log
+from kernel.settings import CommonSettings
 from talks.adapters.crypto import new_key
 
 
@@ -116,7 +118,52 @@ class LiveSystem:
         wanted = {obligation_id(("M4", "C5"), subject, event_id): event_id for event_id, (subject, _) in accepted.items()}
         alerted = await self._alerts_for(wanted, expected=len(accepted), timeout=60)
         latencies = [alerted[e] - accepted[e][1] for e in alerted]
-        return {"sent": len(accepted) + refused, "refused": refused, "alerted": len(alerted), **percentiles(latencies)}
+        stages = await self._stages({e: accepted[e][1] for e in alerted}, wanted, alerted)
+        first, last = _ends([alerted[e] - accepted[e][1] for e in sorted(alerted, key=lambda e: accepted[e][1])])
+        return {
+            "rate": rate, "seconds": seconds, "sent": len(accepted) + refused, "refused": refused, "alerted": len(alerted),
+            **percentiles(latencies), "stages": stages, "growth_ms": round((last - first) * 1000, 1),
+        }  # fmt: skip
+
+    async def knee(self, people: list[str], rates: list[int], seconds: float) -> dict:
+        """The offered rate stepped up: the highest that keeps up — p99 accept → inbox ≤ 500 ms, and the
+        last fifth of the step's events no slower than the first fifth by more than 250 ms (a queue
+        that grows) — and which stage was slowest at the first rate that did not."""
+        steps = []
+        for rate in rates:
+            step = await self.accept_to_inbox(people, rate, seconds, seed=rate)
+            steps.append(step)
+            await self.wait_quiet(["compliance", "notify"], timeout=120)
+            if not _keeps_up(step):
+                break
+        kept = [s["rate"] for s in steps if _keeps_up(s)]
+        failed = next((s for s in steps if not _keeps_up(s)), None)
+        slowest = max(failed["stages"], key=lambda k: failed["stages"][k]["p99_ms"] or 0) if failed else None
+        return {"knee_events_per_s": max(kept) if kept else 0, "first_saturated_stage": slowest,
+                "steps": [{k: s[k] for k in ("rate", "alerted", "p50_ms", "p99_ms", "growth_ms")} for s in steps]}  # fmt: skip
+
+    async def _stages(self, accepted_at: dict[str, float], wanted: dict[str, str], alerted: dict[str, float]) -> dict:
+        """Each sanction's time in each stage, from stamps the system keeps anyway: the registry's
+        relay sends it (its record's timestamp on the topic), compliance's relay sends the obligation
+        it opened (that record's timestamp), notify commits the inbox row (its created_at)."""
+        settings = CommonSettings(KAFKA_BOOTSTRAP_SERVERS=self.bootstrap, KAFKA_TOPIC_PREFIX=self.prefix)
+        sent: dict[str, float] = {}
+        for record in await read_log(settings, [settings.topic("discipline.events")], idle_seconds=1.0):
+            event_id = json.loads(record.value)["id"]
+            if event_id in accepted_at:
+                sent[event_id] = record.timestamp / 1000
+        projected: dict[str, float] = {}
+        for record in await read_log(settings, [settings.topic("compliance.obligations")], idle_seconds=1.0):
+            event = json.loads(record.value)
+            ob = event["data"].get("obligation_id")
+            if event["type"] == "obligation.opened.v1" and ob in wanted:
+                projected.setdefault(wanted[ob], record.timestamp / 1000)
+        both = [e for e in alerted if e in sent and e in projected]
+        return {
+            "accept → registry relay sent": percentiles([sent[e] - accepted_at[e] for e in both]),
+            "→ compliance committed and relayed": percentiles([projected[e] - sent[e] for e in both]),
+            "→ notify's inbox row": percentiles([alerted[e] - projected[e] for e in both]),
+        }
 
     async def _alerts_for(self, wanted: dict[str, str], expected: int, timeout: float) -> dict[str, float]:
         """event id -> when the first alert of its obligation was written (epoch seconds)."""
@@ -189,6 +236,18 @@ class LiveSystem:
             kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
             out[name] = round(kb / 1024)
         return out
+
+
+def _keeps_up(step: dict) -> bool:
+    return step["alerted"] == step["sent"] - step["refused"] and (step["p99_ms"] or 1e9) <= 500 and step["growth_ms"] <= 250
+
+
+def _ends(latencies: list[float]) -> tuple[float, float]:
+    """The median latency of the first and of the last fifth (in the order the events were accepted)."""
+    if len(latencies) < 5:
+        return (0.0, 0.0)
+    fifth = len(latencies) // 5
+    return statistics.median(latencies[:fifth]), statistics.median(latencies[-fifth:])
 
 
 def _sanction(person_id: str) -> dict:

@@ -30,6 +30,8 @@ CHECKED = {"small": 2_000, "county": 2_000, "city": 2_000}
 PEER_EVENTS = {"small": 1_000, "county": 1_500, "city": 1_500}
 LATENCY = {"small": (500, 5), "county": (500, 60), "city": (500, 60)}  # events/s, seconds
 QUERIES = {"small": 20, "county": 100, "city": 100}
+# The offered rates stepped up for the knee (events/s), and how long each step lasts.
+KNEE = {"small": ([250, 500], 5), "county": ([250, 500, 1000, 1500, 2000, 3000], 30), "city": ([250, 500, 1000, 1500, 2000, 3000], 30)}
 REST_SECONDS = {"small": 10, "county": 60, "city": 60}  # CPU with nothing happening
 BACKLOG_LIMIT = 120  # seconds; queries are timed after it even if a backlog remains (the figure says so)
 LIVE_EVENTS = {"small": 10_000, "county": 50_000, "city": 50_000}  # of the year, through the running services
@@ -84,6 +86,10 @@ async def run(size: str) -> dict:
                 say(f"4. accept → inbox, {rate} sanctions/s for {seconds} s …")
                 f |= {"latency_rate": rate, "latency_seconds": seconds}
                 f["accept_to_inbox"] = await system.accept_to_inbox(city.ordinary, rate, seconds)
+                await system.wait_quiet(["compliance", "notify"], timeout=BACKLOG_LIMIT)
+                rates, step = KNEE[size]
+                say(f"   the knee: {', '.join(map(str, rates))} sanctions/s, {step} s each, until one does not keep up …")
+                f["knee"] = await system.knee(city.ordinary, rates, step)
                 live = city.year[: LIVE_EVENTS[size]]
                 say(f"3. compliance live: the year's first {len(live):,} events …")
                 f["live_events"] = len(live)

@@ -26,6 +26,11 @@ def table(f: dict) -> str:
          "yes" if f["batched_equals_one_by_one"] else f"NO: {f['differences']}"),
         (f"accept → inbox at {f['latency_rate']} events/s for {f['latency_seconds']} s ({_n(lat['alerted'])} alerts)",
          f"p50 {lat['p50_ms']} ms, p95 {lat['p95_ms']} ms, p99 {lat['p99_ms']} ms"),
+        *[(f"  {stage}", f"p50 {v['p50_ms']} ms, p99 {v['p99_ms']} ms") for stage, v in lat.get("stages", {}).items()],
+        ("the knee: the highest offered rate with p99 ≤ 500 ms and no growing queue",
+         f"{_n(f['knee']['knee_events_per_s'])} events/s (steps: "
+         + ", ".join(f"{s['rate']}/s p99 {s['p99_ms']} ms" for s in f["knee"]["steps"])
+         + (f"; first to saturate: {f['knee']['first_saturated_stage']})" if f["knee"]["first_saturated_stage"] else ")")),
         ("then the other services' backlog (obligation events) drained in",
          f"{f['backlog_seconds']} s" if f["backlog_seconds"] < f["backlog_limit"] else f"not within {f['backlog_limit']} s"),
         ("GET /v1/coverage, whole tree", f"p50 {q['coverage_whole_tree']['p50_ms']} ms, p99 {q['coverage_whole_tree']['p99_ms']} ms"),

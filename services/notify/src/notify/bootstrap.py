@@ -38,6 +38,7 @@ class Notify:
     unit_of_work: UnitOfWorkFactory
     # The consumer's handlers by event type, and what wraps each batch's session for them.
     handlers: dict[str, EventHandler]
+    hooks: NotifyHandlers  # start_batch / finish_batch: the batch's names loaded, its alerts written
     consumer_unit_of_work: Callable[[object], UnitOfWork]
     worker: DeliveryWorker
 
@@ -51,10 +52,12 @@ def bootstrap(
     templates = settings.templates()  # a bad template file fails here, at start-up
     open_unit_of_work = opener(sessions, settings)
     channels = configured_channels(settings) if channels is None else channels
+    handlers = NotifyHandlers(settings, templates)
     return Notify(
         templates=templates,
         unit_of_work=open_unit_of_work,
-        handlers=NotifyHandlers(settings, templates).route(),
+        handlers=handlers.route(),
+        hooks=handlers,
         consumer_unit_of_work=for_consumer(settings),
         worker=DeliveryWorker(open_unit_of_work, settings, channels, rand),
     )
@@ -64,7 +67,7 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
     settings = settings or NotifySettings()
     runtime = Runtime(settings, service="notify", metadata=orm.metadata, migrations="notify.adapters.migrations")
     notify = bootstrap(settings, runtime.sessions)
-    runtime.consume("notify", CONSUMED, notify.handlers, unit_of_work=notify.consumer_unit_of_work)
+    runtime.consume("notify", CONSUMED, notify.handlers, notify.hooks, unit_of_work=notify.consumer_unit_of_work)
     runtime.every("deliveries", settings.delivery_poll_s, lambda: notify.worker.run_once(datetime.now(UTC)))
     runtime.every("digest", 60.0, lambda: send_digests(notify.unit_of_work, settings, notify.templates, datetime.now(UTC)))
     app = service_app(

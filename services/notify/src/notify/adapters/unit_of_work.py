@@ -42,6 +42,8 @@ class SqlUnitOfWork:
         self.inbox = SqlInbox(session)
         self.deliveries = SqlDeliveries(session)
         self.outbox = SqlOutbox(session, settings)
+        self.pending: list = []
+        self.names: dict[str, str] = {}
 
 
 def for_consumer(settings: CommonSettings) -> Callable[[AsyncSession], SqlUnitOfWork]:

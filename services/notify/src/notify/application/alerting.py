@@ -1,10 +1,13 @@
-"""An alert into the inbox and onto the channels its recipient chose, once per idempotency key.
+"""Alerts into the inbox and onto the channels their recipients chose, once per idempotency key.
 
-The inbox entry and its deliveries are written in the caller's unit of work: for an event, the
-consumer's batch transaction with the event's tracking row, so a redelivered event schedules
-nothing twice.
+The inbox entries and their deliveries are written in the caller's unit of work: for events, the
+consumer's batch transaction with the events' tracking rows, so a redelivered event schedules
+nothing twice. A batch's alerts are written together (one insert into the inbox, one lookup of the
+recipients, one insert of deliveries): at 500 sanctions a second, three statements per alert were
+what kept notify behind.
 """
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -16,27 +19,36 @@ from notify.domain.delivery import channels_for, not_before
 
 log = get_logger(__name__)
 
+Pending = tuple[Alert, tuple[str, ...] | None]  # an alert, and the channels it goes out on whatever the choice
+
 
 async def deliver(uow: UnitOfWork, alert: Alert, settings: NotifySettings, only: tuple[str, ...] | None = None) -> bool:
-    """The inbox entry and its deliveries, once per idempotency key; False when it existed already."""
-    if not await uow.inbox.add(alert):
-        return False  # this alert exists: a redelivered or replayed event
-    await schedule_deliveries(uow, alert, settings, datetime.now(UTC), only)
-    log.info("alert in inbox", alert_id=alert.alert_id, person_id=alert.person_id, transition=alert.transition)
-    return True
+    """One alert now (the digest, a replay); False when it existed already."""
+    return bool(await deliver_all(uow, [(alert, only)], settings))
 
 
-async def schedule_deliveries(
-    uow: UnitOfWork, alert: Alert, settings: NotifySettings, now: datetime, only: tuple[str, ...] | None = None
-) -> None:
-    person = await uow.people.get(alert.person_id)
-    if person is None:
-        return  # nobody to reach beyond the inbox yet
-    prefs = person.preferences()
-    when = not_before(now, prefs, alert.transition, settings.zone)
-    # `only`: the channels this alert goes out on whatever the person's choice (the digest is an e-mail).
-    chosen = replace(prefs, channels=only) if only is not None else prefs
-    channels = channels_for(chosen, person.email, person.phone, bool(settings.webhook_url))
-    channels = [c for c in channels if c != "email" or settings.smtp_host]
-    if channels:
-        await uow.deliveries.schedule(alert, channels, when)
+async def deliver_all(uow: UnitOfWork, pending: Sequence[Pending], settings: NotifySettings) -> list[Alert]:
+    """The inbox entries and their deliveries; returns the alerts that were new."""
+    fresh_ids = await uow.inbox.add_many([alert for alert, _ in pending])
+    new, seen = [], set()
+    for alert, only in pending:
+        if alert.alert_id in fresh_ids and alert.alert_id not in seen:  # an alert twice in a batch: once
+            seen.add(alert.alert_id)
+            new.append((alert, only))
+    people = await uow.people.get_many({alert.person_id for alert, _ in new})
+    now = datetime.now(UTC)
+    plans = []
+    for alert, only in new:
+        log.info("alert in inbox", alert_id=alert.alert_id, person_id=alert.person_id, transition=alert.transition)
+        person = people.get(alert.person_id)
+        if person is None:
+            continue  # nobody to reach beyond the inbox yet
+        prefs = person.preferences()
+        # `only`: the channels this alert goes out on whatever the person's choice (the digest is an e-mail).
+        chosen = replace(prefs, channels=only) if only is not None else prefs
+        channels = channels_for(chosen, person.email, person.phone, bool(settings.webhook_url))
+        channels = [c for c in channels if c != "email" or settings.smtp_host]
+        if channels:
+            plans.append((alert, channels, not_before(now, prefs, alert.transition, settings.zone)))
+    await uow.deliveries.schedule(plans)
+    return [alert for alert, _ in new]

@@ -1,12 +1,14 @@
 """Notify's event handlers: keep track of people, and alert whoever a change concerns, once.
 
 Each handler gets the consumer batch's unit of work (its ports, never a database session) and one
-event; `route()` maps the CloudEvents types notify consumes to them.
+event; `route()` maps the CloudEvents types notify consumes to them. Alerts are collected in the
+unit of work and written when the batch is done (`finish_batch`); the names they need are loaded
+for the whole batch before (`start_batch`).
 """
 
 from dataclasses import dataclass
 
-from notify.application.alerting import deliver
+from notify.application.alerting import deliver_all
 from notify.application.ports import EventHandler, UnitOfWork
 from notify.config import NotifySettings
 from notify.domain.alerts import Templates, follow_up_alert, meeting_alert, obligation_alert, recipients, vacancy_alert
@@ -42,7 +44,7 @@ class NotifyHandlers:
         to = recipients(transition, data.responsible_id, data.escalated_to_id, data.previous_responsible_id)
         if not to:
             return
-        subject_name = await uow.people.name_of(data.subject_id)
+        subject_name = uow.names.get(data.subject_id) or await uow.people.name_of(data.subject_id)  # joined in this batch
         for recipient_id, template in to:
             alert = obligation_alert(
                 obligation_id=data.obligation_id,
@@ -53,7 +55,7 @@ class NotifyHandlers:
                 due_date=data.due_date.isoformat(),
                 templates=self.templates,
             )
-            await deliver(uow, alert, self.settings)
+            uow.pending.append((alert, None))
 
     async def secretary_vacant(self, uow: UnitOfWork, event: ParsedEvent) -> None:
         data: d.SecretaryVacant = event.data
@@ -63,7 +65,7 @@ class NotifyHandlers:
             org_id=data.org_id, org_name=data.org_id, recipient_id=data.parent_secretary_id,
             since=data.since.isoformat(), templates=self.templates,
         )  # fmt: skip
-        await deliver(uow, alert, self.settings)
+        uow.pending.append((alert, None))
 
     async def meeting_approaching(self, uow: UnitOfWork, event: ParsedEvent) -> None:
         """(SPEC §3.6) 14 and 3 days before an organisational-life meeting, its secretary hears how
@@ -75,7 +77,7 @@ class NotifyHandlers:
             meeting_id=data.meeting_id, days_before=data.days_before, recipient_id=data.secretary_id, date=data.date.isoformat(),
             members=data.uncovered_members, secretaries=data.uncovered_secretaries, pairs=data.uncovered_pairs, templates=self.templates,
         )  # fmt: skip
-        await deliver(uow, alert, self.settings)
+        uow.pending.append((alert, None))
 
     async def follow_up(self, uow: UnitOfWork, event: ParsedEvent) -> None:
         """A follow-up measure due or overdue: its owner is reminded (never told its text)."""
@@ -85,7 +87,15 @@ class NotifyHandlers:
             follow_up_id=data.follow_up_id, stage=stage, owner_id=data.owner_id,
             due_date=data.due_date.isoformat(), templates=self.templates,
         )  # fmt: skip
-        await deliver(uow, alert, self.settings)
+        uow.pending.append((alert, None))
+
+    async def start_batch(self, uow: UnitOfWork, events: list[ParsedEvent]) -> None:
+        subjects = {e.data.subject_id for e in events if e.envelope.type.startswith("obligation.")}
+        uow.names = await uow.people.names_of(subjects)
+
+    async def finish_batch(self, uow: UnitOfWork) -> None:
+        await deliver_all(uow, uow.pending, self.settings)
+        uow.pending.clear()
 
     def route(self) -> dict[str, EventHandler]:
         return {

@@ -21,7 +21,11 @@ class People(Protocol):
     async def upsert(self, person_id: str, name: str, email: str | None, phone: str | None) -> None: ...
     async def change_contact(self, person_id: str, email: str | None, phone: str | None) -> None: ...
     async def get(self, person_id: str) -> Person | None: ...
+    async def get_many(self, person_ids: set[str]) -> dict[str, Person]:
+        """Those of these people notify knows, by id: one query for a batch's recipients."""
+
     async def name_of(self, person_id: str) -> str | None: ...
+    async def names_of(self, person_ids: set[str]) -> dict[str, str]: ...
     async def set_preferences(
         self, person_id: str, channels: Sequence[str], quiet_start: time | None, quiet_end: time | None, digest: bool
     ) -> bool:
@@ -43,8 +47,8 @@ class Roles(Protocol):
 class Inbox(Protocol):
     """The in-app alerts, one per idempotency key."""
 
-    async def add(self, alert: Alert) -> bool:
-        """False when an alert with its idempotency key exists already."""
+    async def add_many(self, alerts: Sequence[Alert]) -> set[str]:
+        """Add those whose idempotency key is new; returns their alert ids (the rest existed already)."""
 
     async def count(self, person_id: str, *, unread_only: bool = False, excluding: str | None = None) -> int:
         """A person's alerts, optionally only the unread ones, optionally without one kind (transition)."""
@@ -62,8 +66,9 @@ class Inbox(Protocol):
 class Deliveries(Protocol):
     """One row per alert and channel beyond the inbox, retried until sent or dead."""
 
-    async def schedule(self, alert: Alert, channels: Sequence[str], not_before: datetime) -> None:
-        """Pending deliveries of the alert on the channels; one per alert and channel, ever."""
+    async def schedule(self, plans: Sequence[tuple[Alert, Sequence[str], datetime]]) -> None:
+        """Pending deliveries of each alert on its channels from its time on; one per alert and
+        channel, ever. One statement for a batch's alerts."""
 
     async def due(self, now: datetime, limit: int) -> list[DueDelivery]:
         """The pending deliveries due at `now`, oldest first, locked until the unit of work ends
@@ -92,6 +97,10 @@ class UnitOfWork(Protocol):
     inbox: Inbox
     deliveries: Deliveries
     outbox: Outbox
+    # Alerts a consumer batch's handlers made, written together when the batch is done
+    # (application.alerting.deliver_all, called by the handlers' finish_batch).
+    pending: list[tuple[Alert, tuple[str, ...] | None]]
+    names: dict[str, str]  # subjects' names, loaded for the whole batch before its handlers run
 
 
 # Opens a unit of work in a transaction of its own, committed when the block ends without an error.

@@ -20,13 +20,15 @@ class SqlDeliveries:
     def __init__(self, session: AsyncSession):
         self.session = session
 
-    async def schedule(self, alert: Alert, channels: Sequence[str], not_before: datetime) -> None:
+    async def schedule(self, plans: Sequence[tuple[Alert, Sequence[str], datetime]]) -> None:
         rows = [
             {"delivery_id": f"{alert.alert_id}:{c}", "alert_id": alert.alert_id, "person_id": alert.person_id,
              "channel": c, "status": PENDING, "next_attempt_at": not_before}
+            for alert, channels, not_before in plans
             for c in channels
         ]  # fmt: skip
-        await self.session.execute(insert(dl).values(rows).on_conflict_do_nothing())
+        if rows:
+            await self.session.execute(insert(dl).values(rows).on_conflict_do_nothing())
 
     async def due(self, now: datetime, limit: int) -> list[DueDelivery]:
         stmt = (

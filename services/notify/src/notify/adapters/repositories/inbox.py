@@ -1,5 +1,6 @@
 """The in-app inbox: one row per alert, unique by its idempotency key."""
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 
@@ -28,9 +29,11 @@ class SqlInbox:
     def __init__(self, session: AsyncSession):
         self.session = session
 
-    async def add(self, alert: Alert) -> bool:
-        stmt = insert(i).values(asdict(alert)).on_conflict_do_nothing(index_elements=["idempotency_key"])
-        return (await self.session.execute(stmt.returning(i.c.alert_id))).scalar() is not None
+    async def add_many(self, alerts: Sequence[Alert]) -> set[str]:
+        if not alerts:
+            return set()
+        stmt = insert(i).values([asdict(a) for a in alerts]).on_conflict_do_nothing(index_elements=["idempotency_key"])
+        return set((await self.session.execute(stmt.returning(i.c.alert_id))).scalars())
 
     async def count(self, person_id: str, *, unread_only: bool = False, excluding: str | None = None) -> int:
         return await self.session.scalar(select(func.count()).select_from(i).where(*_of(person_id, unread_only=unread_only, excluding=excluding)))

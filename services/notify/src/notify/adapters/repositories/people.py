@@ -34,8 +34,20 @@ class SqlPeople:
         row = (await self.session.execute(select(p).where(p.c.person_id == person_id))).first()
         return None if row is None else record(Person, row)
 
+    async def get_many(self, person_ids: set[str]) -> dict[str, Person]:
+        if not person_ids:
+            return {}
+        rows = await self.session.execute(select(p).where(p.c.person_id.in_(sorted(person_ids))))
+        return {row.person_id: record(Person, row) for row in rows}
+
     async def name_of(self, person_id: str) -> str | None:
         return await self.session.scalar(select(p.c.name).where(p.c.person_id == person_id))
+
+    async def names_of(self, person_ids: set[str]) -> dict[str, str]:
+        if not person_ids:
+            return {}
+        rows = await self.session.execute(select(p.c.person_id, p.c.name).where(p.c.person_id.in_(sorted(person_ids))))
+        return dict(rows.tuples().all())
 
     async def set_preferences(
         self, person_id: str, channels: Sequence[str], quiet_start: time | None, quiet_end: time | None, digest: bool
