@@ -91,7 +91,8 @@ def system(infra: Infrastructure, database_url: str, topic_prefix: str, smtp, we
         "NOTIFY_WEBHOOK_URL": webhook.url,
         "NOTIFY_WEBHOOK_SECRET": "e2e-webhook-secret-0123456789",
         "NOTIFY_SMTP_STARTTLS": "false",  # the test SMTP server speaks plain SMTP
-        "NOTIFY_DELIVERY_POLL_S": "0.2",
+        # Longer than any wait in these tests: an e-mail that arrives came through the NOTIFY wake-up.
+        "NOTIFY_DELIVERY_POLL_S": "60",
         # the discipline system's credential stored as production keeps it: its hash only
         "REGISTRY_CREDENTIALS": json.dumps(DEV_CREDENTIALS | {hashed(DISCIPLINE_TOKEN): {"system": "discipline", "families": ["discipline"]}}),
         "REGISTRY_MAX_BATCH": "200",

@@ -37,7 +37,7 @@ async def test_a_committed_event_is_relayed_at_once_and_an_idle_relay_asks_nothi
     producer = make_producer(settings)
     await producer.start()
     wakeup = Wakeup(asyncpg_dsn(integration_database_url), channel_of(outbox))
-    wakeup.start()
+    await wakeup.start()
     relay = OutboxRelay(sessions, outbox, producer, settings, wakeup)
     relay.start()
     try:

@@ -43,7 +43,7 @@ class Runtime:
         # aiokafka clients belong to a running event loop: made in start().
         self.producer: AIOKafkaProducer | None = None
         self.relay: OutboxRelay | None = None
-        self._periodic: list[tuple[str, float, Callable[[], Awaitable[object]]]] = []
+        self._periodic: list[tuple[str, float, Callable[[], Awaitable[object]], Wakeup | None]] = []
         self._tasks: list[asyncio.Task] = []
         self._resources: list = []
 
@@ -52,19 +52,29 @@ class Runtime:
         self._resources.append(resource)
         return resource
 
-    def every(self, name: str, seconds: float, work: Callable[[], Awaitable[object]]) -> None:
-        """Background work repeated while the service runs (e.g. the compliance scheduler's tick)."""
-        self._periodic.append((name, seconds, work))
+    def every(self, name: str, seconds: float, work: Callable[[], Awaitable[object]], *, wake_on: str | None = None) -> None:
+        """Background work repeated while the service runs (e.g. the compliance scheduler's tick);
+        with `wake_on`, also as soon as a transaction announces work on that channel (kernel.wakeup),
+        so `seconds` is only how long it waits without hearing of any."""
+        wakeup = Wakeup(self.settings.dsn(), wake_on) if wake_on else None
+        if wakeup is not None:
+            self.attach(wakeup)
+        self._periodic.append((name, seconds, work, wakeup))
 
-    async def _repeat(self, name: str, seconds: float, work: Callable[[], Awaitable[object]]) -> None:
+    async def _repeat(self, name: str, seconds: float, work: Callable[[], Awaitable[object]], wakeup: Wakeup | None) -> None:
         while True:
+            if wakeup is not None:
+                wakeup.clear()  # work announced from here on wakes the wait below
             try:
                 await work()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("periodic work failed; will try again", work=name)
-            await asyncio.sleep(seconds)
+            if wakeup is not None:
+                await wakeup.wait(seconds)
+            else:
+                await asyncio.sleep(seconds)
 
     def consume(
         self,
@@ -87,7 +97,7 @@ class Runtime:
         for consumer in self.consumers:
             consumer.producer = self.producer
         self.wakeup = Wakeup(self.settings.dsn(), channel_of(self.outbox))
-        self.wakeup.start()
+        await self.wakeup.start()
         self.relay = OutboxRelay(self.sessions, self.outbox, self.producer, self.settings, self.wakeup)
         self.relay.start()
         await self.broker.start()

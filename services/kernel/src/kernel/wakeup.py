@@ -19,9 +19,13 @@ def channel_of(outbox: Table) -> str:
     return f"outbox_{outbox.schema}"
 
 
+async def announce(session: AsyncSession, channel: str) -> None:
+    """Inside the transaction that made work: its listeners hear of it when (and only if) it commits."""
+    await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": channel})
+
+
 async def announce_staged(session: AsyncSession, outbox: Table) -> None:
-    """Inside the staging transaction: the relays hear of it when (and only if) it commits."""
-    await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": channel_of(outbox)})
+    await announce(session, channel_of(outbox))
 
 
 class Wakeup:
@@ -30,7 +34,7 @@ class Wakeup:
         self._event = asyncio.Event()
         self._task: asyncio.Task | None = None
 
-    def start(self) -> None:
+    async def start(self) -> None:
         self._task = asyncio.create_task(self._listen(), name=f"listen-{self._channel}")
 
     async def stop(self) -> None:

@@ -16,6 +16,7 @@ from kernel.http import service_app
 from kernel.runtime import Runtime
 from notify.adapters import orm
 from notify.adapters.channels import configured_channels
+from notify.adapters.repositories.deliveries import DUE_CHANNEL
 from notify.adapters.unit_of_work import Sessions, for_consumer, opener
 from notify.application.delivery_worker import DeliveryWorker
 from notify.application.digest import send_digests
@@ -68,7 +69,8 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
     runtime = Runtime(settings, service="notify", metadata=orm.metadata, migrations="notify.adapters.migrations")
     notify = bootstrap(settings, runtime.sessions)
     runtime.consume("notify", CONSUMED, notify.handlers, notify.hooks, unit_of_work=notify.consumer_unit_of_work)
-    runtime.every("deliveries", settings.delivery_poll_s, lambda: notify.worker.run_once(datetime.now(UTC)))
+    # Woken by the transaction that makes deliveries due; the poll only catches retries and quiet hours.
+    runtime.every("deliveries", settings.delivery_poll_s, notify.worker.run_until_idle, wake_on=DUE_CHANNEL)
     runtime.every("digest", 60.0, lambda: send_digests(notify.unit_of_work, settings, notify.templates, datetime.now(UTC)))
     app = service_app(
         runtime,

@@ -37,7 +37,9 @@ class NotifySettings(CommonSettings):
     backoff_base_s: float = Field(2.0, gt=0, validation_alias=_env("BACKOFF_BASE_S"))
     backoff_cap_s: float = Field(600.0, gt=0, validation_alias=_env("BACKOFF_CAP_S"))
     digest_hour: int = Field(8, ge=0, le=23, validation_alias=_env("DIGEST_HOUR"), description="local hour of the daily digest")
-    delivery_poll_s: float = Field(0.5, gt=0, validation_alias=_env("DELIVERY_POLL_S"))
+    # Workers wake when deliveries are made due; this is how often they look anyway (retries after a
+    # back-off, the end of quiet hours).
+    delivery_poll_s: float = Field(2.0, gt=0, validation_alias=_env("DELIVERY_POLL_S"))
 
     @model_validator(mode="after")
     def _webhook_signed(self) -> "NotifySettings":

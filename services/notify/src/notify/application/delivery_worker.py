@@ -9,7 +9,7 @@ Idempotency-Key for that case).
 import random
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from prometheus_client import Counter, Histogram
 
@@ -27,6 +27,7 @@ RETRIED = Counter("alerts_retried_total", "Failed delivery attempts that will be
 FAILED = Counter("alerts_failed_total", "Alerts given up after the last retry (dead-letter store)", ["channel"])
 LATENCY = Histogram("alert_delivery_seconds", "From the alert to its delivery", ["channel"], buckets=(0.1, 0.5, 1, 5, 30, 120, 600, 3600))
 SOURCE = Source.NOTIFY
+BATCH = 50  # deliveries locked and attempted in one transaction
 
 
 class DeliveryWorker:
@@ -43,10 +44,19 @@ class DeliveryWorker:
         self.rand = rand or random.random  # injectable for tests of the back-off
         self.templates = settings.templates()
 
-    async def run_once(self, now: datetime, limit: int = 50) -> int:
+    async def run_until_idle(self) -> int:
+        """Batches of due deliveries until fewer than a batch are left; returns how many were attempted."""
+        attempted = 0
+        while (done := await self.run_once(datetime.now(UTC))) > 0:
+            attempted += done
+            if done < BATCH:
+                break
+        return attempted
+
+    async def run_once(self, now: datetime, limit: int | None = None) -> int:
         """Attempt every delivery due at `now`; returns how many were attempted."""
         async with self.unit_of_work() as uow:
-            due = await uow.deliveries.due(now, limit)
+            due = await uow.deliveries.due(now, limit or BATCH)
             for delivery in due:
                 await self._attempt(uow, delivery, now)
         return len(due)

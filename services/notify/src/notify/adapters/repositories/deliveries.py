@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.wakeup import announce
 from notify.adapters import orm
 from notify.adapters.repositories import record
 from notify.application.records import DeadLetter, DueDelivery
@@ -14,6 +15,8 @@ from notify.domain.alerts import Alert
 
 dl, i = orm.deliveries, orm.inbox
 PENDING, SENT, DEAD = "pending", "sent", "dead"
+# Delivery workers LISTEN here: a transaction that makes deliveries due wakes them when it commits.
+DUE_CHANNEL = "notify_deliveries_due"
 
 
 class SqlDeliveries:
@@ -29,6 +32,7 @@ class SqlDeliveries:
         ]  # fmt: skip
         if rows:
             await self.session.execute(insert(dl).values(rows).on_conflict_do_nothing())
+            await announce(self.session, DUE_CHANNEL)
 
     async def due(self, now: datetime, limit: int) -> list[DueDelivery]:
         stmt = (
@@ -60,4 +64,7 @@ class SqlDeliveries:
     async def revive(self, delivery_id: str | None, now: datetime) -> list[str]:
         where = [dl.c.status == DEAD] + ([dl.c.delivery_id == delivery_id] if delivery_id else [])
         stmt = update(dl).where(*where).values(status=PENDING, attempts=0, next_attempt_at=now).returning(dl.c.delivery_id)
-        return list((await self.session.execute(stmt)).scalars())
+        revived = list((await self.session.execute(stmt)).scalars())
+        if revived:
+            await announce(self.session, DUE_CHANNEL)
+        return revived
