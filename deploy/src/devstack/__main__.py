@@ -114,6 +114,10 @@ if __name__ == "__main__":
         from devstack.bench.tree import main as tree
 
         sys.exit(tree(sys.argv[3:]))
+    if sys.argv[1:3] == ["bench", "profile"]:
+        from devstack.bench.profile import main as profile
+
+        sys.exit(profile(sys.argv[3:]))
     if sys.argv[1:2] == ["bench"]:
         from devstack.bench import main
 
@@ -123,6 +127,6 @@ if __name__ == "__main__":
 
         sys.exit(token(sys.argv[2:]))
     if sys.argv[1:] != ["run"]:
-        print("usage: python -m devstack run | token <person_id> | bench [tree] [small|county|city]")
+        print("usage: python -m devstack run | token <person_id> | bench [tree|profile] [small|county|city]")
         sys.exit(2)
     sys.exit(run())

@@ -1,0 +1,60 @@
+"""`python -m devstack bench profile [small|county|city] [EVENTS]`: where the compliance replay spends
+its time. The city's log is published to the embedded broker, read back, and its first EVENTS events
+(county: 40,000 by default) applied in batches of 2,000 under pyinstrument; the call tree goes to
+`.run/bench/profile-<size>.txt` and a flame-graph page to `.html`."""
+
+import asyncio
+import sys
+import time
+from pathlib import Path
+
+from compliance.config import ComplianceSettings
+from compliance.entrypoints.app import CONSUMED
+from devstack.bench.ceiling import produce
+from devstack.bench.main import BATCH, say
+from devstack.bench.projection import apply, projection_consumer
+from devstack.bench.scratch import scratch_database, topic_prefix
+from devstack.city import SIZES, generate
+from devstack.infra import infrastructure
+from kernel.kafka import ensure_topics
+from kernel.logging import configure_logging
+from kernel.replay import read_log
+
+
+async def profile(size: str, events: int) -> Path:
+    from pyinstrument import Profiler  # a development tool: only this command needs it
+
+    configure_logging("bench", "warning", "console")
+    city = generate(size)
+    with infrastructure(log=say) as infra:
+        async with scratch_database(infra.database_url, "profile") as db:
+            prefix = topic_prefix("f")
+            settings = ComplianceSettings(KAFKA_BOOTSTRAP_SERVERS=infra.kafka_bootstrap_servers, KAFKA_TOPIC_PREFIX=prefix)
+            await ensure_topics(settings)
+            await produce(infra.kafka_bootstrap_servers, prefix, city.all)
+            records = (await read_log(settings, [prefix + t.value for t in CONSUMED], idle_seconds=2.0))[:events]
+            async with projection_consumer(db.url, "bench_profile") as consumer:
+                profiler = Profiler(async_mode="enabled")
+                profiler.start()
+                started = time.perf_counter()
+                rate = await apply(consumer, records, BATCH)
+                profiler.stop()
+    out = Path(".run/bench")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"profile-{size}.txt").write_text(profiler.output_text(unicode=True, color=False))
+    (out / f"profile-{size}.html").write_text(profiler.output_html())
+    say(f"{len(records):,} events in {time.perf_counter() - started:.1f} s ({rate:,.0f} events/s under the profiler); see {out}/profile-{size}.txt")
+    return out
+
+
+def main(argv: list[str]) -> int:
+    size = argv[0] if argv else "county"
+    if size not in SIZES:
+        print(f"usage: python -m devstack bench profile [{'|'.join(SIZES)}] [EVENTS]")
+        return 2
+    asyncio.run(profile(size, int(argv[1]) if len(argv) > 1 else 40_000))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
