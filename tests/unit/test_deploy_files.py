@@ -9,6 +9,7 @@ import yaml
 
 from kernel.identity import ROLES, principal_of
 from kernel.settings import CommonSettings
+from registry.config import RegistrySettings
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.unit
@@ -55,3 +56,48 @@ def test_each_service_signs_in_to_kafka_as_its_own_scram_user():
         assert "kafka-users" in services[name]["depends_on"]
         settings = CommonSettings(**{k: v for k, v in env.items() if k.startswith("KAFKA_")} | {"KAFKA_SASL_PASSWORD": "x" * 24})
         assert not [p for p in settings.production_problems() if "KAFKA" in p]
+
+
+def _interpolate(text: str, env: dict[str, str]) -> str:
+    """Compose's `${VAR}`, `${VAR:-default}` and `${VAR:?message}` in one string: the default ends at
+    the first `}`."""
+
+    def one(m: re.Match) -> str:
+        name, op, rest = m.group(1), m.group(2), m.group(3) or ""
+        value = env.get(name, "")
+        if op == ":?" and not value:
+            raise KeyError(f"{name}: {rest}")
+        return value if value or op != ":-" else rest
+
+    return re.sub(r"\$\{(\w+)(?:(:[-?])([^}]*))?\}", one, text)
+
+
+def _interpolated(node, env: dict[str, str]):
+    """As compose does it: on the parsed file's strings (a value is never read as YAML again)."""
+    if isinstance(node, dict):
+        return {k: _interpolated(v, env) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_interpolated(v, env) for v in node]
+    return _interpolate(node.replace("$$", "\0"), env).replace("\0", "$") if isinstance(node, str) else node
+
+
+def test_compose_passes_values_as_set_and_keeps_the_kafka_log_on_its_volume(monkeypatch):
+    token = "sha256:" + "ab" * 32
+    credentials = json.dumps({token: {"system": "discipline", "families": ["discipline"]}})
+    required = {name: "x" * 24 for name in re.findall(r"\$\{(\w+):\?", COMPOSE)}
+    for env in ({"REGISTRY_CREDENTIALS": credentials}, {}):
+        compose = _interpolated(yaml.safe_load(COMPOSE), required | env)
+        value = compose["services"]["registry"]["environment"]["REGISTRY_CREDENTIALS"]
+        assert value == env.get("REGISTRY_CREDENTIALS", "")  # no stray `}` when set
+        monkeypatch.setenv("REGISTRY_CREDENTIALS", value)  # what the container's environment then holds
+        assert [c.system for c in RegistrySettings().credentials.values()] == (["discipline"] if env else [])
+    kafka = compose["services"]["kafka"]
+    assert kafka["environment"]["KAFKA_LOG_DIRS"] == "/var/lib/kafka/data" and "kafkadata:/var/lib/kafka/data" in kafka["volumes"]
+
+
+def test_every_service_reports_its_readiness_to_compose():
+    services = yaml.safe_load(COMPOSE)["services"]
+    for name in ("registry", "talks", "compliance", "notify"):
+        port = services[name]["ports"][0].split(":")[0]
+        check = " ".join(services[name]["healthcheck"]["test"])
+        assert f"http://127.0.0.1:{port}/readyz" in check, name

@@ -14,7 +14,8 @@ from talk_contracts.calendar import DEFAULT_TIME_ZONE, zone
 
 
 class CommonSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", env_file=None)
+    # An empty variable is an unset one: compose passes `${X:-}` as "" when the operator set nothing.
+    model_config = SettingsConfigDict(extra="ignore", env_file=None, env_ignore_empty=True)
 
     database_url: str = Field(
         "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
