@@ -10,9 +10,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from kernel.access import public
 from kernel.body_limit import BodyLimit
+from kernel.db_errors import answer_database_errors
 from kernel.identity import Verifier
 from kernel.rate_limit import RateLimiter
-from kernel.unstorable import refuse_unstorable_text
 from kernel.web import StreamGate, allow_pages
 
 CORRELATION_HEADER = "X-Correlation-Id"
@@ -60,7 +60,7 @@ def service_app(runtime, *, title: str, description: str, routers: list) -> Fast
             settings.oidc_issuer, settings.oidc_audience, production=settings.app_env == "production", jwks_url=settings.oidc_jwks_url or None
         )
     add_common_routes(app, runtime.ready)
-    refuse_unstorable_text(app)
+    answer_database_errors(app)
     allow_pages(app, runtime.settings.web_origins())
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     for router in routers:
