@@ -11,7 +11,7 @@ import httpx
 from devstack.demo import DEV_CREDENTIALS, DEV_TOKEN, demo_city_events, demo_personas
 from devstack.infra import infrastructure
 from devstack.issuer import DevIssuer
-from devstack.processes import service_processes
+from devstack.processes import service_processes, supervise
 from talks.adapters.crypto import new_key
 
 WALKTHROUGH = """
@@ -94,12 +94,7 @@ def run() -> int:
             )
             response.raise_for_status()
             print(WALKTHROUGH.format(infra=infra.description, logs=logs, token=DEV_TOKEN, issuer=issuer.url), flush=True)
-            while not stop.is_set():
-                for service in services.values():
-                    if service.process and service.process.poll() is not None:
-                        print(f"{service.name} exited ({service.process.returncode}); see {service.log_path}")
-                        stop.set()
-                stop.wait(1.0)
+            supervise(services, stop, say=lambda line: print(line, flush=True))  # a service that dies is started again
         finally:
             print("stopping …", flush=True)
             for service in services.values():

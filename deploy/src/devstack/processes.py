@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,3 +74,25 @@ def service_processes(env: dict[str, str], log_dir: Path, ports: dict[str, int] 
     return {
         name: ServiceProcess(name, ports[name], env, log_dir / f"{name}.log") for name in SERVICES
     }
+
+
+def supervise(services: dict[str, "ServiceProcess"], stop: threading.Event, say=print, limit: int = 5, window_s: float = 60.0) -> None:
+    """Until `stop` is set: a service that exits is started again, and the operator told so; one that
+    exits more than `limit` times within `window_s` is crash-looping, so everything stops with the
+    reason (its log names the cause)."""
+    exits: dict[str, list[float]] = {}
+    while not stop.is_set():
+        for service in services.values():
+            if service.process is None or service.process.poll() is None:
+                continue
+            now = time.monotonic()
+            recent = [t for t in exits.get(service.name, []) if now - t < window_s] + [now]
+            exits[service.name] = recent
+            code = service.process.returncode
+            if len(recent) > limit:
+                say(f"{service.name} exited ({code}) {len(recent)} times within {window_s:.0f} s; stopping everything (see {service.log_path})")
+                stop.set()
+                return
+            say(f"{service.name} exited ({code}); starting it again (see {service.log_path})")
+            service.start()
+        stop.wait(0.5)
