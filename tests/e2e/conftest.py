@@ -115,12 +115,13 @@ def ids() -> str:
     return f"e{uuid.uuid4().hex[:6]}-"
 
 
-async def post_events(client: httpx.AsyncClient, system: System, events: list[dict], token: str = DEV_TOKEN) -> httpx.Response:
-    return await client.post(
-        f"{system.url('registry')}/v1/events",
-        json=events,
-        headers={"content-type": "application/cloudevents-batch+json", "authorization": f"Bearer {token}"},
-    )
+async def post_events(
+    client: httpx.AsyncClient, system: System, events: list[dict], token: str = DEV_TOKEN, correlation_id: str | None = None
+) -> httpx.Response:
+    headers = {"content-type": "application/cloudevents-batch+json", "authorization": f"Bearer {token}"}
+    if correlation_id:
+        headers["x-correlation-id"] = correlation_id
+    return await client.post(f"{system.url('registry')}/v1/events", json=events, headers=headers)
 
 
 def logs_of(path: Path) -> str:

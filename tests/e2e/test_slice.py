@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from devstack.demo import demo_city_events, sanction_event
 from tests.conftest import eventually
 
-from .conftest import AUDITOR, post_events, record_talk
+from .conftest import AUDITOR, logs_of, post_events, record_talk
 
 
 async def test_a_sanction_becomes_an_alert_and_a_talk_fulfils_it(system, ids):
@@ -13,7 +13,8 @@ async def test_a_sanction_becomes_an_alert_and_a_talk_fulfils_it(system, ids):
         city = await post_events(http, system, demo_city_events(ids))
         assert city.status_code == 202, city.text
         sanction = sanction_event(ids + "p-b1-m1")
-        accepted = await post_events(http, system, [sanction])
+        correlation = f"{ids}trace-1"
+        accepted = await post_events(http, system, [sanction], correlation_id=correlation)
         body = accepted.json()
         assert (body["accepted"], body["duplicates"]) == ([sanction["id"]], [])
         on_topics = body["topic_ids"][sanction["id"]]  # ids are unique per source: it travels under its own
@@ -34,6 +35,9 @@ async def test_a_sanction_becomes_an_alert_and_a_talk_fulfils_it(system, ids):
         [alert] = await eventually(inbox)
         assert alert["obligation_id"] == ob["obligation_id"] and alert["read_at"] is None
         assert "李明" in alert["body"] and "M4" in alert["body"]
+        # One request followed through the services' logs by its correlation id (README, "grep <id>").
+        for service in ("registry", "compliance", "notify"):
+            assert correlation in logs_of(system.services[service].log_path), f"{service}'s log does not name {correlation}"
 
         coverage_url = f"{system.url('compliance')}/v1/coverage"
         before = (await http.get(coverage_url, headers=system.operator(ids), params={"org_id": ids + "branch-1"})).json()

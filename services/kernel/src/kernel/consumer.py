@@ -10,6 +10,8 @@ An event whose handler fails for a reason other than the database or broker bein
 isolated: the batch is re-applied one event per transaction, and the poison event dead-lettered.
 """
 
+import collections
+import logging
 import os
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -114,25 +116,34 @@ class BatchConsumer:
         events = [e for e in events if e.envelope.type in self.handlers]
         if not events:
             return
-        applied = 0
         async with self.sessions() as session, session.begin():
             fresh = await self._track(session, [e.id for e in events])
             uow = self.unit_of_work(session) if self.unit_of_work is not None else session
             if self.hooks is not None:
                 await self.hooks.start_batch(uow, [e for e in events if e.id in fresh])
-            for event in events:
-                if event.id not in fresh:
-                    DUPLICATES.labels(self.name).inc()
-                    continue
-                fresh.discard(event.id)  # a duplicate inside the same batch is skipped too
-                handler = self.handlers[event.envelope.type]
-                with structlog.contextvars.bound_contextvars(
-                    event_id=event.id, event_type=event.envelope.type, correlation_id=event.envelope.correlationid
-                ):
-                    await handler(uow, event)
-                    log.debug("event applied", consumer=self.name)
-                APPLIED.labels(self.name, event.envelope.type).inc()
-                applied += 1
+            # Per event only what must be: a batch of 2,000 spent ~9 % of its time on a context
+            # manager, a debug line nobody reads and a metric's label lookup for each event.
+            debug = logging.getLogger(__name__).isEnabledFor(logging.DEBUG)  # the level structlog hands to
+            by_type: collections.Counter[str] = collections.Counter()
+            try:
+                for event in events:
+                    if event.id not in fresh:
+                        DUPLICATES.labels(self.name).inc()
+                        continue
+                    fresh.discard(event.id)  # a duplicate inside the same batch is skipped too
+                    # What the handler logs names the event (and the request it belongs to).
+                    structlog.contextvars.bind_contextvars(
+                        event_id=event.id, event_type=event.envelope.type, correlation_id=event.envelope.correlationid
+                    )
+                    await self.handlers[event.envelope.type](uow, event)
+                    if debug:
+                        log.debug("event applied", consumer=self.name)
+                    by_type[event.envelope.type] += 1
+            finally:
+                structlog.contextvars.unbind_contextvars("event_id", "event_type", "correlation_id")
+            for type_name, n in by_type.items():
+                APPLIED.labels(self.name, type_name).inc(n)
+            applied = sum(by_type.values())
             if self.hooks is not None:
                 await self.hooks.finish_batch(uow)
         # One line per batch at info: a line per event would cost more than applying it (LOG_LEVEL=debug has them).

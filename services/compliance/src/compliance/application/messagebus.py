@@ -46,6 +46,7 @@ class ComplianceBus:
     def __init__(self, policy: Policy, today: Callable[[], date], *, replaying: bool = False):
         self.policy, self.today = policy, today
         self.routes = ROUTES | (REPLAYED if replaying else {})
+        self.replaying = replaying  # a rebuild tells nobody and logs no line per obligation
 
     def route(self) -> dict:
         return dict.fromkeys(self.routes, self.handle)
@@ -95,5 +96,13 @@ class ComplianceBus:
         for obligation_id, (first, cause) in sorted(uow.changed_obligations.items()):
             told = announcements(first, uow.view.obligation(obligation_id))
             if told:
-                uow.publish(obligation_events(tuple(told), cause, now))
+                events = obligation_events(tuple(told), cause, now)
+                uow.publish(events)
+                # A line per transition, naming what caused it: `grep <correlation id>` follows a
+                # reported sanction from the registry through here to notify's inbox.
+                for e in [] if self.replaying else events:
+                    log.info(
+                        e.type.removesuffix(".v1").replace(".", " "), obligation_id=obligation_id, cause_event_id=cause and cause.id,
+                        correlation_id=cause and cause.envelope.correlationid,
+                    )  # fmt: skip
         await uow.flush()

@@ -19,27 +19,29 @@ from notify.domain.delivery import channels_for, not_before
 
 log = get_logger(__name__)
 
-Pending = tuple[Alert, tuple[str, ...] | None]  # an alert, and the channels it goes out on whatever the choice
+# An alert; the channels it goes out on whatever the person's choice (None: as they chose); and the
+# log context of the event that made it (its event and correlation ids), for the line that says so.
+Pending = tuple[Alert, tuple[str, ...] | None, dict]
 
 
 async def deliver(uow: UnitOfWork, alert: Alert, settings: NotifySettings, only: tuple[str, ...] | None = None) -> bool:
     """One alert now (the digest, a replay); False when it existed already."""
-    return bool(await deliver_all(uow, [(alert, only)], settings))
+    return bool(await deliver_all(uow, [(alert, only, {})], settings))
 
 
 async def deliver_all(uow: UnitOfWork, pending: Sequence[Pending], settings: NotifySettings) -> list[Alert]:
     """The inbox entries and their deliveries; returns the alerts that were new."""
-    fresh_ids = await uow.inbox.add_many([alert for alert, _ in pending])
+    fresh_ids = await uow.inbox.add_many([alert for alert, _, _ in pending])
     new, seen = [], set()
-    for alert, only in pending:
+    for alert, only, context in pending:
         if alert.alert_id in fresh_ids and alert.alert_id not in seen:  # an alert twice in a batch: once
             seen.add(alert.alert_id)
-            new.append((alert, only))
-    people = await uow.people.get_many({alert.person_id for alert, _ in new})
+            new.append((alert, only, context))
+    people = await uow.people.get_many({alert.person_id for alert, _, _ in new})
     now = datetime.now(UTC)
     plans = []
-    for alert, only in new:
-        log.info("alert in inbox", alert_id=alert.alert_id, person_id=alert.person_id, transition=alert.transition)
+    for alert, only, context in new:
+        log.info("alert in inbox", alert_id=alert.alert_id, person_id=alert.person_id, transition=alert.transition, **context)
         person = people.get(alert.person_id)
         if person is None:
             continue  # nobody to reach beyond the inbox yet
@@ -51,4 +53,4 @@ async def deliver_all(uow: UnitOfWork, pending: Sequence[Pending], settings: Not
         if channels:
             plans.append((alert, channels, not_before(now, prefs, alert.transition, settings.zone)))
     await uow.deliveries.schedule(plans)
-    return [alert for alert, _ in new]
+    return [alert for alert, _, _ in new]

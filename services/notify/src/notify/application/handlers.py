@@ -8,6 +8,8 @@ for the whole batch before (`start_batch`).
 
 from dataclasses import dataclass
 
+from structlog.contextvars import get_contextvars
+
 from notify.application.alerting import deliver_all
 from notify.application.ports import EventHandler, UnitOfWork
 from notify.config import NotifySettings
@@ -55,7 +57,7 @@ class NotifyHandlers:
                 due_date=data.due_date.isoformat(),
                 templates=self.templates,
             )
-            uow.pending.append((alert, None))
+            uow.pending.append((alert, None, get_contextvars()))  # the event's ids, for the inbox line
 
     async def secretary_vacant(self, uow: UnitOfWork, event: ParsedEvent) -> None:
         data: d.SecretaryVacant = event.data
@@ -65,7 +67,7 @@ class NotifyHandlers:
             org_id=data.org_id, org_name=data.org_id, recipient_id=data.parent_secretary_id,
             since=data.since.isoformat(), templates=self.templates,
         )  # fmt: skip
-        uow.pending.append((alert, None))
+        uow.pending.append((alert, None, get_contextvars()))  # the event's ids, for the inbox line
 
     async def meeting_approaching(self, uow: UnitOfWork, event: ParsedEvent) -> None:
         """(SPEC §3.6) 14 and 3 days before an organisational-life meeting, its secretary hears how
@@ -77,7 +79,7 @@ class NotifyHandlers:
             meeting_id=data.meeting_id, days_before=data.days_before, recipient_id=data.secretary_id, date=data.date.isoformat(),
             members=data.uncovered_members, secretaries=data.uncovered_secretaries, pairs=data.uncovered_pairs, templates=self.templates,
         )  # fmt: skip
-        uow.pending.append((alert, None))
+        uow.pending.append((alert, None, get_contextvars()))  # the event's ids, for the inbox line
 
     async def follow_up(self, uow: UnitOfWork, event: ParsedEvent) -> None:
         """A follow-up measure due or overdue: its owner is reminded (never told its text)."""
@@ -87,7 +89,7 @@ class NotifyHandlers:
             follow_up_id=data.follow_up_id, stage=stage, owner_id=data.owner_id,
             due_date=data.due_date.isoformat(), templates=self.templates,
         )  # fmt: skip
-        uow.pending.append((alert, None))
+        uow.pending.append((alert, None, get_contextvars()))  # the event's ids, for the inbox line
 
     async def start_batch(self, uow: UnitOfWork, events: list[ParsedEvent]) -> None:
         subjects = {e.data.subject_id for e in events if e.envelope.type.startswith("obligation.")}

@@ -99,7 +99,7 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     # Alerts a consumer batch's handlers made, written together when the batch is done
     # (application.alerting.deliver_all, called by the handlers' finish_batch).
-    pending: list[tuple[Alert, tuple[str, ...] | None]]
+    pending: list[tuple[Alert, tuple[str, ...] | None, dict]]
     names: dict[str, str]  # subjects' names, loaded for the whole batch before its handlers run
 
 
