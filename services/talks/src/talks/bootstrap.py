@@ -28,7 +28,7 @@ def bootstrap(settings: TalksSettings) -> Service:
     runtime = Runtime(settings, service="talks", metadata=orm.metadata, migrations="talks.adapters.migrations")
     units = SqlUnitsOfWork(runtime.sessions, settings)
     # Talks' view of the registry and of compliance's obligations: plain upserts, applied in adapters.
-    runtime.consume("talks", [Topic.REGISTRY.value, Topic.COMPLIANCE.value], directory.ROUTES)
+    runtime.consume("talks", [Topic.REGISTRY.value, Topic.COMPLIANCE.value], directory.ROUTES, directory.ObligationsInBulk())
     # follow-up measures fall due by the dates of the deployment's calendar
     runtime.every("follow-ups", settings.tick_seconds, lambda: publish_due(units, local_date(datetime.now(UTC), settings.zone)))
     return Service(runtime, Dependencies(units=units, cipher=cipher, render=forms.render, zone=settings.zone))
