@@ -4,6 +4,7 @@ A scheduled meeting reaches compliance as a coverage deadline."""
 from datetime import UTC, datetime, timedelta
 
 from devstack.demo import demo_city_events
+from talk_contracts.calendar import DEFAULT_TIME_ZONE, zone
 from tests.conftest import eventually
 
 from .conftest import post_events, record_talk
@@ -61,7 +62,7 @@ async def test_a_request_reaches_the_leader_and_the_talk_closes_it_and_fulfils_r
 
         assert (await eventually(closed))["closed_by"] == talk.json()["talk_id"]  # closed by compliance's verdict
 
-        year = datetime.now(UTC).year
+        year = datetime.now(zone(DEFAULT_TIME_ZONE)).year  # the services' calendar (Beijing), not UTC's
 
         async def dossier():
             r = await http.get(f"{talks}/v1/dossiers/{member}", params={"year": year}, headers=system.signed_in(ids + "p-b1-sec"))
