@@ -30,19 +30,20 @@ class Tokens:
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
 
 
+def _seeded(values: dict | None) -> dict | None:
+    """Half of the ids the city knows replaced by one of its own, so that requests reach the handlers."""
+    known = CONTEXT["known"]
+    for name in list(values or {}):
+        if name in known and random.random() < 0.5:
+            values[name] = random.choice(known[name])
+    return values
+
+
 @schemathesis.hook
 def map_path_parameters(context, path_parameters):
-    known = CONTEXT["known"]
-    for name in list(path_parameters or {}):
-        if name in known and random.random() < 0.5:
-            path_parameters[name] = random.choice(known[name])
-    return path_parameters
+    return _seeded(path_parameters)
 
 
 @schemathesis.hook
 def map_query(context, query):
-    known = CONTEXT["known"]
-    for name in list(query or {}):
-        if name in known and random.random() < 0.5:
-            query[name] = random.choice(known[name])
-    return query
+    return _seeded(query)

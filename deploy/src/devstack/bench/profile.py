@@ -4,7 +4,6 @@ its time. The city's log is published to the embedded broker, read back, and its
 `.run/bench/profile-<size>.txt` and a flame-graph page to `.html`."""
 
 import asyncio
-import sys
 import time
 from pathlib import Path
 
@@ -54,7 +53,3 @@ def main(argv: list[str]) -> int:
         return 2
     asyncio.run(profile(size, int(argv[1]) if len(argv) > 1 else 40_000))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -24,9 +24,9 @@ from prometheus_client import Counter, Histogram
 from sqlalchemy import Table, Text, func, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from kernel.db import is_infrastructure_error
 from kernel.deadletter import dead_letter
 from kernel.logging import get_logger
 from kernel.ordering import in_log_order
@@ -50,13 +50,6 @@ class BatchHooks(Protocol):
 
     async def finish_batch(self, uow: Any) -> None:
         """After the handlers: work that needs the whole batch applied first, bulk writes."""
-
-
-def is_infrastructure_error(exc: BaseException) -> bool:
-    """Failures that say nothing about the event: retry the whole batch rather than dead-letter."""
-    if isinstance(exc, (OperationalError, InterfaceError, ConnectionError, OSError, TimeoutError)):
-        return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 @dataclass

@@ -5,7 +5,16 @@ from importlib.resources import files
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+
+def is_infrastructure_error(exc: BaseException) -> bool:
+    """The database or the network being away, not the work at hand: a consumer retries its whole
+    batch rather than dead-letter an event, a request is answered 503 (kernel.db_errors)."""
+    if isinstance(exc, (OperationalError, InterfaceError, ConnectionError, OSError, TimeoutError)):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 def make_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:

@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 
-from kernel.consumer import is_infrastructure_error
+from kernel.db import is_infrastructure_error
 from kernel.logging import get_logger
 
 log = get_logger(__name__)

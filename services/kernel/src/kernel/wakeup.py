@@ -4,6 +4,7 @@ relay LISTENs on one connection of its own. Should that connection drop, the rel
 `fallback_s` (and at once after reconnecting), so nothing waits longer than that."""
 
 import asyncio
+from collections.abc import Callable
 
 import asyncpg
 from sqlalchemy import Table, text
@@ -53,19 +54,26 @@ class Wakeup:
             pass
 
     async def _listen(self) -> None:
-        while True:
-            try:
-                connection = await asyncpg.connect(self._dsn)
-            except (OSError, asyncpg.PostgresError) as exc:
-                log.warning("cannot LISTEN for staged events; polling meanwhile", channel=self._channel, error=str(exc))
+        await listen(self._dsn, self._channel, heard=lambda _: self._event.set(), connected=self._event.set)
+
+
+async def listen(dsn: str, channel: str, *, heard: Callable[[str], None], connected: Callable[[], None]) -> None:
+    """LISTEN on `channel` for as long as the calling task runs, on a connection of its own:
+    `heard(payload)` for each NOTIFY, `connected()` each time the connection is made (what was sent
+    while it was down was not heard); after a loss it connects again."""
+    while True:
+        try:
+            connection = await asyncpg.connect(dsn)
+        except (OSError, asyncpg.PostgresError) as exc:
+            log.warning("cannot LISTEN; will try again", channel=channel, error=str(exc))
+            await asyncio.sleep(RECONNECT_S)
+            continue
+        try:
+            await connection.add_listener(channel, lambda _conn, _pid, _channel, payload: heard(payload))
+            connected()
+            while not connection.is_closed():
                 await asyncio.sleep(RECONNECT_S)
-                continue
-            try:
-                await connection.add_listener(self._channel, lambda *_: self._event.set())
-                self._event.set()  # whatever was staged while not listening
-                while not connection.is_closed():
-                    await asyncio.sleep(RECONNECT_S)
-                log.warning("LISTEN connection lost; reconnecting", channel=self._channel)
-            finally:
-                if not connection.is_closed():
-                    await connection.close()
+            log.warning("LISTEN connection lost; reconnecting", channel=channel)
+        finally:
+            if not connection.is_closed():
+                await connection.close()

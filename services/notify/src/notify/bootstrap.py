@@ -60,7 +60,7 @@ def bootstrap(
         handlers=handlers.route(),
         hooks=handlers,
         consumer_unit_of_work=for_consumer(settings),
-        worker=DeliveryWorker(open_unit_of_work, settings, channels, rand),
+        worker=DeliveryWorker(open_unit_of_work, settings, channels, templates, rand),
     )
 
 

@@ -10,15 +10,12 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 
-import asyncpg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from kernel.logging import get_logger
+from kernel.wakeup import listen
 
-log = get_logger(__name__)
 CHANNEL = "compliance_changes"
-RECONNECT_S = 2.0
 KEEPALIVE_S = 15.0
 
 
@@ -47,24 +44,10 @@ class ChangeFeed:
             await asyncio.gather(self._task, return_exceptions=True)
 
     async def _listen(self) -> None:
-        while True:
-            try:
-                connection = await asyncpg.connect(self._dsn)
-            except (OSError, asyncpg.PostgresError) as exc:
-                log.warning("change feed cannot connect; will try again", error=str(exc))
-                await asyncio.sleep(RECONNECT_S)
-                continue
-            try:
-                await connection.add_listener(CHANNEL, self._heard)
-                self._broadcast({"resync": True})  # anything missed while disconnected
-                while not connection.is_closed():
-                    await asyncio.sleep(RECONNECT_S)
-                log.warning("change feed connection lost; reconnecting")
-            finally:
-                if not connection.is_closed():
-                    await connection.close()
+        # On (re)connecting, pages hear `resync`: anything that changed while disconnected was missed.
+        await listen(self._dsn, CHANNEL, heard=self._heard, connected=lambda: self._broadcast({"resync": True}))
 
-    def _heard(self, _connection, _pid, _channel, payload: str) -> None:
+    def _heard(self, payload: str) -> None:
         try:
             self._broadcast(json.loads(payload))
         except ValueError:

@@ -62,7 +62,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     # The rebuild drops and recreates its schema: only one of compliance's own, never the live one
     # nor another service's (`--schema talks` would drop the talk records).
-    if args.schema == orm.SCHEMA or not args.schema.startswith(f"{orm.SCHEMA}_"):
+    if not args.schema.startswith(f"{orm.SCHEMA}_"):
         parser.error(f"--schema must name a scratch schema of compliance's own, {orm.SCHEMA}_<something> (not {args.schema!r})")
     settings = ComplianceSettings()
     configure_logging("compliance-replay", settings.log_level, settings.log_format)

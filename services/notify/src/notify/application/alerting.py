@@ -25,7 +25,7 @@ Pending = tuple[Alert, tuple[str, ...] | None, dict]
 
 
 async def deliver(uow: UnitOfWork, alert: Alert, settings: NotifySettings, only: tuple[str, ...] | None = None) -> bool:
-    """One alert now (the digest, a replay); False when it existed already."""
+    """One alert now, outside a consumer batch (the digest); False when it existed already."""
     return bool(await deliver_all(uow, [(alert, only, {})], settings))
 
 

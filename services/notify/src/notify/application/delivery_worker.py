@@ -17,7 +17,9 @@ from kernel.logging import get_logger
 from notify.application.ports import Channel, UnitOfWork, UnitOfWorkFactory
 from notify.application.records import DueDelivery
 from notify.config import NotifySettings
+from notify.domain.alerts import Templates
 from notify.domain.delivery import backoff
+from notify.domain.people import Person
 from talk_contracts import Source, new_event
 from talk_contracts import data as d
 
@@ -36,13 +38,14 @@ class DeliveryWorker:
         unit_of_work: UnitOfWorkFactory,
         settings: NotifySettings,
         channels: dict[str, Channel],
+        templates: Templates,
         rand: Callable[[], float] | None = None,
     ):
         self.unit_of_work = unit_of_work
         self.settings = settings
         self.channels = channels
+        self.templates = templates
         self.rand = rand or random.random  # injectable for tests of the back-off
-        self.templates = settings.templates()
 
     async def run_until_idle(self) -> int:
         """Batches of due deliveries until fewer than a batch are left; returns how many were attempted."""
@@ -53,16 +56,16 @@ class DeliveryWorker:
                 break
         return attempted
 
-    async def run_once(self, now: datetime, limit: int | None = None) -> int:
-        """Attempt every delivery due at `now`; returns how many were attempted."""
+    async def run_once(self, now: datetime) -> int:
+        """Attempt a batch of the deliveries due at `now`; returns how many were attempted."""
         async with self.unit_of_work() as uow:
-            due = await uow.deliveries.due(now, limit or BATCH)
+            due = await uow.deliveries.due(now, BATCH)
+            people = await uow.people.get_many({d.person_id for d in due})
             for delivery in due:
-                await self._attempt(uow, delivery, now)
+                await self._attempt(uow, delivery, people[delivery.person_id], now)
         return len(due)
 
-    async def _attempt(self, uow: UnitOfWork, delivery: DueDelivery, now: datetime) -> None:
-        person = await uow.people.get(delivery.person_id)
+    async def _attempt(self, uow: UnitOfWork, delivery: DueDelivery, person: Person, now: datetime) -> None:
         # Channels outside the system carry the outside text, never the inbox's body with its names.
         outside = self.templates.outside_text(delivery.title, self.settings.talks_public_url)
         alert = {"alert_id": delivery.alert_id, "title": delivery.title, "body": outside, "obligation_id": delivery.obligation_id}

@@ -18,6 +18,11 @@ from talk_contracts import OBLIGATION_TRANSITIONS, ParsedEvent
 from talk_contracts import data as d
 
 
+def _alert(uow: UnitOfWork, alert) -> None:
+    """Written with the batch's others (finish_batch), logged with the ids of the event that made it."""
+    uow.pending.append((alert, None, get_contextvars()))
+
+
 @dataclass
 class NotifyHandlers:
     settings: NotifySettings
@@ -26,6 +31,7 @@ class NotifyHandlers:
     async def member_joined(self, uow: UnitOfWork, event: ParsedEvent) -> None:
         data: d.MemberJoined = event.data
         await uow.people.upsert(data.person_id, data.name, data.email, data.phone)
+        uow.names[data.person_id] = data.name  # named for the batch's later events too
 
     async def contact_changed(self, uow: UnitOfWork, event: ParsedEvent) -> None:
         data: d.MemberContactChanged = event.data
@@ -46,7 +52,7 @@ class NotifyHandlers:
         to = recipients(transition, data.responsible_id, data.escalated_to_id, data.previous_responsible_id)
         if not to:
             return
-        subject_name = uow.names.get(data.subject_id) or await uow.people.name_of(data.subject_id)  # joined in this batch
+        subject_name = uow.names.get(data.subject_id)  # loaded for the batch (start_batch), or joined in it
         for recipient_id, template in to:
             alert = obligation_alert(
                 obligation_id=data.obligation_id,
@@ -57,7 +63,7 @@ class NotifyHandlers:
                 due_date=data.due_date.isoformat(),
                 templates=self.templates,
             )
-            uow.pending.append((alert, None, get_contextvars()))  # the event's ids, for the inbox line
+            _alert(uow, alert)
 
     async def secretary_vacant(self, uow: UnitOfWork, event: ParsedEvent) -> None:
         data: d.SecretaryVacant = event.data
@@ -67,7 +73,7 @@ class NotifyHandlers:
             org_id=data.org_id, org_name=data.org_id, recipient_id=data.parent_secretary_id,
             since=data.since.isoformat(), templates=self.templates,
         )  # fmt: skip
-        uow.pending.append((alert, None, get_contextvars()))  # the event's ids, for the inbox line
+        _alert(uow, alert)
 
     async def meeting_approaching(self, uow: UnitOfWork, event: ParsedEvent) -> None:
         """(SPEC §3.6) 14 and 3 days before an organisational-life meeting, its secretary hears how
@@ -79,7 +85,7 @@ class NotifyHandlers:
             meeting_id=data.meeting_id, days_before=data.days_before, recipient_id=data.secretary_id, date=data.date.isoformat(),
             members=data.uncovered_members, secretaries=data.uncovered_secretaries, pairs=data.uncovered_pairs, templates=self.templates,
         )  # fmt: skip
-        uow.pending.append((alert, None, get_contextvars()))  # the event's ids, for the inbox line
+        _alert(uow, alert)
 
     async def follow_up(self, uow: UnitOfWork, event: ParsedEvent) -> None:
         """A follow-up measure due or overdue: its owner is reminded (never told its text)."""
@@ -89,7 +95,7 @@ class NotifyHandlers:
             follow_up_id=data.follow_up_id, stage=stage, owner_id=data.owner_id,
             due_date=data.due_date.isoformat(), templates=self.templates,
         )  # fmt: skip
-        uow.pending.append((alert, None, get_contextvars()))  # the event's ids, for the inbox line
+        _alert(uow, alert)
 
     async def start_batch(self, uow: UnitOfWork, events: list[ParsedEvent]) -> None:
         subjects = {e.data.subject_id for e in events if e.envelope.type.startswith("obligation.")}

@@ -24,7 +24,6 @@ class People(Protocol):
     async def get_many(self, person_ids: set[str]) -> dict[str, Person]:
         """Those of these people notify knows, by id: one query for a batch's recipients."""
 
-    async def name_of(self, person_id: str) -> str | None: ...
     async def names_of(self, person_ids: set[str]) -> dict[str, str]: ...
     async def set_preferences(
         self, person_id: str, channels: Sequence[str], quiet_start: time | None, quiet_end: time | None, digest: bool

@@ -26,7 +26,8 @@ class InboxEntry(Record):
 
 
 class DueDelivery(Record):
-    """A delivery whose time has come, with what its channel sends: the alert's title and body."""
+    """A delivery whose time has come, with the alert's title (what goes outside is the outside text
+    made from it, never the inbox's body with its names)."""
 
     delivery_id: str
     alert_id: str
@@ -35,7 +36,6 @@ class DueDelivery(Record):
     attempts: int
     obligation_id: str | None
     title: str
-    body: str
     alerted_at: datetime  # when the alert reached the inbox: the start of its delivery latency
 
 

@@ -1,7 +1,7 @@
 """The integration edge: events from integrated systems, accepted all-or-nothing, each id once."""
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
@@ -53,11 +53,6 @@ class Intake:
 
 
 _DERIVED = uuid.UUID("3c2b1a4e-8f7d-4e6c-9b5a-1d2e3f4a5b6c")
-
-
-def as_published(event: ParsedEvent) -> CloudEvent:
-    """The event as it travels on the topics: under an id unique in the whole system."""
-    return event.envelope.model_copy(update={"id": published_id(event.envelope.source, event.id)})
 
 
 def derived_event(cause: CloudEvent, data: BaseModel) -> CloudEvent:
@@ -118,19 +113,23 @@ async def accept(transaction: UnitOfWorkFactory, events: list[ParsedEvent], tz: 
             raise Refused([Breach(new[b.index][0], b.event_id, b.rule, b.message) for b in outcome.breaches])
         if outcome.refused:
             raise Unprocessable([Rejection(new[i][0], event_id, [{"loc": "data.person_id", "msg": why}]) for i, event_id, why in outcome.refused])
+        # As they travel on the topics: under ids unique in the whole system (domain/event_ids).
+        topic_ids = {e.id: published_id(e.envelope.source, e.id) for _, e in new}
         staged, derived = [], []
         for i, data in outcome.published:
-            cause = as_published(new[i][1])
-            envelope = cause if data is None else derived_event(cause, data)
-            if data is not None:
+            cause = new[i][1]
+            if data is None:  # the event itself, as it was validated at the edge
+                event = replace(cause, envelope=cause.envelope.model_copy(update={"id": topic_ids[cause.id]}))
+            else:  # a consequence, built from a validated model: no second validation
+                envelope = derived_event(cause.envelope.model_copy(update={"id": topic_ids[cause.id]}), data)
+                event = ParsedEvent(envelope, CATALOGUE[envelope.type], data)
                 derived.append(envelope)
-            if CATALOGUE[envelope.type].family == "registry":
-                await uow.registry.apply(parse_event(envelope.model_dump(mode="json")))
-            staged.append(envelope)
+            if event.kind.family == "registry":
+                await uow.registry.apply(event)
+            staged.append(event.envelope)
         await uow.outbox.stage(staged)
         await uow.commit()
     warnings = [{"index": new[i][0], "id": event_id, "msg": why} for i, event_id, why in outcome.warnings]
-    topic_ids = {e.id: published_id(e.envelope.source, e.id) for _, e in new}
     result = Intake([e.id for _, e in new], [e.id for e in events if e.id not in fresh], warnings, derived, topic_ids)
     log.info(
         "events accepted", accepted=len(result.accepted), duplicates=len(result.duplicates), published=len(derived),

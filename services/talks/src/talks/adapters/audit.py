@@ -8,7 +8,7 @@ entry. The lock is held to the end of the appending transaction (talks' requests
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import insert, select, text
 
 from talks.adapters import orm
 from talks.adapters.repository import SqlRepository
@@ -45,5 +45,3 @@ class SqlAuditLog(SqlRepository):
         """Entries in chain order, for verifying (a page at a time)."""
         return await self._all(select(a).where(a.c.seq > after).order_by(a.c.seq).limit(limit))
 
-    async def count(self) -> int:
-        return int((await self._session.execute(select(func.count()).select_from(a))).scalar_one())

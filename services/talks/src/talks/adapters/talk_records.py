@@ -37,11 +37,12 @@ class SqlTalkRecords(SqlRepository):
         await self._execute(insert(versions).values({k: current[k] for k in kept}))
 
     async def replace(self, talk_id: str, fields: dict, *, version: int, content_encrypted: bytes, recorded_by: str | None,
-                      recorded_at: datetime, reason: str) -> None:  # fmt: skip
+                      recorded_at: datetime) -> None:  # fmt: skip
         await self._execute(
             update(t).where(t.c.talk_id == talk_id).values(
+                # amendment_reason: a legacy column, cleared; the reason is inside the encrypted content
                 **fields, version=version, content_encrypted=content_encrypted, recorded_by=recorded_by,
-                recorded_at=recorded_at, amendment_reason=reason,
+                recorded_at=recorded_at, amendment_reason=None,
             )  # fmt: skip
         )
 

@@ -28,7 +28,7 @@ async def amend(units: UnitsOfWork, cipher: Cipher, talk_id: str, change: Amendm
         content[REASON] = change.reason
         await uow.talks.replace(
             talk_id, amended_fields(change), version=version, content_encrypted=cipher.encrypt(content, content_binding(talk_id, version)),
-            recorded_by=by, recorded_at=datetime.now(UTC), reason=None,
+            recorded_by=by, recorded_at=datetime.now(UTC),
         )  # fmt: skip
         await uow.audit.record(talk_id, by, f"amended to version {version}", action="write")
     return version

@@ -56,8 +56,8 @@ class TalkRecords(Protocol):
         """Keep the version an amendment is about to replace."""
 
     async def replace(self, talk_id: str, fields: Row, *, version: int, content_encrypted: bytes, recorded_by: str | None,
-                      recorded_at: datetime, reason: str) -> None:  # fmt: skip
-        """The current version becomes the amended one."""
+                      recorded_at: datetime) -> None:  # fmt: skip
+        """The current version becomes the amended one (its reason travels encrypted in its content)."""
 
     async def earlier_versions(self, talk_id: str) -> list[Row]:
         """`version`, `recorded_by`, `recorded_at`, `content_encrypted` of each kept version, oldest first."""
@@ -137,9 +137,9 @@ class AuditLog(Protocol):
     """Every read of confidential data, every write and every refusal, as a hash chain (SPEC §4;
     domain.audit_chain)."""
 
-    async def record(self, subject: str, reader_id: str | None, basis: str | None, action: str = "read") -> None:
-        """One entry about `subject` (a talk id, a dossier's, a form's …) by `reader_id`;
-        `basis` None means refused; `action` read, write or refused."""
+    async def record(self, subject: str, actor_id: str | None, basis: str | None, action: str = "read") -> None:
+        """One entry about `subject` (a talk id, a dossier's, a form's …) by `actor_id`; `basis`
+        None means refused; `action` what was done or asked (read, write, `refused: <why>` …)."""
 
     async def entries(self, talk_id: str | None, reader_id: str | None, limit: int) -> list[Row]:
         """The newest entries first, filtered by whichever of `talk_id` and `reader_id` is given."""

@@ -36,7 +36,7 @@ class SqlDeliveries:
 
     async def due(self, now: datetime, limit: int) -> list[DueDelivery]:
         stmt = (
-            select(dl, i.c.title, i.c.body, i.c.obligation_id, i.c.created_at.label("alerted_at"))
+            select(dl, i.c.title, i.c.obligation_id, i.c.created_at.label("alerted_at"))
             .join(i, i.c.alert_id == dl.c.alert_id)
             .where(dl.c.status == PENDING, dl.c.next_attempt_at <= now)
             .order_by(dl.c.next_attempt_at)

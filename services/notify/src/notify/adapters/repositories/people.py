@@ -40,9 +40,6 @@ class SqlPeople:
         rows = await self.session.execute(select(p).where(p.c.person_id.in_(sorted(person_ids))))
         return {row.person_id: record(Person, row) for row in rows}
 
-    async def name_of(self, person_id: str) -> str | None:
-        return await self.session.scalar(select(p.c.name).where(p.c.person_id == person_id))
-
     async def names_of(self, person_ids: set[str]) -> dict[str, str]:
         if not person_ids:
             return {}
