@@ -3,11 +3,12 @@
 import asyncio
 import json
 
+import asyncpg
 import pytest
 
 from devstack.demo import DEV_TOKEN, sanction_event
 from kernel.replay import read_log
-from kernel.settings import CommonSettings
+from kernel.settings import CommonSettings, asyncpg_dsn
 
 from .conftest import DISCIPLINE_TOKEN, post_events
 
@@ -182,3 +183,18 @@ async def test_text_the_database_cannot_store_is_a_422_not_a_500(system, ids):
         assert (query.status_code, body.status_code) == (422, 422), (query.text, body.text)
         assert "NUL" in query.json()["detail"] and "NUL" in body.json()["detail"]
         assert outcome(await post_events(http, system, [org | {"data": org["data"] | {"name": "支部"}}])) == ([org["id"]], [])
+
+
+async def test_an_event_accepted_before_ids_were_per_source_is_still_a_duplicate(system, ids):
+    """Migration 0002 keeps such an event's id on both sides, under the source its sender wrote then."""
+    legacy = sanction_event(ids + "p-legacy")
+    conn = await asyncpg.connect(asyncpg_dsn(system.database_url))
+    try:
+        await conn.execute(
+            "INSERT INTO registry.accepted_events (event_id, sender_id, type, source) VALUES ($1, $1, $2, 'urn:discipline')",
+            legacy["id"], legacy["type"],
+        )  # fmt: skip
+    finally:
+        await conn.close()
+    async with system.client() as http:
+        assert outcome(await post_events(http, system, [legacy], token=DISCIPLINE_TOKEN)) == ([], [legacy["id"]])

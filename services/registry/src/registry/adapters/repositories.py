@@ -20,13 +20,16 @@ class AcceptedEventsTable:
         self._session = session
 
     async def record(self, events: list[ParsedEvent]) -> set[str]:
+        legacy = await self._legacy([e.id for e in events])
         rows = [
             {"event_id": published_id(e.envelope.source, e.id), "sender_id": e.id, "type": e.envelope.type, "source": e.envelope.source}
             for e in events
+            if e.id not in legacy
         ]
+        if not rows:
+            return set()
         a = orm.accepted_events
-        # Any conflict is a duplicate: the same (source, id) again, or an event accepted before ids were
-        # per source (its event_id is the sender's own).
+        # A conflict is a duplicate: the same (source, id) again.
         stmt = insert(a).values(rows).on_conflict_do_nothing().returning(a.c.sender_id)
         return set((await self._session.execute(stmt)).scalars())
 
@@ -35,13 +38,20 @@ class AcceptedEventsTable:
         by_source: dict[str, list[str]] = {}
         for e in events:
             by_source.setdefault(e.envelope.source, []).append(e.id)
-        found: set[str] = set()
+        found = await self._legacy([e.id for e in events])
         # One `= ANY(array)` per source (an import has one): a row-valued IN of thousands of pairs
         # exceeds PostgreSQL's stack depth.
         for source, ids in by_source.items():
             query = select(a.c.sender_id).where(a.c.source == source, a.c.sender_id == any_(array(ids, type_=Text)))
             found |= set((await self._session.execute(query)).scalars())
         return found
+
+    async def _legacy(self, ids: list[str]) -> set[str]:
+        """Ids accepted before ids were per source (migration 0002: their event_id is the sender's
+        own, and their source whatever the sender wrote then): still duplicates, from any system."""
+        a = orm.accepted_events
+        query = select(a.c.sender_id).where(a.c.event_id == any_(array(ids, type_=Text)), a.c.event_id == a.c.sender_id)  # by primary key
+        return set((await self._session.execute(query)).scalars())
 
 
 class RegistryTables:

@@ -2,7 +2,9 @@
 
 `accepted_events.event_id` is now the id the event travels under on the topics (derived from its
 source and the sender's id); `sender_id` is the id the system sent, unique with its source. Events
-accepted before keep their id on both sides, so a late redelivery of one is still a duplicate.
+accepted before keep their id on both sides (event_id = sender_id), and their source is what the
+sender wrote then, not its credential's system: the intake treats such an id as a duplicate from any
+system (adapters/repositories.py), so a late redelivery of one is not published again.
 
 Revision ID: 0002
 """
