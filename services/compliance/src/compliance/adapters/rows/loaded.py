@@ -1,8 +1,9 @@
 """Which keys a store holds completely."""
 
 from collections.abc import Hashable, Iterable
+from datetime import datetime
 
-from sqlalchemy import Table, any_, bindparam, func, select
+from sqlalchemy import DateTime, Table, Text, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 
 from compliance.domain.view import NotLoaded
@@ -22,6 +23,15 @@ def among(column, values: Iterable):
     """`column IN (values)` as one array parameter (`= ANY`): a batch asks for thousands of ids, and
     an IN list of thousands costs more to render than the query costs to run."""
     return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+
+
+def each_since(since_of: dict[str, datetime], key: str = "key"):
+    """The rows `(key, since)` of a dict as a derived table `w`, to join LATERAL to an index range
+    per key: each key from its own instant, for a batch's oldest instant must not pull every
+    other key's history."""
+    keys, since = zip(*since_of.items(), strict=True)
+    w = func.unnest(bindparam(None, list(keys), type_=ARRAY(Text)), bindparam(None, list(since), type_=ARRAY(DateTime(timezone=True))))
+    return w.table_valued(key, "since").render_derived(name="w")
 
 
 class Loaded:

@@ -6,13 +6,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, or_, select, type_coerce
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy import ARRAY, bindparam, func, or_, select, true, type_coerce
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import NullType
 
 from compliance.adapters import orm
-from compliance.adapters.rows.loaded import Loaded, among, unnested
+from compliance.adapters.rows.loaded import Loaded, among, each_since, unnested
 from compliance.domain.obligations import Obligation, Retraction
 from compliance.domain.view import NotLoaded
 
@@ -27,7 +27,8 @@ def to_row(ob: Obligation) -> dict:
 
 
 _RULES, _PATHS = _FIELDS.index("rules"), _FIELDS.index("paths")
-# What `from_row` reads, in its order; arrays as the driver hands them over (lists), unprocessed.
+# What `from_row` reads, in its order; arrays as the driver hands them over (lists), unprocessed
+# (sqlalchemy.ARRAY, which the table's column is: the dialect's ARRAY is a subclass of it, not the reverse).
 COLUMNS = [type_coerce(c, NullType).label(c.name) if isinstance(c.type, ARRAY) else c for c in (orm.obligations.c[n] for n in _FIELDS)]
 
 
@@ -133,8 +134,16 @@ class ObligationRows:
         missing = {p: s for p, s in wanted.items() if p not in self._subjects_since or self._subjects_since[p] > s}
         if not missing:
             return
-        o = orm.obligations.c
-        await self._select(conn, among(o.subject_id, missing), or_(o.closed_at.is_(None), o.closed_at >= min(missing.values())))
+        o, w = orm.obligations.c, each_since(missing, "subject_id")
+        # each subject from their own instant: one member joining reads back to the epoch, and
+        # must not pull the closed history of everyone else in the batch
+        theirs = (
+            select(*COLUMNS)
+            .where(o.subject_id == w.c.subject_id, or_(o.closed_at.is_(None), o.closed_at >= w.c.since))
+            .offset(0)  # an index range per subject (see rows.talks.TalkRows.load)
+            .lateral("theirs")
+        )
+        self._keep(await conn.execute(select(theirs).select_from(w).join(theirs, true())))
         for person, since in missing.items():
             self._subjects_since[person] = min(since, self._subjects_since.get(person, since))
 

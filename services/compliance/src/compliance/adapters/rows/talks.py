@@ -5,13 +5,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import DateTime, Text, bindparam, func, select, true, type_coerce
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy import select, true, type_coerce
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import NullType
 
 from compliance.adapters import orm
-from compliance.adapters.rows.loaded import among, unnested
+from compliance.adapters.rows.loaded import among, each_since, unnested
 from compliance.domain.coverage import Credit
 from compliance.domain.obligations import Talk
 from compliance.domain.view import NotLoaded
@@ -87,11 +87,11 @@ class TalkRows:
         # Each person from their own instant: a secretary talks with hundreds a year, and the oldest
         # obligation in a batch must not pull the whole city's year of talks. Two index lookups
         # (who took part when, then those talks by id): one join would hash the whole year's talks.
-        people, since = zip(*wanted.items(), strict=True)
-        w = func.unnest(bindparam(None, list(people), type_=ARRAY(Text)), bindparam(None, list(since), type_=ARRAY(DateTime(timezone=True))))
-        w = w.table_valued("person_id", "since").render_derived(name="w")
-        # LATERAL: an index range per person; a join left to the planner hashes (in parallel, slowly)
-        theirs = select(p.talk_id).where(p.person_id == w.c.person_id, p.held_at >= w.c.since).lateral("theirs")
+        w = each_since(wanted, "person_id")
+        # LATERAL with OFFSET 0, which PostgreSQL never flattens into a join: an index range per
+        # person. Flattened, the planner hashes the whole table (with a growing table's stale
+        # statistics, 40 ms for 100 people instead of 4).
+        theirs = select(p.talk_id).where(p.person_id == w.c.person_id, p.held_at >= w.c.since).offset(0).lateral("theirs")
         taking_part = select(theirs.c.talk_id).select_from(w).join(theirs, true())
         await self.load_ids(conn, set((await conn.execute(taking_part)).scalars()))
         for person, since in wanted.items():
