@@ -4,6 +4,7 @@ whatever it misses is loaded when a decision asks for it."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import datetime, timedelta
 
 from compliance.domain.decisions import EPOCH
@@ -36,42 +37,70 @@ class Needs:
 
     def talks_since(self, person: str, since: datetime) -> None:
         self.talks[person] = min(since, self.talks.get(person, since))
+
+    def obligations_since(self, person: str, since: datetime) -> None:
         self.subjects[person] = min(since, self.subjects.get(person, since))
 
 
+@dataclass(frozen=True)
+class _Fields:
+    """Which of the fields the batch reads an event type's data has (worked out once per type)."""
+
+    people: tuple[str, ...]
+    people_lists: tuple[str, ...]
+    orgs: tuple[str, ...]
+    case_ref: bool
+    held_at: bool
+
+
+@cache
+def _fields_of(model: type) -> _Fields:
+    has = model.model_fields
+    return _Fields(
+        tuple(f for f in PEOPLE_FIELDS if f in has), tuple(f for f in PEOPLE_LIST_FIELDS if f in has),
+        tuple(f for f in ORG_FIELDS if f in has), "case_ref" in has, "held_at" in has,
+    )  # fmt: skip
+
+
 def needs_of_events(events: Iterable[ParsedEvent], policy: Policy) -> Needs:
-    events = list(events)
     needs = Needs()
     for event in events:
-        data, at = event.data, event.envelope.time
-        fields = type(data).model_fields
-        people = {v for f in PEOPLE_FIELDS if f in fields and (v := getattr(data, f))}
-        for f in PEOPLE_LIST_FIELDS:
-            if f in fields:
-                people.update(getattr(data, f) or ())
+        data, at, kind = event.data, event.envelope.time, event.envelope.type
+        f = _fields_of(type(data))
+        people = {v for name in f.people if (v := getattr(data, name))}
+        for name in f.people_lists:
+            people.update(getattr(data, name) or ())
         needs.people |= people
-        if event.envelope.type in CHANGES_OF_PEOPLE:
-            needs.changed_people |= people
-        needs.orgs |= {v for f in ORG_FIELDS if f in fields and (v := getattr(data, f))}
-        if (ref := getattr(data, "case_ref", None)) is not None:
-            needs.refs.add(ref)
-        if event.envelope.type in SEAT_EVENTS:
+        needs.orgs |= {v for name in f.orgs if (v := getattr(data, name))}
+        if f.case_ref and data.case_ref is not None:
+            needs.refs.add(data.case_ref)
+        if kind in SEAT_EVENTS:
             needs.seat_orgs.add(data.org_id)
             # a first registration reaches back to whatever was read before it (decisions.org_registered)
-            since = EPOCH if event.envelope.type == "org.registered.v1" else at - timedelta(days=2)
+            since = EPOCH if kind == "org.registered.v1" else at - timedelta(days=2)
             secretary = getattr(data, "role", "secretary") == "secretary"  # other seats: see decisions.role_changed
             keys = [data.org_id] if secretary else [OPERATORS_AT + data.org_id, LEADER + data.person_id]
             for key in keys:
                 needs.through[key] = min(since, needs.through.get(key, since))
-        # A change of seats or membership counts their talks again from the day before; a first
-        # joining, every talk read about them before it (decisions.member_joined).
-        since = EPOCH if event.envelope.type == "member.joined.v1" else at - timedelta(days=2)
-        if (held_at := getattr(data, "held_at", None)) is not None:  # a talk recorded days after it was held
-            since = min(since, held_at - timedelta(days=1))
+        if kind == "conduct.attendance_recorded.v1":
+            if data.present:  # only the streak is read: it ends
+                continue
+            needs.obligation_ids.add(obligation_id(("M2",), data.person_id, event.id))  # may be the third absence in a row
+        # A change of seats or membership counts their talks again from the day before, and settles
+        # their obligations again from then; a first joining, every talk read about them before it
+        # (decisions.member_joined).
+        since = EPOCH if kind == "member.joined.v1" else at - timedelta(days=2)
+        if f.held_at:  # a talk recorded days after it was held
+            since = min(since, data.held_at - timedelta(days=1))
         for person in people:
             needs.talks_since(person, since)
-        if event.envelope.type == "conduct.attendance_recorded.v1":  # may be the third absence in a row: M2
-            needs.obligation_ids.add(obligation_id(("M2",), data.person_id, event.id))
+        if kind in CHANGES_OF_PEOPLE:
+            needs.changed_people |= people
+            for person in people:
+                needs.obligations_since(person, since)
+        elif kind == "talk.recorded.v1":  # the obligations it may fulfil (decisions._may_be_met)
+            for person in people:
+                needs.obligations_since(person, data.held_at)
         for trigger in triggers_of(data, at, policy):
             needs.obligation_ids.add(obligation_id(trigger.rules, trigger.subject_id, event.id))
             window = max(policy.window(rule) for rule in trigger.rules)
