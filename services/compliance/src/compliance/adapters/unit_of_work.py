@@ -106,7 +106,8 @@ class BatchUnitOfWork:
             case "obligation":
                 await rows.obligations.load_ids(conn, [key])
             case "obligations_of":
-                await rows.obligations.load_subjects(conn, {key[0]: key[1]})
+                subject, since, rule = key
+                await rows.obligations.load_subjects(conn, {(subject, rule): since})
             case "obligations_through":
                 await rows.obligations.load_through(conn, {key[0]: key[1]})
             case "obligations_by_ref":

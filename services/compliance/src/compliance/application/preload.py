@@ -4,8 +4,8 @@ whatever it misses is loaded when a decision asks for it."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
 from datetime import datetime, timedelta
+from functools import cache
 
 from compliance.domain.decisions import EPOCH
 from compliance.domain.obligations import Obligation, obligation_id
@@ -25,7 +25,8 @@ CHANGES_OF_PEOPLE = ("role.assigned.v1", "role.ended.v1", "member.joined.v1", "m
 @dataclass
 class Needs:
     people: set[str] = field(default_factory=set)  # each with their seats, absences, held triggers
-    subjects: dict[str, datetime] = field(default_factory=dict)  # person -> their obligations open or closed since
+    # (person, rule or None for all) -> their obligations open or closed since
+    subjects: dict[tuple[str, str | None], datetime] = field(default_factory=dict)
     orgs: set[str] = field(default_factory=set)  # each with its ancestors and their secretaries
     seat_orgs: set[str] = field(default_factory=set)  # each with all its seats (a seat changes there)
     refs: set[str] = field(default_factory=set)
@@ -38,8 +39,8 @@ class Needs:
     def talks_since(self, person: str, since: datetime) -> None:
         self.talks[person] = min(since, self.talks.get(person, since))
 
-    def obligations_since(self, person: str, since: datetime) -> None:
-        self.subjects[person] = min(since, self.subjects.get(person, since))
+    def obligations_since(self, person: str, since: datetime, rule_id: str | None = None) -> None:
+        self.subjects[person, rule_id] = min(since, self.subjects.get((person, rule_id), since))
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,10 @@ def needs_of_events(events: Iterable[ParsedEvent], policy: Policy) -> Needs:
             for person in people:
                 needs.obligations_since(person, since)
         elif kind == "talk.recorded.v1":  # the obligations it may fulfil (decisions._may_be_met)
-            for person in people:
+            for person in data.talkee_ids:
                 needs.obligations_since(person, data.held_at)
+            for person in data.talker_ids if len(data.talkee_ids) == 1 else ():
+                needs.obligations_since(person, data.held_at, "REQ")
         for trigger in triggers_of(data, at, policy):
             needs.obligation_ids.add(obligation_id(trigger.rules, trigger.subject_id, event.id))
             window = max(policy.window(rule) for rule in trigger.rules)

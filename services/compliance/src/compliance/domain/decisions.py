@@ -226,7 +226,7 @@ def _may_be_met(talk: Talk, view: View, policy: Policy) -> list[Obligation]:
     day = local_date(talk.held_at, policy.zone)
     found = [ob for s in talk.talkee_ids for ob in view.obligations_of(s, talk.held_at)]
     if len(talk.talkee_ids) == 1:  # a request may be met either way round
-        found += [ob for s in talk.talker_ids for ob in view.obligations_of(s, talk.held_at) if ob.rule_id == "REQ"]
+        found += [ob for s in talk.talker_ids for ob in view.obligations_of(s, talk.held_at, "REQ")]
     return [
         ob for ob in found
         if (ob.closed_at is None or ob.closed_at > talk.held_at) and ob.trigger_date - timedelta(days=policy.window(ob.rule_id)) <= day

@@ -50,8 +50,9 @@ class View(Protocol):
 
     # obligations
     def obligation(self, obligation_id: str) -> "Obligation | None": ...
-    def obligations_of(self, subject_id: str, since: datetime) -> "Sequence[Obligation]":
-        """The obligations about the person that are open, or closed at or after `since`."""
+    def obligations_of(self, subject_id: str, since: datetime, rule_id: str | None = None) -> "Sequence[Obligation]":
+        """The obligations about the person that are open, or closed at or after `since` (only those
+        of `rule_id` when it is given)."""
 
     def obligations_through(self, org_id: str, since: datetime) -> "Sequence[Obligation]":
         """Obligations whose responsibility was read from the organisation's seat (their `paths`):

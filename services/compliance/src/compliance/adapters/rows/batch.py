@@ -54,8 +54,8 @@ class BatchRows:
     def obligation(self, obligation_id: str) -> Obligation | None:
         return self.obligations.obligation(obligation_id)
 
-    def obligations_of(self, subject_id: str, since: datetime) -> Sequence[Obligation]:
-        return self.obligations.obligations_of(subject_id, since)
+    def obligations_of(self, subject_id: str, since: datetime, rule_id: str | None = None) -> Sequence[Obligation]:
+        return self.obligations.obligations_of(subject_id, since, rule_id)
 
     def obligations_through(self, org_id: str, since: datetime) -> Sequence[Obligation]:
         return self.obligations.obligations_through(org_id, since)

@@ -44,7 +44,8 @@ class ObligationRows:
     def __init__(self, complete: bool = False):
         self.complete = complete
         self.ids_loaded = Loaded("obligation", complete)
-        self._subjects_since: dict[str, datetime] = {}  # subject -> their open ones and those closed since then loaded
+        # (subject, rule or None for every rule) -> their open ones and those closed since then loaded
+        self._subjects_since: dict[tuple[str, str | None], datetime] = {}
         self.refs_loaded = Loaded("obligations_by_ref", complete)
         self._through_since: dict[str, datetime] = {}  # org -> closed since then (and every open one) loaded
         self._obligations: dict[str, Obligation] = {}
@@ -62,10 +63,17 @@ class ObligationRows:
             self.ids_loaded.need(obligation_id)
         return self._obligations.get(obligation_id)
 
-    def obligations_of(self, subject_id: str, since: datetime) -> Sequence[Obligation]:
-        if not self.complete and (subject_id not in self._subjects_since or self._subjects_since[subject_id] > since):
-            raise NotLoaded("obligations_of", (subject_id, since))
-        return [ob for ob in self._sorted(self._by_subject.get(subject_id, ())) if ob.closed_at is None or ob.closed_at >= since]
+    def obligations_of(self, subject_id: str, since: datetime, rule_id: str | None = None) -> Sequence[Obligation]:
+        if not self.complete and not self._has_subject(subject_id, since, rule_id):
+            raise NotLoaded("obligations_of", (subject_id, since, rule_id))
+        found = self._sorted(self._by_subject.get(subject_id, ()))
+        return [ob for ob in found if (ob.closed_at is None or ob.closed_at >= since) and rule_id in (None, ob.rule_id)]
+
+    def _has_subject(self, subject_id: str, since: datetime, rule_id: str | None) -> bool:
+        return any(
+            (loaded := self._subjects_since.get((subject_id, rule))) is not None and loaded <= since
+            for rule in {None, rule_id}
+        )
 
     def obligations_through(self, org_id: str, since: datetime) -> Sequence[Obligation]:
         if not self.complete and (org_id not in self._through_since or self._through_since[org_id] > since):
@@ -129,23 +137,23 @@ class ObligationRows:
             await self._select(conn, among(orm.obligations.c.obligation_id, missing))
         self.ids_loaded.add(missing)
 
-    async def load_subjects(self, conn: AsyncConnection, wanted: dict[str, datetime]) -> None:
-        """The subjects' open obligations, and those closed since the time given: not their whole history."""
-        missing = {p: s for p, s in wanted.items() if p not in self._subjects_since or self._subjects_since[p] > s}
-        if not missing:
-            return
-        o, w = orm.obligations.c, each_since(missing, "subject_id")
-        # each subject from their own instant: one member joining reads back to the epoch, and
-        # must not pull the closed history of everyone else in the batch
-        theirs = (
-            select(*COLUMNS)
-            .where(o.subject_id == w.c.subject_id, or_(o.closed_at.is_(None), o.closed_at >= w.c.since))
-            .offset(0)  # an index range per subject (see rows.talks.TalkRows.load)
-            .lateral("theirs")
-        )
-        self._keep(await conn.execute(select(theirs).select_from(w).join(theirs, true())))
-        for person, since in missing.items():
-            self._subjects_since[person] = min(since, self._subjects_since.get(person, since))
+    async def load_subjects(self, conn: AsyncConnection, wanted: dict[tuple[str, str | None], datetime]) -> None:
+        """The subjects' open obligations (of one rule, or of all when the rule is None), and those
+        closed since the time given: not their whole history."""
+        missing = {key: s for key, s in wanted.items() if not self._has_subject(key[0], s, key[1])}
+        for rule in sorted({rule for _, rule in missing}, key=str):
+            since_of = {person: s for (person, r), s in missing.items() if r == rule}
+            o, w = orm.obligations.c, each_since(since_of, "subject_id")
+            # each subject from their own instant: one member joining reads back to the epoch, and
+            # must not pull the closed history of everyone else in the batch
+            conditions = [o.subject_id == w.c.subject_id, or_(o.closed_at.is_(None), o.closed_at >= w.c.since)]
+            if rule is not None:
+                conditions.append(o.rule_id == rule)
+            # OFFSET 0: an index range per subject (see rows.talks.TalkRows.load)
+            theirs = select(*COLUMNS).where(*conditions).offset(0).lateral("theirs")
+            self._keep(await conn.execute(select(theirs).select_from(w).join(theirs, true())))
+        for key, since in missing.items():
+            self._subjects_since[key] = min(since, self._subjects_since.get(key, since))
 
     async def load_through(self, conn: AsyncConnection, wanted: dict[str, datetime]) -> None:
         """Open obligations read through these organisations' seats, and those closed since the time given."""
