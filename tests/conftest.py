@@ -12,14 +12,15 @@ import pytest
 
 from devstack.infra import Infrastructure, infrastructure
 from kernel.settings import asyncpg_dsn
+from tests.system import ids, issuer, smtp, system, webhook  # noqa: F401  (the running system, tests/system.py)
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests are marked by their folder: unit, integration, e2e (`pytest -m unit` runs the fast ones)."""
+    """Tests are marked by their folder: unit, integration, e2e, faults (`pytest -m unit` runs the fast ones)."""
     for item in items:
-        for kind in ("unit", "integration", "e2e"):
+        for kind in ("unit", "integration", "e2e", "faults"):
             if f"{os.sep}{kind}{os.sep}" in str(item.path):
                 item.add_marker(getattr(pytest.mark, kind))
 

@@ -14,6 +14,7 @@ class Infrastructure:
     database_url: str
     kafka_bootstrap_servers: str
     description: str
+    broker_pid: int | None = None  # the embedded broker's process (the fault suite pauses it); None: not ours
 
 
 def docker_answers() -> bool:
@@ -33,7 +34,7 @@ def infrastructure(log=print) -> Iterator[Infrastructure]:
     with ExitStack() as stack:
         database_url = os.environ.get("DATABASE_URL")
         bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-        parts = []
+        parts, broker_pid = [], None
         use_docker = (not database_url or not bootstrap) and docker_answers()
         if database_url:
             parts.append("PostgreSQL from DATABASE_URL")
@@ -61,6 +62,6 @@ def infrastructure(log=print) -> Iterator[Infrastructure]:
             log("starting the embedded Tansu broker …")
             broker = EmbeddedTansu().start()
             stack.callback(broker.stop)
-            bootstrap = broker.bootstrap
+            bootstrap, broker_pid = broker.bootstrap, broker.process.pid
             parts.append(f"embedded Tansu broker on {bootstrap}")
-        yield Infrastructure(asyncpg_url(database_url), bootstrap, "; ".join(parts))
+        yield Infrastructure(asyncpg_url(database_url), bootstrap, "; ".join(parts), broker_pid)
