@@ -85,6 +85,8 @@ def system(infra: Infrastructure, database_url: str, topic_prefix: str, smtp, we
         "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
         "KAFKA_TOPIC_PREFIX": topic_prefix,
         "LOG_FORMAT": "json",
+        # one instance of each: a restarted service resumes at once (the fault suite measures it)
+        "KAFKA_ASSIGNMENT": "static",
         "NOTIFY_SMTP_HOST": "127.0.0.1",
         "NOTIFY_SMTP_PORT": str(smtp.port),
         "NOTIFY_WEBHOOK_URL": webhook.url,

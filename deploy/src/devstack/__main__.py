@@ -75,6 +75,8 @@ def run() -> int:
             "DATABASE_URL": infra.database_url,
             "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
             "LOG_FORMAT": "json",
+            # one instance of each: a service the supervisor restarts resumes at once, not after a group rebalance
+            "KAFKA_ASSIGNMENT": "static",
             "REGISTRY_CREDENTIALS": json.dumps(DEV_CREDENTIALS),
             # A fresh key each run: the embedded database is fresh too. Production keys come from a secret store.
             "TALKS_CONTENT_KEYS": new_key(),

@@ -40,6 +40,7 @@ class Runtime:
         self.sessions = make_sessionmaker(self.engine)
         self.broker = KafkaBroker(settings.kafka_bootstrap_servers, security=broker_security(settings), logger=get_logger(f"{service}.broker"))
         self.consumers: list[BatchConsumer] = []
+        self.consumed_topics: set[str] = set()
         # aiokafka clients belong to a running event loop: made in start().
         self.producer: AIOKafkaProducer | None = None
         self.relay: OutboxRelay | None = None
@@ -87,6 +88,7 @@ class Runtime:
         consumer = BatchConsumer(name, self.sessions, self.applied_events, handlers, hooks, unit_of_work)
         subscribe(self.broker, self.settings, consumer, topics)
         self.consumers.append(consumer)
+        self.consumed_topics.update(self.settings.topic(t) for t in topics)
         return consumer
 
     async def start(self) -> None:
@@ -94,6 +96,7 @@ class Runtime:
         await ensure_topics(self.settings)
         self.producer = make_producer(self.settings)
         await self.producer.start()
+        await self._check_static_assignment()
         for consumer in self.consumers:
             consumer.producer = self.producer
         self.wakeup = Wakeup(self.settings.dsn(), channel_of(self.outbox))
@@ -105,6 +108,19 @@ class Runtime:
         for resource in self._resources:
             await resource.start()
         log.info("service started", schema=self.schema)
+
+    async def _check_static_assignment(self) -> None:
+        """Static assignment reads partitions 0 … KAFKA_PARTITIONS-1: a topic with more would have
+        partitions nobody reads. Refuse to start rather than leave events unread."""
+        if self.settings.kafka_assignment != "static":
+            return
+        for topic in sorted(self.consumed_topics):
+            found = len(await self.producer.partitions_for(topic))
+            if found != self.settings.kafka_partitions:
+                raise RuntimeError(
+                    f"KAFKA_ASSIGNMENT=static reads {self.settings.kafka_partitions} partitions (KAFKA_PARTITIONS)"
+                    f" but {topic} has {found}: set KAFKA_PARTITIONS={found}"
+                )
 
     async def stop(self) -> None:
         for resource in reversed(self._resources):

@@ -28,6 +28,14 @@ class CommonSettings(BaseSettings):
     # Tansu ignores fetch_min_bytes, so a waiting consumer sees a message only after this wait.
     kafka_fetch_max_wait_ms: int = Field(50, ge=1)
     kafka_max_batch: int = Field(500, ge=1)
+    # How a consumer gets its partitions. "group": Kafka's group protocol (start more instances and
+    # they share the partitions; a restarted one waits for the group to rebalance: ~18 s on the
+    # embedded broker). "static": this instance takes the partitions p with p % KAFKA_INSTANCES ==
+    # KAFKA_INSTANCE itself and resumes from the group's committed offsets at once (a restart
+    # applies again within seconds); instances are numbered by whoever runs them.
+    kafka_assignment: Literal["group", "static"] = "group"
+    kafka_instance: int = Field(0, ge=0)
+    kafka_instances: int = Field(1, ge=1)
     # How the Kafka clients authenticate and encrypt (kernel.kafka_security); production refuses PLAINTEXT.
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
@@ -98,6 +106,16 @@ class CommonSettings(BaseSettings):
             if problems:
                 raise ValueError("production refuses to start: " + "; ".join(problems))
         return self
+
+    @model_validator(mode="after")
+    def _instance_numbered(self) -> "CommonSettings":
+        if self.kafka_instance >= self.kafka_instances:
+            raise ValueError(f"KAFKA_INSTANCE={self.kafka_instance} is not below KAFKA_INSTANCES={self.kafka_instances}")
+        return self
+
+    def partitions_of_instance(self) -> range:
+        """The partitions this instance consumes when KAFKA_ASSIGNMENT=static."""
+        return range(self.kafka_instance, self.kafka_partitions, self.kafka_instances)
 
     def production_problems(self) -> list[str]:
         problems = []

@@ -3,7 +3,7 @@
 from typing import Any
 
 from faststream import AckPolicy
-from faststream.kafka import KafkaBroker, KafkaMessage
+from faststream.kafka import KafkaBroker, KafkaMessage, TopicPartition
 
 from kernel.consumer import BatchConsumer
 from kernel.settings import CommonSettings
@@ -15,8 +15,15 @@ async def _raw_values(message: KafkaMessage) -> list[bytes]:
 
 
 def subscribe(broker: KafkaBroker, settings: CommonSettings, consumer: BatchConsumer, topics: list[str]) -> None:
+    names = [settings.topic(t) for t in topics]
+    if settings.kafka_assignment == "static":  # this instance's partitions, taken without a group join
+        where = {"partitions": [TopicPartition(name, p) for name in names for p in settings.partitions_of_instance()]}
+    else:
+        where = {}
+
     @broker.subscriber(
-        *[settings.topic(t) for t in topics],
+        *([] if where else names),
+        **where,
         group_id=consumer.name,
         batch=True,
         max_records=settings.kafka_max_batch,
