@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint unit contracts bench clean
+.PHONY: install run test lint unit contracts bench chaos clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,9 @@ clean:
 SIZE ?= small
 bench: $(STAMP)
 	$(PY) -m devstack bench $(SIZE)
+
+# The fault suite's faults at random for DURATION seconds; SEED replays the same run (tests/faults/chaos.py).
+SEED ?= 1
+DURATION ?= 300
+chaos: $(STAMP)
+	CHAOS_SEED=$(SEED) CHAOS_DURATION=$(DURATION) $(PY) -m pytest tests/faults/chaos.py -q

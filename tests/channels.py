@@ -33,11 +33,19 @@ class SmtpServer:
 
 
 class HttpReceiver:
-    """An HTTP server on loopback that keeps every POST (headers and body) and answers 200."""
+    """An HTTP server on loopback that keeps every POST (headers and body) and answers 200; can be
+    stopped (its port closed: connections refused) and started again on the same port."""
 
     def __init__(self):
         self.port = free_port()
         self.requests: list[dict] = []
+        self._server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    def start(self) -> "HttpReceiver":
         received = self.requests
 
         class Handler(BaseHTTPRequestHandler):
@@ -50,16 +58,13 @@ class HttpReceiver:
             def log_message(self, *args):
                 pass
 
+        ThreadingHTTPServer.allow_reuse_address = True
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
-
-    def start(self) -> "HttpReceiver":
-        self._thread.start()
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None

@@ -26,6 +26,8 @@ class Ledger:
     accepted: dict[str, str] = field(default_factory=dict)  # sender's id -> the id it travels under
     refused: int = 0  # answers that were not 202 (connection refused, 503 …): sent again, same id
     started: float = field(default_factory=time.monotonic)
+    recoveries: list[float] = field(default_factory=list)  # seconds from a kill to the first row written again
+    after: list = field(default_factory=list)  # what a fault leaves to undo once the stream is settled
 
     async def city(self, http: httpx.AsyncClient) -> None:
         assert (await post_events(http, self.system, demo_city_events(self.ids))).status_code == 202
@@ -76,18 +78,36 @@ class Ledger:
             "SELECT alert_id, person_id, obligation_id FROM notify.inbox WHERE transition = 'opened' AND person_id LIKE $1 || '%'", self.ids
         )
 
-    async def settled(self, timeout: float = 90) -> tuple[list, list]:
-        """Wait until every accepted event has its obligation and its alert, then a moment more for
-        anything doubled to arrive; the rows as they then stand."""
+    async def in_talks(self) -> list[asyncpg.Record]:
+        """The obligations as the talks service keeps them (its workspace lists them)."""
+        return await self.rows("SELECT obligation_id FROM talks.obligations WHERE subject_id LIKE $1 || '%'", self.ids)
+
+    async def settled(self, timeout: float = 90) -> tuple[list, list, list]:
+        """Wait until every accepted event has its obligation (in compliance and in talks) and its
+        alert, then a moment more for anything doubled to arrive; the rows as they then stand."""
 
         async def complete():
-            return len(await self.obligations()) >= len(self.accepted) and len(await self.alerts()) >= len(self.accepted)
+            n = len(self.accepted)
+            if len(await self.obligations()) < n or len(await self.in_talks()) < n:
+                return False
+            alert_ids = {a["alert_id"] for a in await self.alerts()}
+            emails, hooks = self.delivered()
+            return len(alert_ids) >= n and alert_ids <= emails.keys() and alert_ids <= hooks.keys()
 
         await eventually(complete, timeout=timeout, interval=0.5)
         await asyncio.sleep(2)
-        return await self.obligations(), await self.alerts()
+        for undo in self.after:
+            await asyncio.to_thread(undo)
+        return await self.obligations(), await self.alerts(), await self.in_talks()
 
-    def check(self, obligations: list, alerts: list) -> dict:
+    def delivered(self) -> tuple[Counter, Counter]:
+        """E-mails by Message-ID and webhook posts by Idempotency-Key (both the alert's id), as received."""
+        smtp = Counter(
+            m["data"].split("Message-ID: <", 1)[1].split("@", 1)[0] for m in self.system.smtp.messages if "Message-ID: <" in m["data"]
+        )
+        return smtp, Counter(r["headers"].get("Idempotency-Key") for r in self.system.webhook.requests)
+
+    def check(self, obligations: list, alerts: list, in_talks: list) -> dict:
         """Each accepted event opened exactly one obligation, as a fault-free run opens it (by content),
         and exactly one alert to its secretary; returns the external deliveries counted per key."""
         by_trigger = Counter(ob["trigger_event_id"] for ob in obligations)
@@ -100,14 +120,40 @@ class Ledger:
         alerted = Counter(a["obligation_id"] for a in alerts)
         assert set(alerted) == {ob["obligation_id"] for ob in obligations}, "an obligation without its alert"
         assert all(n == 1 for n in alerted.values()), "an obligation alerted twice"
+        assert {ob["obligation_id"] for ob in in_talks} == {ob["obligation_id"] for ob in obligations}, "talks lost or made up one"
         alert_ids = {a["alert_id"] for a in alerts}
-        smtp = Counter(
-            m["data"].split("Message-ID: <", 1)[1].split("@", 1)[0] for m in self.system.smtp.messages if "Message-ID: <" in m["data"]
-        )
-        hooks = Counter(r["headers"].get("Idempotency-Key") for r in self.system.webhook.requests)
+        smtp, hooks = self.delivered()
+        assert alert_ids <= smtp.keys() and alert_ids <= hooks.keys(), "an alert never e-mailed or never posted"
         return {
             "emails": sum(n for key, n in smtp.items() if key in alert_ids),
             "webhooks": sum(n for key, n in hooks.items() if key in alert_ids),
             "emails doubled": sum(n - 1 for key, n in smtp.items() if key in alert_ids),
             "webhooks doubled": sum(n - 1 for key, n in hooks.items() if key in alert_ids),
         }
+
+
+EVENTS, EVERY_S = 30, 0.1  # a three-second stream; the fault strikes a second into it
+
+
+async def struck(system: System, ids: str, strike, events: int = EVENTS, delay: float = 1.0) -> tuple[Ledger, str]:
+    """A city, then a stream of sanctions with the fault striking `delay` seconds in; every service ready again."""
+    ledger = Ledger(system, ids)
+    async with system.client() as http:
+        await ledger.city(http)
+
+        async def fault():
+            await asyncio.sleep(delay)
+            return await strike(system, ledger)
+
+        _, said = await asyncio.gather(ledger.stream(http, events, EVERY_S), fault())
+    for service in system.services.values():
+        await asyncio.to_thread(service.wait_ready, 120)
+    return ledger, said
+
+
+def line(kind: str, ledger: Ledger, doubled: dict, said: str = "") -> str:
+    return (
+        f"{kind:<36} {len(ledger.accepted)} accepted ({ledger.refused} answers not 202, sent again), each once: obligation, alert, in talks;"
+        f" e-mails {doubled['emails']} ({doubled['emails doubled']} doubled), webhooks {doubled['webhooks']} ({doubled['webhooks doubled']} doubled)"
+        + (f"; {said}" if said else "")
+    )
