@@ -3,17 +3,22 @@ reported while a fault strikes (tests/faults/kinds.py); afterwards every accepte
 exactly one obligation as a fault-free run opens it, kept once by talks, and exactly one alert to its
 secretary, e-mailed and posted at least once (doubles are counted and shown)."""
 
+import asyncio
 import json
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from devstack.demo import sanction_event
+from devstack.demo import DEV_TOKEN, sanction_event
+from devstack.ports import free_port
+from devstack.processes import ServiceProcess
 from tests.conftest import eventually
 
 from .kinds import FAULTS
 from .ledger import SUBJECTS, Ledger, line, struck
+from .proxy import Proxy
 
 
 @pytest.mark.parametrize("kind", list(FAULTS))
@@ -64,3 +69,60 @@ async def test_duplicated_reordered_and_malformed_messages_on_the_topic(system, 
         await consumer.stop()
     assert dead == {f"{ids}bad-{n}".encode() for n in range(len(malformed))}
     summary.append(line("duplicated, reordered, malformed", ledger, doubled, f"25 messages for 10 events, {len(dead)} malformed in .dlq"))
+
+
+def _routes(system, ids: str) -> dict[str, list[tuple[str, str, object, dict]]]:
+    """Routes of each service that read or write its database, with a caller entitled to them."""
+    sender = {"authorization": f"Bearer {DEV_TOKEN}", "content-type": "application/cloudevents-batch+json"}
+    operator, secretary = system.operator(ids), system.signed_in(ids + "p-b1-sec")
+    return {
+        "registry": [
+            ("POST", "/v1/events", [sanction_event(ids + "p-b1-m1")], sender),
+            ("GET", f"/v1/orgs/{ids}county", None, operator),
+            ("GET", f"/v1/orgs/{ids}county/members", None, operator),
+            ("GET", f"/v1/people/{ids}p-b1-m1", None, operator),
+            ("GET", f"/v1/orgs/{ids}county/roles", None, operator),
+        ],
+        "compliance": [
+            ("GET", f"/v1/obligations?subject_id={ids}p-b1-m1", None, operator),
+            ("GET", f"/v1/coverage?org_id={ids}county", None, operator),
+        ],
+        "notify": [("GET", f"/v1/inbox/{ids}p-b1-sec", None, secretary)],
+        "talks": [("GET", "/v1/follow-ups", None, secretary), ("GET", f"/v1/talks/{ids}no-such-talk", None, secretary)],
+    }
+
+
+@pytest.mark.parametrize("service", ["registry", "compliance", "notify", "talks"])
+async def test_a_service_whose_database_is_unreachable_answers_503_and_is_not_ready(system, ids, summary, service):
+    """An instance whose every way to PostgreSQL is cut (a proxy closed, its connections dropped):
+    `readyz` red, each route a 503 with Retry-After, never a 500; mended, green and answering again."""
+    url = urlsplit(system.database_url)
+    proxy = await Proxy(url.hostname, url.port).mend()
+    first = system.services[service]
+    through = system.database_url.replace(f"{url.hostname}:{url.port}", f"127.0.0.1:{proxy.port}")
+    instance = ServiceProcess(service, free_port(), first.env | {"DATABASE_URL": through}, first.log_path.with_name(f"{service}-proxied.log"))
+    routes = _routes(system, ids)[service]
+    instance.start()
+    try:
+        await asyncio.to_thread(instance.wait_ready, 120)
+        async with system.client() as http:
+            await Ledger(system, ids).city(http)
+            await proxy.cut()
+
+            async def readyz(status: int):
+                return (await http.get(f"{instance.url}/readyz")).status_code == status
+
+            await eventually(lambda: readyz(503), timeout=30)
+            answers = [await http.request(method, instance.url + path, json=body, headers=who) for method, path, body, who in routes]
+            assert [(r.status_code, "retry-after" in r.headers) for r in answers] == [(503, True)] * len(routes), [r.text for r in answers]
+            await proxy.mend()
+            await eventually(lambda: readyz(200), timeout=30)
+            again = [await http.request(method, instance.url + path, json=body, headers=who) for method, path, body, who in routes]
+            assert all(r.status_code < 500 for r in again), [r.text for r in again]
+    finally:
+        await asyncio.to_thread(instance.stop)
+        await proxy.cut()
+    summary.append(
+        f"{'database unreachable: ' + service:<36} readyz 503, {len(routes)} routes 503 with Retry-After;"
+        f" mended: ready, answering {sorted({r.status_code for r in again})}"
+    )
