@@ -15,6 +15,7 @@ from kernel.consumer import BatchConsumer, BatchHooks, Handler
 from kernel.db import make_engine, make_sessionmaker, migrate
 from kernel.kafka import ensure_topics, make_producer
 from kernel.kafka_security import broker_security
+from kernel.leader import Leadership
 from kernel.logging import configure_logging, get_logger
 from kernel.outbox import OutboxRelay
 from kernel.settings import CommonSettings
@@ -44,7 +45,7 @@ class Runtime:
         # aiokafka clients belong to a running event loop: made in start().
         self.producer: AIOKafkaProducer | None = None
         self.relay: OutboxRelay | None = None
-        self._periodic: list[tuple[str, float, Callable[[], Awaitable[object]], Wakeup | None]] = []
+        self._periodic: list[tuple[str, float, Callable[[], Awaitable[object]], Wakeup | None, Leadership | None]] = []
         self._tasks: list[asyncio.Task] = []
         self._resources: list = []
 
@@ -53,21 +54,28 @@ class Runtime:
         self._resources.append(resource)
         return resource
 
-    def every(self, name: str, seconds: float, work: Callable[[], Awaitable[object]], *, wake_on: str | None = None) -> None:
+    def every(
+        self, name: str, seconds: float, work: Callable[[], Awaitable[object]], *, wake_on: str | None = None, everywhere: bool = False
+    ) -> None:
         """Background work repeated while the service runs (e.g. the compliance scheduler's tick);
         with `wake_on`, also as soon as a transaction announces work on that channel (kernel.wakeup),
-        so `seconds` is only how long it waits without hearing of any."""
+        so `seconds` is only how long it waits without hearing of any. It runs in one instance of the
+        deployment, the leader (kernel.leader), unless `everywhere` (work shared out by row locks)."""
         wakeup = Wakeup(self.settings.dsn(), wake_on) if wake_on else None
         if wakeup is not None:
             self.attach(wakeup)
-        self._periodic.append((name, seconds, work, wakeup))
+        leadership = None if everywhere else Leadership(self.settings.dsn(), f"{self.schema}:{name}")
+        self._periodic.append((name, seconds, work, wakeup, leadership))
 
-    async def _repeat(self, name: str, seconds: float, work: Callable[[], Awaitable[object]], wakeup: Wakeup | None) -> None:
+    async def _repeat(
+        self, name: str, seconds: float, work: Callable[[], Awaitable[object]], wakeup: Wakeup | None, leadership: Leadership | None
+    ) -> None:
         while True:
             if wakeup is not None:
                 wakeup.clear()  # work announced from here on wakes the wait below
             try:
-                await work()
+                if leadership is None or await leadership.leads():
+                    await work()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -128,6 +136,9 @@ class Runtime:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        for *_, leadership in self._periodic:
+            if leadership is not None:
+                await leadership.stop()
         await self.broker.stop()
         if self.relay:
             await self.relay.stop()

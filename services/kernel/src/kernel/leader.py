@@ -1,0 +1,41 @@
+"""Periodic work that must run once per deployment, not once per instance (the life-cycle tick,
+reminders, digests): the instance holding a PostgreSQL advisory lock leads. The lock lives on a
+connection of its own, so it is released the moment its holder dies or loses the database, and the
+next instance to ask takes it over."""
+
+import asyncpg
+
+from kernel.logging import get_logger
+
+log = get_logger(__name__)
+
+
+class Leadership:
+    def __init__(self, dsn: str, name: str):
+        self._dsn, self.name = dsn, name
+        self._connection: asyncpg.Connection | None = None
+        self._leading = False
+
+    async def leads(self) -> bool:
+        """Whether this instance leads now; asks for the lock again whenever it does not hold it."""
+        try:
+            if self._connection is None or self._connection.is_closed():
+                self._leading = False
+                self._connection = await asyncpg.connect(self._dsn)
+            if not self._leading:
+                self._leading = await self._connection.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", f"leader:{self.name}")
+                if self._leading:
+                    log.info("leading", work=self.name)
+            else:
+                await self._connection.fetchval("SELECT 1")  # still connected, so still holding it
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            if self._leading:
+                log.warning("no longer leading: the lock's connection is lost", work=self.name, error=str(exc))
+            self._leading = False
+            await self.stop()
+        return self._leading
+
+    async def stop(self) -> None:
+        if self._connection is not None and not self._connection.is_closed():
+            await self._connection.close()  # the lock goes with it
+        self._connection = None
