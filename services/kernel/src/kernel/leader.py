@@ -28,7 +28,9 @@ class Leadership:
                     log.info("leading", work=self.name)
             else:
                 await self._connection.fetchval("SELECT 1")  # still connected, so still holding it
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError) as exc:
+            # a connection terminated under it may fail with any of these: whether the lock is still
+            # held is unknown, so this instance does not lead until it has asked again
             if self._leading:
                 log.warning("no longer leading: the lock's connection is lost", work=self.name, error=str(exc))
             self._leading = False
@@ -37,5 +39,8 @@ class Leadership:
 
     async def stop(self) -> None:
         if self._connection is not None and not self._connection.is_closed():
-            await self._connection.close()  # the lock goes with it
+            try:
+                await self._connection.close(timeout=2)  # the lock goes with it
+            except Exception:  # a broken connection: dropped without a goodbye, the lock goes all the same
+                self._connection.terminate()
         self._connection = None
