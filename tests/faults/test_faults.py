@@ -16,8 +16,8 @@ from devstack.ports import free_port
 from devstack.processes import ServiceProcess
 from tests.conftest import eventually
 
-from .kinds import FAULTS
-from .ledger import SUBJECTS, Ledger, line, struck
+from .kinds import FAULTS, STREAM_OF
+from .ledger import EVENTS, SUBJECTS, Ledger, line, struck
 from .proxy import Proxy
 
 
@@ -25,7 +25,7 @@ from .proxy import Proxy
 async def test_each_accepted_event_once_under(system, ids, summary, kind):
     if kind.startswith("broker") and system.infra.broker_pid is None:
         pytest.skip("the broker is not this run's own process (KAFKA_BOOTSTRAP_SERVERS): it cannot be paused from here")
-    ledger, said = await struck(system, ids, FAULTS[kind])
+    ledger, said = await struck(system, ids, FAULTS[kind], STREAM_OF.get(kind, EVENTS))
     doubled = ledger.check(*await ledger.settled())
     summary.append(line(kind, ledger, doubled, said))
 
