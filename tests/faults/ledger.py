@@ -2,7 +2,6 @@
 opened, what notify put in the inbox and what reached the SMTP server and the webhook receiver."""
 
 import asyncio
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -25,7 +24,6 @@ class Ledger:
     ids: str
     accepted: dict[str, str] = field(default_factory=dict)  # sender's id -> the id it travels under
     refused: int = 0  # answers that were not 202 (connection refused, 503 …): sent again, same id
-    started: float = field(default_factory=time.monotonic)
     recoveries: list[float] = field(default_factory=list)  # seconds from a kill to the first row written again
     after: list = field(default_factory=list)  # what a fault leaves to undo once the stream is settled
 

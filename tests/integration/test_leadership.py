@@ -17,7 +17,7 @@ async def test_one_instance_leads_and_another_takes_over_when_it_goes(integratio
         assert await first.leads()
         assert not await second.leads()
         assert await first.leads(), "the leader keeps leading while its connection lives"
-        assert await other_work.leads(), "each piece of work has its own leader"
+        assert await other_work.leads(), "each name has its own leader"
         await first.stop()  # the instance stopped, died or lost its connection: the lock went with it
         assert await second.leads()  # at once: a closed connection's backend has let go
         assert not await first.leads()

@@ -144,3 +144,13 @@ def generate(size: str, year: int = 2026, seed: int = 11) -> CityLog:
         else:
             out.append(_message("welfare.hardship_reported.v1", {"person_id": pid, "kind": "life"}, at, rng))
     return CityLog(setup, out, orgs[0].org_id, [pid for pid, _ in members], [pid for pid, _ in ordinary])
+
+
+def chosen_size(argv: list[str], default: str, usage: str) -> str | None:
+    """The city size a command was given (its first argument), or None after printing `usage`
+    with the sizes there are."""
+    size = argv[0] if argv else default
+    if size not in SIZES:
+        print(usage.format(sizes="|".join(SIZES)))
+        return None
+    return size

@@ -18,7 +18,7 @@ from devstack.bench.peer import per_message
 from devstack.bench.projection import apply, projection_consumer, replay
 from devstack.bench.report import keep_in_readme, table
 from devstack.bench.scratch import scratch_database, topic_prefix
-from devstack.city import SIZES, CityLog, generate
+from devstack.city import SIZES, CityLog, chosen_size, generate
 from devstack.infra import infrastructure
 from kernel.kafka import ensure_topics
 from kernel.logging import configure_logging
@@ -134,9 +134,8 @@ async def textbook_peer(bootstrap: str, url: str, setup, city: CityLog, n: int) 
 
 
 def main(argv: list[str]) -> int:
-    size = argv[0] if argv else "small"
-    if size not in SIZES:
-        print(f"usage: python -m devstack bench [{'|'.join(SIZES)}]")
+    size = chosen_size(argv, "small", "usage: python -m devstack bench [{sizes}]")
+    if size is None:
         return 2
     figures = asyncio.run(run(size))
     out = Path(".run/bench")

@@ -13,7 +13,7 @@ from devstack.bench.ceiling import produce
 from devstack.bench.main import BATCH, say
 from devstack.bench.projection import apply, projection_consumer
 from devstack.bench.scratch import scratch_database, topic_prefix
-from devstack.city import SIZES, generate
+from devstack.city import chosen_size, generate
 from devstack.infra import infrastructure
 from kernel.kafka import ensure_topics
 from kernel.logging import configure_logging
@@ -47,9 +47,8 @@ async def profile(size: str, events: int) -> Path:
 
 
 def main(argv: list[str]) -> int:
-    size = argv[0] if argv else "county"
-    if size not in SIZES:
-        print(f"usage: python -m devstack bench profile [{'|'.join(SIZES)}] [EVENTS]")
+    size = chosen_size(argv, "county", "usage: python -m devstack bench profile [{sizes}] [EVENTS]")
+    if size is None:
         return 2
     asyncio.run(profile(size, int(argv[1]) if len(argv) > 1 else 40_000))
     return 0

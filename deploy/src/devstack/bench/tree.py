@@ -21,7 +21,7 @@ from compliance.config import ComplianceSettings
 from compliance.entrypoints.app import create_app
 from devstack.bench.live import percentiles
 from devstack.bench.scratch import scratch_database
-from devstack.city import SIZES, generate
+from devstack.city import SIZES, chosen_size, generate
 from devstack.infra import infrastructure
 from devstack.issuer import DevIssuer
 from kernel.db import migrate
@@ -113,9 +113,8 @@ async def run(size: str) -> dict:
 
 
 def main(args: list[str]) -> int:
-    size = args[0] if args else "small"
-    if size not in SIZES:
-        print(f"usage: python -m devstack bench tree [{'|'.join(SIZES)}]")
+    size = chosen_size(args, "small", "usage: python -m devstack bench tree [{sizes}]")
+    if size is None:
         return 2
     figures = asyncio.run(run(size))
     OUT.mkdir(parents=True, exist_ok=True)

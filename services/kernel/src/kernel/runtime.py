@@ -42,6 +42,7 @@ class Runtime:
         self.broker = KafkaBroker(settings.kafka_bootstrap_servers, security=broker_security(settings), logger=get_logger(f"{service}.broker"))
         self.consumers: list[BatchConsumer] = []
         self.consumed_topics: set[str] = set()
+        self.leadership: Leadership | None = None  # made by the first periodic work that runs in the leader only
         # aiokafka clients belong to a running event loop: made in start().
         self.producer: AIOKafkaProducer | None = None
         self.relay: OutboxRelay | None = None
@@ -60,12 +61,14 @@ class Runtime:
         """Background work repeated while the service runs (e.g. the compliance scheduler's tick);
         with `wake_on`, also as soon as a transaction announces work on that channel (kernel.wakeup),
         so `seconds` is only how long it waits without hearing of any. It runs in one instance of the
-        deployment, the leader (kernel.leader), unless `everywhere` (work shared out by row locks)."""
+        deployment, the leader (kernel.leader; one per service), unless `everywhere` (work shared out by
+        row locks)."""
         wakeup = Wakeup(self.settings.dsn(), wake_on) if wake_on else None
         if wakeup is not None:
             self.attach(wakeup)
-        leadership = None if everywhere else Leadership(self.settings.dsn(), f"{self.schema}:{name}")
-        self._periodic.append((name, seconds, work, wakeup, leadership))
+        if not everywhere and self.leadership is None:
+            self.leadership = Leadership(self.settings.dsn(), self.schema)  # one lock, one connection, per service
+        self._periodic.append((name, seconds, work, wakeup, None if everywhere else self.leadership))
 
     async def _repeat(
         self, name: str, seconds: float, work: Callable[[], Awaitable[object]], wakeup: Wakeup | None, leadership: Leadership | None
@@ -136,9 +139,8 @@ class Runtime:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        for *_, leadership in self._periodic:
-            if leadership is not None:
-                await leadership.stop()
+        if self.leadership is not None:
+            await self.leadership.stop()
         await self.broker.stop()
         if self.relay:
             await self.relay.stop()

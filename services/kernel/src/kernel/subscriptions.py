@@ -17,13 +17,14 @@ async def _raw_values(message: KafkaMessage) -> list[bytes]:
 def subscribe(broker: KafkaBroker, settings: CommonSettings, consumer: BatchConsumer, topics: list[str]) -> None:
     names = [settings.topic(t) for t in topics]
     if settings.kafka_assignment == "static":  # this instance's partitions, taken without a group join
-        where = {"partitions": [TopicPartition(name, p) for name in names for p in settings.partitions_of_instance()]}
+        partitions = [TopicPartition(name, p) for name in names for p in settings.partitions_of_instance()]
+        names = []
     else:
-        where = {}
+        partitions = []
 
     @broker.subscriber(
-        *([] if where else names),
-        **where,
+        *names,
+        partitions=partitions,
         group_id=consumer.name,
         batch=True,
         max_records=settings.kafka_max_batch,

@@ -1,9 +1,10 @@
 """Which keys a store holds completely."""
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import DateTime, Table, Text, any_, bindparam, func, select
+from sqlalchemy import DateTime, Select, Table, Text, any_, bindparam, func, select, true
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 
 from compliance.domain.view import NotLoaded
@@ -25,13 +26,19 @@ def among(column, values: Iterable):
     return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
 
 
-def each_since(since_of: dict[str, datetime], key: str = "key"):
-    """The rows `(key, since)` of a dict as a derived table `w`, to join LATERAL to an index range
-    per key: each key from its own instant, for a batch's oldest instant must not pull every
-    other key's history."""
+def each_since(since_of: dict[str, datetime], key: str, rows_of: Callable[[Any], Select]) -> Select:
+    """For each key of the dict, the rows `rows_of(w)` selects for it, where `w.c[key]` and
+    `w.c.since` are that key and its instant: each key from its own instant, for a batch's oldest
+    instant must not pull every other key's history.
+
+    Each key's rows are a LATERAL subquery with OFFSET 0, which PostgreSQL never flattens into a
+    join, so it is an index range per key. Flattened, the planner hashes the whole table (with a
+    growing table's stale statistics, 40 ms for 100 people instead of 4)."""
     keys, since = zip(*since_of.items(), strict=True)
     w = func.unnest(bindparam(None, list(keys), type_=ARRAY(Text)), bindparam(None, list(since), type_=ARRAY(DateTime(timezone=True))))
-    return w.table_valued(key, "since").render_derived(name="w")
+    w = w.table_valued(key, "since").render_derived(name="w")
+    theirs = rows_of(w).offset(0).lateral("theirs")
+    return select(theirs).select_from(w).join(theirs, true())
 
 
 class Loaded:

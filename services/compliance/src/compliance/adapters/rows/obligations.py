@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from datetime import datetime
 
-from sqlalchemy import ARRAY, bindparam, func, or_, select, true, type_coerce
+from sqlalchemy import ARRAY, Select, bindparam, func, or_, select, type_coerce
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import NullType
@@ -38,6 +38,17 @@ def from_row(row) -> Obligation:
     values[_RULES] = tuple(values[_RULES].split("/"))
     values[_PATHS] = tuple(values[_PATHS] or ())
     return Obligation(*values)
+
+
+def _of_subject(rule_id: str | None):
+    """The obligations of `w`'s subject open or closed since `w.since` (of one rule, or of all)."""
+    o = orm.obligations.c
+
+    def rows_of(w) -> Select:
+        of_rule = [o.rule_id == rule_id] if rule_id is not None else []
+        return select(*COLUMNS).where(o.subject_id == w.c.subject_id, or_(o.closed_at.is_(None), o.closed_at >= w.c.since), *of_rule)
+
+    return rows_of
 
 
 class ObligationRows:
@@ -142,16 +153,10 @@ class ObligationRows:
         closed since the time given: not their whole history."""
         missing = {key: s for key, s in wanted.items() if not self._has_subject(key[0], s, key[1])}
         for rule in sorted({rule for _, rule in missing}, key=str):
-            since_of = {person: s for (person, r), s in missing.items() if r == rule}
-            o, w = orm.obligations.c, each_since(since_of, "subject_id")
             # each subject from their own instant: one member joining reads back to the epoch, and
             # must not pull the closed history of everyone else in the batch
-            conditions = [o.subject_id == w.c.subject_id, or_(o.closed_at.is_(None), o.closed_at >= w.c.since)]
-            if rule is not None:
-                conditions.append(o.rule_id == rule)
-            # OFFSET 0: an index range per subject (see rows.talks.TalkRows.load)
-            theirs = select(*COLUMNS).where(*conditions).offset(0).lateral("theirs")
-            self._keep(await conn.execute(select(theirs).select_from(w).join(theirs, true())))
+            since_of = {person: s for (person, r), s in missing.items() if r == rule}
+            self._keep(await conn.execute(each_since(since_of, "subject_id", _of_subject(rule))))
         for key, since in missing.items():
             self._subjects_since[key] = min(since, self._subjects_since.get(key, since))
 

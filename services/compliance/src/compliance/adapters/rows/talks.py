@@ -5,7 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import select, true, type_coerce
+from sqlalchemy import select, type_coerce
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import NullType
@@ -87,12 +87,7 @@ class TalkRows:
         # Each person from their own instant: a secretary talks with hundreds a year, and the oldest
         # obligation in a batch must not pull the whole city's year of talks. Two index lookups
         # (who took part when, then those talks by id): one join would hash the whole year's talks.
-        w = each_since(wanted, "person_id")
-        # LATERAL with OFFSET 0, which PostgreSQL never flattens into a join: an index range per
-        # person. Flattened, the planner hashes the whole table (with a growing table's stale
-        # statistics, 40 ms for 100 people instead of 4).
-        theirs = select(p.talk_id).where(p.person_id == w.c.person_id, p.held_at >= w.c.since).offset(0).lateral("theirs")
-        taking_part = select(theirs.c.talk_id).select_from(w).join(theirs, true())
+        taking_part = each_since(wanted, "person_id", lambda w: select(p.talk_id).where(p.person_id == w.c.person_id, p.held_at >= w.c.since))
         await self.load_ids(conn, set((await conn.execute(taking_part)).scalars()))
         for person, since in wanted.items():
             self._since[person] = min(since, self._since.get(person, since))
