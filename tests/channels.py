@@ -2,6 +2,7 @@
 
 import json
 import threading
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
@@ -68,3 +69,70 @@ class HttpReceiver:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+
+@dataclass(frozen=True)
+class ReceivedSpan:
+    service: str
+    name: str
+    kind: int  # opentelemetry.proto's SpanKind: 2 server, 5 consumer
+    trace_id: str
+    span_id: str
+    parent_span_id: str
+    attributes: dict
+
+
+class OtlpReceiver:
+    """What an OpenTelemetry Collector's OTLP/HTTP receiver is to the services: it takes their span
+    exports (`POST /v1/traces`, protobuf) and keeps every span."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.spans: list[ReceivedSpan] = []
+        self._server: ThreadingHTTPServer | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "OtlpReceiver":
+        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest, ExportTraceServiceResponse
+
+        spans = self.spans
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                request = ExportTraceServiceRequest.FromString(body)
+                for resource in request.resource_spans:
+                    service = next(a.value.string_value for a in resource.resource.attributes if a.key == "service.name")
+                    for scope in resource.scope_spans:
+                        spans.extend(
+                            ReceivedSpan(
+                                service, s.name, s.kind, s.trace_id.hex(), s.span_id.hex(), s.parent_span_id.hex(),
+                                {a.key: a.value.string_value for a in s.attributes},
+                            )  # fmt: skip
+                            for s in scope.spans
+                        )
+                answer = ExportTraceServiceResponse().SerializeToString()
+                self.send_response(200)
+                self.send_header("content-type", "application/x-protobuf")
+                self.send_header("content-length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def trace(self, trace_id: str) -> list[ReceivedSpan]:
+        return [s for s in list(self.spans) if s.trace_id == trace_id]

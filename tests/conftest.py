@@ -12,7 +12,7 @@ import pytest
 
 from devstack.infra import Infrastructure, infrastructure
 from kernel.settings import asyncpg_dsn
-from tests.system import ids, issuer, smtp, system, webhook  # noqa: F401  (the running system, tests/system.py)
+from tests.system import collector, ids, issuer, smtp, system, webhook  # noqa: F401  (the running system, tests/system.py)
 
 ROOT = Path(__file__).resolve().parents[1]
 

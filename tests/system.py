@@ -18,7 +18,7 @@ from devstack.ports import free_port
 from devstack.processes import SERVICES, ServiceProcess, service_processes
 from registry.entrypoints.auth import hashed
 from talks.adapters.crypto import new_key
-from tests.channels import HttpReceiver, SmtpServer
+from tests.channels import HttpReceiver, OtlpReceiver, SmtpServer
 
 LOGS = Path(__file__).resolve().parents[1] / ".run" / "test-logs"
 DISCIPLINE_TOKEN = "tok-discipline-only"
@@ -35,6 +35,7 @@ class System:
     smtp: SmtpServer
     webhook: HttpReceiver
     issuer: DevIssuer
+    collector: OtlpReceiver
 
     def signed_in(self, person_id: str, *roles: str, scope: tuple[str, ...] = ()) -> dict[str, str]:
         """Headers of a request by this person, signed in through the development issuer."""
@@ -72,6 +73,13 @@ def webhook() -> Iterator[HttpReceiver]:
 
 
 @pytest.fixture(scope="session")
+def collector() -> Iterator[OtlpReceiver]:
+    server = OtlpReceiver().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def issuer(tmp_path_factory) -> Iterator[DevIssuer]:
     server = DevIssuer([Persona(AUDITOR, "审计", ("auditor",))], folder=tmp_path_factory.mktemp("issuer")).start()
     yield server
@@ -79,7 +87,7 @@ def issuer(tmp_path_factory) -> Iterator[DevIssuer]:
 
 
 @pytest.fixture(scope="session")
-def system(infra: Infrastructure, database_url: str, topic_prefix: str, smtp, webhook, issuer) -> Iterator[System]:
+def system(infra: Infrastructure, database_url: str, topic_prefix: str, smtp, webhook, issuer, collector) -> Iterator[System]:
     env = issuer.env() | {
         "DATABASE_URL": database_url,
         "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
@@ -98,6 +106,9 @@ def system(infra: Infrastructure, database_url: str, topic_prefix: str, smtp, we
         "REGISTRY_CREDENTIALS": json.dumps(DEV_CREDENTIALS | {hashed(DISCIPLINE_TOKEN): {"system": "discipline", "families": ["discipline"]}}),
         "REGISTRY_MAX_BATCH": "200",
         "TALKS_CONTENT_KEYS": CONTENT_KEY,
+        # Traces exported as in production, to a receiver the tests read (tests/e2e/test_tracing.py).
+        "OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint,
+        "OTEL_BSP_SCHEDULE_DELAY": "200",
     }
     services = service_processes(env, LOGS / uuid.uuid4().hex[:6], {name: free_port() for name in SERVICES})
     try:
@@ -105,7 +116,7 @@ def system(infra: Infrastructure, database_url: str, topic_prefix: str, smtp, we
             service.start()
         for service in services.values():
             service.wait_ready(timeout=120)
-        yield System(infra, database_url, topic_prefix, services, smtp, webhook, issuer)
+        yield System(infra, database_url, topic_prefix, services, smtp, webhook, issuer, collector)
     finally:
         for service in services.values():
             service.stop()

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from datetime import datetime
 
 import asyncpg
 import pytest
@@ -150,13 +151,18 @@ async def test_a_body_over_the_limit_is_a_413_before_it_is_read(system):
     async def status(extra_headers: str, body_chunks=()) -> str:
         reader, writer = await asyncio.open_connection(host, int(port))
         writer.write((head + extra_headers + "\r\n").encode())
+        # Read while writing: the answer is taken as soon as it comes, before the server's close of a
+        # connection with unread bytes (a reset) could discard it from our receive buffer.
+        answer = asyncio.create_task(reader.readline())
         try:
             for chunk in body_chunks:
+                if answer.done():
+                    break  # answered: a client stops sending here
                 writer.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
                 await writer.drain()
         except ConnectionError:
             pass  # the server stopped reading: its answer is already there
-        line = await asyncio.wait_for(reader.readline(), 30)
+        line = await asyncio.wait_for(answer, 30)
         writer.close()
         return line.decode()
 
@@ -198,3 +204,72 @@ async def test_an_event_accepted_before_ids_were_per_source_is_still_a_duplicate
         await conn.close()
     async with system.client() as http:
         assert outcome(await post_events(http, system, [legacy], token=DISCIPLINE_TOKEN)) == ([], [legacy["id"]])
+
+
+def _sdk_event(event: dict):
+    """The event as an integrating system builds it with the official CloudEvents SDK."""
+    from cloudevents.core.v1.event import CloudEvent as SdkEvent
+
+    attributes = {k: v for k, v in event.items() if k != "data"}
+    return SdkEvent(attributes | {"time": datetime.fromisoformat(event["time"])}, event["data"])
+
+
+async def _on_topic(system, person_id: str) -> list:
+    settings = CommonSettings(KAFKA_BOOTSTRAP_SERVERS=system.infra.kafka_bootstrap_servers, KAFKA_TOPIC_PREFIX=system.topic_prefix)
+    records = await read_log(settings, [settings.topic("discipline.events")], idle_seconds=2.0)
+    return [r for r in records if f'"subject":"{person_id}"'.encode() in r.value]  # other tests write what is not JSON too
+
+
+async def test_binary_mode_as_the_sdks_send_it_is_accepted_like_structured(system, ids):
+    """The SDKs' default: attributes in `ce-*` headers (percent-encoded), the data as the body. The
+    same event sent again in structured mode is a duplicate (the same id, read the same way), and
+    what reaches the topic is a structured event with the Kafka binding's content-type header."""
+    from cloudevents.core.bindings import http as ce_http
+    from cloudevents.v1.http import CloudEvent as LegacyEvent
+    from cloudevents.v1.http import to_binary as legacy_to_binary
+
+    event = sanction_event(ids + "p") | {"correlationid": f"{ids}-需要编码 100%"}
+    message = ce_http.to_binary_event(_sdk_event(event))
+    assert "ce-type" in message.headers and json.loads(message.body) == event["data"]
+    legacy = sanction_event(ids + "q")
+    legacy_headers, legacy_body = legacy_to_binary(LegacyEvent({k: v for k, v in legacy.items() if k != "data"}, legacy["data"]))
+    async with system.client() as http:
+        url, auth = f"{system.url('registry')}/v1/events", {"authorization": f"Bearer {DEV_TOKEN}"}
+        r = await http.post(url, content=message.body, headers=message.headers | auth)
+        assert r.status_code == 202, r.text
+        assert r.json()["accepted"] == [event["id"]]
+        again = await http.post(url, content=ce_http.to_structured_event(_sdk_event(event)).body, headers={"content-type": "application/cloudevents+json"} | auth)
+        assert again.status_code == 202 and again.json()["duplicates"] == [event["id"]]
+        r = await http.post(url, content=legacy_body, headers=dict(legacy_headers) | auth)
+        assert r.status_code == 202 and r.json()["accepted"] == [legacy["id"]], r.text
+    [record] = await _on_topic(system, event["subject"])
+    published = json.loads(record.value)
+    assert (published["type"], published["subject"], published["data"]) == (event["type"], event["subject"], event["data"])
+    assert published["correlationid"] == event["correlationid"]  # percent-decoded
+    headers = dict(record.headers)
+    assert headers["content-type"] == b"application/cloudevents+json; charset=utf-8"
+    assert headers["traceparent"].decode() == published["traceparent"]  # the accept's trace (kernel.tracing)
+
+
+@pytest.mark.parametrize(
+    "headers, body, message",
+    [
+        ({"ce-specversion": "1.0", "content-type": "text/plain"}, b"hello", "the data must be JSON"),
+        ({"ce-specversion": "1.0", "content-type": "application/json"}, b"{", "not JSON"),
+    ],
+    ids=["data not JSON", "body broken"],
+)
+async def test_binary_mode_with_unreadable_data_is_a_422(system, headers, body, message):
+    async with system.client() as http:
+        r = await http.post(f"{system.url('registry')}/v1/events", content=body, headers=headers | {"authorization": f"Bearer {DEV_TOKEN}"})
+    assert r.status_code == 422 and message in r.json()["rejected"][0]["errors"][0]["msg"], r.text
+
+
+async def test_binary_mode_names_a_missing_attribute(system, ids):
+    event = sanction_event(ids + "p")
+    headers = {f"ce-{k}": v for k, v in event.items() if k not in ("data", "source")} | {"content-type": "application/json"}
+    async with system.client() as http:
+        r = await http.post(f"{system.url('registry')}/v1/events", content=json.dumps(event["data"]), headers=headers | {"authorization": f"Bearer {DEV_TOKEN}"})
+    assert r.status_code == 422
+    [rejected] = r.json()["rejected"]
+    assert rejected["id"] == event["id"] and [e["loc"] for e in rejected["errors"]] == ["source"], rejected

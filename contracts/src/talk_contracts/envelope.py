@@ -1,4 +1,5 @@
-"""The CloudEvents 1.0 envelope in structured JSON mode, with our two extensions (SPEC §6)."""
+"""The CloudEvents 1.0 envelope in structured JSON mode, with our two extensions (SPEC §6) and the
+distributed-tracing extension."""
 
 import uuid
 from datetime import UTC, datetime
@@ -27,6 +28,12 @@ class CloudEvent(BaseModel):
     datacontenttype: Literal["application/json"] | None = "application/json"
     correlationid: str | None = Field(default=None, description="Extension: the request this event belongs to")
     causationid: str | None = Field(default=None, description="Extension: the event that caused this one")
+    # The CloudEvents distributed-tracing extension: the W3C trace context the event was made in.
+    traceparent: str | None = Field(
+        default=None, pattern=r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+        description="Extension (distributed tracing): W3C traceparent of the work that made the event",
+    )  # fmt: skip
+    tracestate: str | None = Field(default=None, max_length=512, description="Extension (distributed tracing): W3C tracestate")
     data: dict[str, Any]
 
     def to_json_bytes(self) -> bytes:

@@ -13,6 +13,7 @@ from kernel.body_limit import BodyLimit
 from kernel.db_errors import answer_database_errors
 from kernel.identity import Verifier
 from kernel.rate_limit import RateLimiter
+from kernel.tracing import instrument_http
 from kernel.web import StreamGate, allow_pages
 
 CORRELATION_HEADER = "X-Correlation-Id"
@@ -65,4 +66,5 @@ def service_app(runtime, *, title: str, description: str, routers: list) -> Fast
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     for router in routers:
         app.include_router(router)
+    instrument_http(app)
     return app

@@ -1,14 +1,16 @@
 """structlog configured once: JSON lines off a terminal, readable on one.
 
 Every line carries what is bound in the context: the service, and while an event or request
-is handled its `event_id` and `correlation_id`, so a person can follow one talk or one
-sanction through all four services with a grep.
+is handled its `event_id`, `correlation_id` and `trace_id` (kernel.tracing), so a person can follow
+one talk or one sanction through all four services with a grep.
 """
 
 import logging
 import sys
 
 import structlog
+
+from kernel.tracing import log_trace_ids
 
 
 def configure_logging(service: str, level: str = "info", fmt: str = "auto") -> None:
@@ -17,6 +19,7 @@ def configure_logging(service: str, level: str = "info", fmt: str = "auto") -> N
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
+        log_trace_ids,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     renderer = structlog.processors.JSONRenderer(ensure_ascii=False) if json_lines else structlog.dev.ConsoleRenderer()

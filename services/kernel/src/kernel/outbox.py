@@ -6,15 +6,17 @@ transaction; the relay publishes it (at least once) and only then deletes the ro
 """
 
 import asyncio
+import json
 import time
 from collections.abc import Iterable
 
 from aiokafka import AIOKafkaProducer
 from prometheus_client import Counter
-from sqlalchemy import Table, bindparam, delete, func, insert, select, text
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Table, Text, bindparam, cast, delete, func, insert, select, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from kernel import tracing
 from kernel.logging import get_logger
 from kernel.settings import CommonSettings
 from kernel.wakeup import Wakeup, announce_staged
@@ -22,28 +24,47 @@ from talk_contracts import CloudEvent, event_type
 
 log = get_logger(__name__)
 
+# The Kafka binding's structured content mode: the record's value is the whole event as JSON.
+STRUCTURED = "application/cloudevents+json; charset=utf-8"
 PUBLISHED = Counter("outbox_published_total", "Events relayed from the outbox to Kafka", ["topic"])
 
 
 async def stage(session: AsyncSession, outbox: Table, settings: CommonSettings, events: Iterable[CloudEvent]) -> None:
     """Add events to the outbox inside the caller's transaction: one statement over arrays however
     many there are (a consumer's batch stages thousands)."""
-    columns: dict[str, list] = {"topic": [], "key": [], "event_id": [], "event_type": [], "payload": []}
+    columns: dict[str, list] = {"topic": [], "key": [], "event_id": [], "event_type": [], "payload": [], "headers": []}
     for event in events:
+        traceparent = tracing.stamp(event.traceparent, event.causationid)
+        if traceparent != event.traceparent:
+            event = event.model_copy(update={"traceparent": traceparent})
         kind = event_type(event.type)
         columns["topic"].append(settings.topic(kind.topic.value))
         columns["key"].append(kind.key_of_dict(event.data))
         columns["event_id"].append(event.id)
         columns["event_type"].append(event.type)
         columns["payload"].append(event.to_json_bytes())
+        columns["headers"].append(json.dumps(record_headers(event)))
     if not columns["event_id"]:
         return
-    arrays = [bindparam(None, values, type_=ARRAY(outbox.c[name].type)) for name, values in columns.items()]
+    types = {name: ARRAY(Text if name == "headers" else outbox.c[name].type) for name in columns}  # headers as JSON text: cast below
+    arrays = [bindparam(None, values, type_=types[name]) for name, values in columns.items()]
     source = func.unnest(*arrays).table_valued(*columns, with_ordinality="n").render_derived(name="v")
     # In staging order: the identity column numbers the rows as they come, and the relay publishes by it.
-    rows = select(*(source.c[c] for c in columns)).order_by(source.c.n)
+    values = [cast(source.c[c], JSONB) if c == "headers" else source.c[c] for c in columns]
+    rows = select(*values).order_by(source.c.n)
     await session.execute(insert(outbox).from_select(list(columns), rows))
     await announce_staged(session, outbox)
+
+
+def record_headers(event: CloudEvent) -> dict[str, str]:
+    """The Kafka record's headers: the binding's content type of a structured event, and the trace
+    context where Kafka tooling looks for it."""
+    headers = {"content-type": STRUCTURED}
+    if event.traceparent:
+        headers["traceparent"] = event.traceparent
+        if event.tracestate:
+            headers["tracestate"] = event.tracestate
+    return headers
 
 
 async def stage_raw(

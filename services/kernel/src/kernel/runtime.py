@@ -20,6 +20,7 @@ from kernel.logging import configure_logging, get_logger
 from kernel.outbox import OutboxRelay
 from kernel.settings import CommonSettings
 from kernel.subscriptions import subscribe
+from kernel.tracing import configure_tracing
 from kernel.wakeup import Wakeup, channel_of
 
 log = get_logger(__name__)
@@ -182,6 +183,7 @@ class Runtime:
 def serve(app: FastAPI, settings: CommonSettings, *, service: str, port: int) -> None:
     """Run a service's app in the foreground; SIGINT/SIGTERM stop it gracefully."""
     configure_logging(service, settings.log_level, settings.log_format)
+    configure_tracing(service)
     # Pages hold event streams open for as long as they are shown: a stop waits this long for open
     # requests, then closes them (browsers reconnect to another instance by themselves).
     uvicorn.run(app, host=settings.host, port=port, log_config=None, access_log=False, timeout_graceful_shutdown=GRACE_S)

@@ -20,6 +20,7 @@ from compliance.domain.obligations import announcements
 from compliance.domain.policy import Policy
 from compliance.domain.resettling import settle_again, vacancies
 from compliance.domain.view import NotLoaded, View
+from kernel import tracing
 from kernel.logging import get_logger
 from talk_contracts import ParsedEvent
 
@@ -95,11 +96,13 @@ class ComplianceBus:
         now = datetime.now(UTC)
         for obligation_id, (first, cause) in sorted(uow.changed_obligations.items()):
             told = announcements(first, uow.view.obligation(obligation_id))
-            if told:
-                events = obligation_events(tuple(told), cause, now)
-                uow.publish(events)
-                # A line per transition, naming what caused it: `grep <correlation id>` follows a
-                # reported sanction from the registry through here to notify's inbox.
+            if not told:
+                continue
+            events = obligation_events(tuple(told), cause, now)
+            uow.publish(events)  # staged in the cause's trace (kernel.tracing)
+            # A line per transition, naming what caused it: `grep <correlation id>` (or its trace id)
+            # follows a reported sanction from the registry through here to notify's inbox.
+            with tracing.resumed(cause and cause.id):
                 for e in [] if self.replaying else events:
                     log.info(
                         e.type.removesuffix(".v1").replace(".", " "), obligation_id=obligation_id, cause_event_id=cause and cause.id,

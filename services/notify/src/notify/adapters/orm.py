@@ -62,5 +62,6 @@ deliveries = Table(
     Column("last_error", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("sent_at", DateTime(timezone=True)),
+    Column("traceparent", Text),  # of the alert's cause: the send continues its trace
     Index("deliveries_due", "status", "next_attempt_at"),
 )

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from prometheus_client import Counter, Histogram
 
+from kernel import tracing
 from kernel.logging import get_logger
 from notify.application.ports import Channel, UnitOfWork, UnitOfWorkFactory
 from notify.application.records import DueDelivery
@@ -62,7 +63,9 @@ class DeliveryWorker:
             due = await uow.deliveries.due(now, BATCH)
             people = await uow.people.get_many({d.person_id for d in due})
             for delivery in due:
-                await self._attempt(uow, delivery, people[delivery.person_id], now)
+                # The send continues the trace of the event behind the alert; its outcome event too.
+                with tracing.span(f"notify deliver {delivery.channel}", delivery.traceparent, **{"alert.id": delivery.alert_id}):
+                    await self._attempt(uow, delivery, people[delivery.person_id], now)
         return len(due)
 
     async def _attempt(self, uow: UnitOfWork, delivery: DueDelivery, person: Person, now: datetime) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from structlog.contextvars import get_contextvars
 
+from kernel import tracing
 from notify.application.alerting import deliver_all
 from notify.application.ports import EventHandler, UnitOfWork
 from notify.config import NotifySettings
@@ -19,8 +20,9 @@ from talk_contracts import data as d
 
 
 def _alert(uow: UnitOfWork, alert) -> None:
-    """Written with the batch's others (finish_batch), logged with the ids of the event that made it."""
-    uow.pending.append((alert, None, get_contextvars()))
+    """Written with the batch's others (finish_batch), logged with the ids of the event that made it,
+    in its trace."""
+    uow.pending.append((alert, None, get_contextvars(), tracing.current_traceparent()))
 
 
 @dataclass

@@ -65,9 +65,9 @@ class Inbox(Protocol):
 class Deliveries(Protocol):
     """One row per alert and channel beyond the inbox, retried until sent or dead."""
 
-    async def schedule(self, plans: Sequence[tuple[Alert, Sequence[str], datetime]]) -> None:
-        """Pending deliveries of each alert on its channels from its time on; one per alert and
-        channel, ever. One statement for a batch's alerts."""
+    async def schedule(self, plans: Sequence[tuple[Alert, Sequence[str], datetime, str | None]]) -> None:
+        """Pending deliveries of each alert on its channels from its time on (with the trace context
+        of its cause); one per alert and channel, ever. One statement for a batch's alerts."""
 
     async def due(self, now: datetime, limit: int) -> list[DueDelivery]:
         """The pending deliveries due at `now`, oldest first, locked until the unit of work ends

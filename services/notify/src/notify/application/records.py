@@ -37,6 +37,7 @@ class DueDelivery(Record):
     obligation_id: str | None
     title: str
     alerted_at: datetime  # when the alert reached the inbox: the start of its delivery latency
+    traceparent: str | None = None  # the trace of the event behind the alert (kernel.tracing)
 
 
 class DeadLetter(Record):

@@ -70,6 +70,8 @@ def derived_event(cause: CloudEvent, data: BaseModel) -> CloudEvent:
         dataschema=f"urn:talk-compliance:schema:{type_name}",
         correlationid=cause.correlationid,
         causationid=cause.id,
+        traceparent=cause.traceparent,  # the consequence belongs to its cause's trace
+        tracestate=cause.tracestate,
         data=data.model_dump(mode="json"),
     )
 

@@ -1,6 +1,5 @@
 """HTTP routes of the registry (SPEC §8): the event intake and the organisation queries."""
 
-import json
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated
@@ -13,6 +12,7 @@ from registry.application.intake import Refused, Unprocessable, accept, validate
 from registry.application.ports import Ports, RegistryReads
 from registry.config import Credential
 from registry.entrypoints.auth import caller, system_source
+from registry.entrypoints.content_modes import Unreadable, items_of
 from registry.entrypoints.sight import Seen
 
 router = APIRouter(prefix="/v1", tags=["registry"])
@@ -42,21 +42,15 @@ def _unprocessable(rejected: list[dict], message: str) -> JSONResponse:
 
 @router.post("/events", status_code=202, openapi_extra=_EVENTS_BODY, summary="Hand in events from an integrated system")
 async def post_events(request: Request, credential: Annotated[Credential, Depends(caller)]) -> JSONResponse:
-    """One CloudEvent or a JSON array of them, from an integrated system named by its bearer token.
+    """One CloudEvent (structured, or binary: attributes in `ce-*` headers, the data as the body) or a
+    JSON array of them, from an integrated system named by its bearer token.
     All are accepted, or none: `422` lists every problem by the event's index and id; `403` when the
     system may not send a family; `413` past the batch limit. A duplicate id is accepted again
     without effect."""
-    body = await request.body()
     try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return _unprocessable([{"index": None, "id": None, "errors": [{"loc": "(body)", "msg": f"not JSON: {exc}"}]}], "malformed body")
-    batch_mode = request.headers.get("content-type", "").startswith("application/cloudevents-batch+json")
-    if batch_mode and not isinstance(document, list):
-        return _unprocessable([{"index": None, "id": None, "errors": [{"loc": "(body)", "msg": "a batch must be a JSON array"}]}], "malformed body")
-    items = document if isinstance(document, list) else [document]
-    if not items:
-        return _unprocessable([{"index": None, "id": None, "errors": [{"loc": "(body)", "msg": "no events"}]}], "empty batch")
+        items = items_of(request.headers, await request.body())
+    except Unreadable as unreadable:
+        return _unprocessable([{"index": None, "id": None, "errors": [{"loc": "(body)", "msg": unreadable.msg}]}], "malformed body")
     runtime = request.app.state.runtime
     if len(items) > runtime.settings.max_batch:
         raise HTTPException(413, f"{len(items)} events in one batch; at most {runtime.settings.max_batch}")

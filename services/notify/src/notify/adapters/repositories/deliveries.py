@@ -23,11 +23,11 @@ class SqlDeliveries:
     def __init__(self, session: AsyncSession):
         self.session = session
 
-    async def schedule(self, plans: Sequence[tuple[Alert, Sequence[str], datetime]]) -> None:
+    async def schedule(self, plans: Sequence[tuple[Alert, Sequence[str], datetime, str | None]]) -> None:
         rows = [
             {"delivery_id": f"{alert.alert_id}:{c}", "alert_id": alert.alert_id, "person_id": alert.person_id,
-             "channel": c, "status": PENDING, "next_attempt_at": not_before}
-            for alert, channels, not_before in plans
+             "channel": c, "status": PENDING, "next_attempt_at": not_before, "traceparent": traceparent}
+            for alert, channels, not_before, traceparent in plans
             for c in channels
         ]  # fmt: skip
         if rows:
