@@ -109,6 +109,7 @@ def system(infra: Infrastructure, database_url: str, topic_prefix: str, smtp, we
         # Traces exported as in production, to a receiver the tests read (tests/e2e/test_tracing.py).
         "OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint,
         "OTEL_BSP_SCHEDULE_DELAY": "200",
+        "METRICS_SAMPLE_S": "1",
     }
     services = service_processes(env, LOGS / uuid.uuid4().hex[:6], {name: free_port() for name in SERVICES})
     try:

@@ -12,6 +12,7 @@ from kernel.access import public
 from kernel.body_limit import BodyLimit
 from kernel.db_errors import answer_database_errors
 from kernel.identity import Verifier
+from kernel.metrics import instrument_requests
 from kernel.rate_limit import RateLimiter
 from kernel.tracing import instrument_http
 from kernel.web import StreamGate, allow_pages
@@ -67,4 +68,5 @@ def service_app(runtime, *, title: str, description: str, routers: list) -> Fast
     for router in routers:
         app.include_router(router)
     instrument_http(app)
+    instrument_requests(app)
     return app

@@ -17,6 +17,7 @@ from kernel.kafka import ensure_topics, make_producer
 from kernel.kafka_security import broker_security
 from kernel.leader import Leadership
 from kernel.logging import configure_logging, get_logger
+from kernel.metrics import sample_outbox
 from kernel.outbox import OutboxRelay
 from kernel.settings import CommonSettings
 from kernel.subscriptions import subscribe
@@ -50,6 +51,8 @@ class Runtime:
         self._periodic: list[tuple[str, float, Callable[[], Awaitable[object]], Wakeup | None, Leadership | None]] = []
         self._tasks: list[asyncio.Task] = []
         self._resources: list = []
+        # Every instance says how far its service's relay is behind (kernel.metrics).
+        self.every("outbox-metrics", settings.metrics_sample_s, lambda: sample_outbox(self.sessions, self.outbox, service), everywhere=True)
 
     def attach(self, resource):
         """Something with `start()` and `stop()` that lives as long as the service (e.g. a LISTEN feed)."""

@@ -67,6 +67,8 @@ class CommonSettings(BaseSettings):
     # waits at most without hearing one (its LISTEN connection down, or a NOTIFY lost with it).
     outbox_poll_interval_s: float = Field(1.0, gt=0)
     outbox_batch: int = Field(500, ge=1)
+    # How often the gauges counted from tables are sampled (outbox backlog, obligations by status).
+    metrics_sample_s: float = Field(30.0, gt=0, validation_alias=AliasChoices("METRICS_SAMPLE_S"))
     # Where browsers reach each service: the pages of one call the others' APIs (CORS allows them).
     registry_public_url: str = Field("http://127.0.0.1:8101", validation_alias=AliasChoices("REGISTRY_PUBLIC_URL"))
     talks_public_url: str = Field("http://127.0.0.1:8102", validation_alias=AliasChoices("TALKS_PUBLIC_URL"))

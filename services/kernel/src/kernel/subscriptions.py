@@ -6,6 +6,7 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage, TopicPartition
 
 from kernel.consumer import BatchConsumer
+from kernel.metrics import observe_lag
 from kernel.settings import CommonSettings
 
 
@@ -37,3 +38,4 @@ def subscribe(broker: KafkaBroker, settings: CommonSettings, consumer: BatchCons
     )
     async def on_batch(body: list[Any], message: KafkaMessage) -> None:
         await consumer.handle(message.raw_message)
+        observe_lag(consumer.name, message.consumer, message.raw_message)
