@@ -11,7 +11,6 @@ from tests.conftest import ROOT, eventually
 
 from .conftest import post_events
 
-
 PROMQL_WORDS = {"rate", "sum", "max", "by", "histogram_quantile", "le", "job", "handler", "status", "consumer", "topic", "partition", "service", "rule_id", "channel"}
 
 
