@@ -6,6 +6,7 @@ import re
 
 import pytest
 import yaml
+from sqlalchemy.engine import make_url
 
 from kernel.identity import ROLES, principal_of
 from kernel.settings import CommonSettings
@@ -101,3 +102,23 @@ def test_every_service_reports_its_readiness_to_compose():
         port = services[name]["ports"][0].split(":")[0]
         check = " ".join(services[name]["healthcheck"]["test"])
         assert f"http://127.0.0.1:{port}/readyz" in check, name
+
+
+def test_each_service_signs_in_to_postgres_as_its_own_role_made_on_a_new_volume():
+    required = {name: "x" * 24 for name in re.findall(r"\$\{(\w+):\?", COMPOSE)}
+    compose = _interpolated(yaml.safe_load(COMPOSE), required)
+    services = compose["services"]
+    postgres = services["postgres"]
+    assert "./deploy/postgres/10-service-roles.sh:/docker-entrypoint-initdb.d/10-service-roles.sh:ro" in postgres["volumes"]
+    assert "./deploy/postgres/service-roles.sql:/etc/talk-compliance/service-roles.sql:ro" in postgres["volumes"]
+    init = (ROOT / "deploy/postgres/10-service-roles.sh").read_text()
+    assert "/etc/talk-compliance/service-roles.sql" in init
+    for name in ("registry", "talks", "compliance", "notify"):
+        url = make_url(services[name]["environment"]["DATABASE_URL"])
+        assert (url.username, url.host, url.database) == (name, "postgres", postgres["environment"]["POSTGRES_DB"])
+        assert f'{name}_password="$DB_PASSWORD_{name.upper()}"' in init and f"DB_PASSWORD_{name.upper()}" in postgres["environment"]
+        assert url.password == postgres["environment"][f"DB_PASSWORD_{name.upper()}"]  # the password its role was made with
+        assert postgres["environment"]["POSTGRES_USER"] != name  # the superuser is nobody's service
+        # and each exports its traces to the collector compose runs
+        endpoint = services[name]["environment"]["OTEL_EXPORTER_OTLP_ENDPOINT"]
+        assert endpoint == "http://jaeger:4318" and "jaeger" in services

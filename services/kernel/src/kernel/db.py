@@ -45,7 +45,10 @@ async def migrate(engine: AsyncEngine, migrations_package: str, schema: str) -> 
     def upgrade(connection: Connection) -> None:
         # Instances of one service starting together take turns; the lock ends with the transaction.
         connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:s))"), {"s": f"migrate:{schema}"})
-        connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        # Made here only when missing: CREATE SCHEMA asks for CREATE on the database even when the
+        # schema exists, which a service's own role (deploy/postgres/service-roles.sql) does not have.
+        if connection.execute(text("SELECT to_regnamespace(:s)"), {"s": f'"{schema}"'}).scalar() is None:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
         cfg = alembic_config(migrations_package, schema)
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
