@@ -18,9 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests are marked by their folder: unit, integration, e2e, faults (`pytest -m unit` runs the fast ones)."""
+    """Tests are marked by their folder: unit, integration, e2e, faults, scale (`pytest -m unit` runs the fast ones)."""
     for item in items:
-        for kind in ("unit", "integration", "e2e", "faults"):
+        for kind in ("unit", "integration", "e2e", "faults", "scale"):
             if f"{os.sep}{kind}{os.sep}" in str(item.path):
                 item.add_marker(getattr(pytest.mark, kind))
 

@@ -6,13 +6,19 @@ For each batch the broker hands over:
    event id, so a redelivered or duplicated event changes nothing;
 3. the offsets are committed only after that transaction (FastStream's NACK_ON_ERROR policy:
    an exception rewinds the batch for redelivery instead of committing it).
+A transaction that loses a race with another instance's (a serialization failure or a deadlock)
+is run again. A projection whose decisions read facts other instances may be writing at the same
+time (compliance: a talk's credits read its talker's seats while another instance applies the seat)
+runs its batches SERIALIZABLE, so that instances side by side end where one instance would.
 An event whose handler fails for a reason other than the database or broker being unreachable is
 isolated: the batch is re-applied one event per transaction, and the poison event dead-lettered.
 """
 
+import asyncio
 import collections
 import logging
 import os
+import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -27,7 +33,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kernel import tracing
-from kernel.db import is_infrastructure_error
+from kernel.db import is_infrastructure_error, lost_a_race
 from kernel.deadletter import dead_letter
 from kernel.logging import get_logger
 from kernel.ordering import in_log_order
@@ -37,6 +43,7 @@ log = get_logger(__name__)
 
 APPLIED = Counter("events_applied_total", "Events applied to a projection", ["consumer", "type"])
 DUPLICATES = Counter("events_duplicate_total", "Redelivered or duplicated events skipped", ["consumer"])
+RACES = Counter("consumer_batch_races_total", "Batches run again after losing a race with another transaction", ["consumer"])
 BATCH_SECONDS = Histogram("consumer_batch_seconds", "Time to apply one batch", ["consumer"])
 
 # A handler gets the batch's unit of work (see `BatchConsumer.unit_of_work`) and one event.
@@ -66,6 +73,7 @@ class BatchConsumer:
     unit_of_work: Callable[[AsyncSession], Any] | None = None
     # For dead letters; set when the service starts. None in a replay from the log.
     producer: AIOKafkaProducer | None = None
+    attempts: int = 20  # of a batch that lost a race (kernel.db.lost_a_race), before it is redelivered
 
     async def handle(self, records: Sequence[ConsumerRecord]) -> None:
         started = time.perf_counter()
@@ -85,14 +93,14 @@ class BatchConsumer:
         try:
             await self._apply(events)
         except Exception as exc:
-            if is_infrastructure_error(exc):
+            if is_infrastructure_error(exc) or lost_a_race(exc):  # redelivered, never dead-lettered
                 raise
             log.warning("batch failed; applying its events one by one to isolate the cause", error=str(exc))
             for event in events:
                 try:
                     await self._apply([event])
                 except Exception as single:
-                    if is_infrastructure_error(single):
+                    if is_infrastructure_error(single) or lost_a_race(single):
                         raise
                     await self._dead_letter([(by_id[event.id], f"handler failed: {single!r}")])
         BATCH_SECONDS.labels(self.name).observe(time.perf_counter() - started)
@@ -110,6 +118,17 @@ class BatchConsumer:
         events = [e for e in events if e.envelope.type in self.handlers]
         if not events:
             return
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return await self._apply_once(events)
+            except Exception as exc:
+                if not lost_a_race(exc) or attempt == self.attempts:
+                    raise
+                RACES.labels(self.name).inc()
+                log.info("batch lost a race with another transaction; applying it again", consumer=self.name, attempt=attempt)
+                await asyncio.sleep(random.uniform(0, min(1.0, 0.02 * 2**attempt)))  # apart, not in step again
+
+    async def _apply_once(self, events: list[ParsedEvent]) -> None:
         async with self.sessions() as session, session.begin():
             with tracing.batch():  # the spans of the batch's events, for what it stages (kernel.tracing)
                 fresh = await self._track(session, [e.id for e in events])

@@ -17,6 +17,15 @@ def is_infrastructure_error(exc: BaseException) -> bool:
     return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
+# serialization_failure, deadlock_detected: the transaction lost a race with another one; the same
+# work run again succeeds (consumers retry the batch, never dead-letter it for this).
+RETRYABLE_SQLSTATES = {"40001", "40P01"}
+
+
+def lost_a_race(exc: BaseException) -> bool:
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
 # Sessions without PostgreSQL's JIT: a batch's bulk lookups (thousands of keys, each an index range)
 # are estimated costly enough to be compiled, and compiling took 170 ms of a query that runs in 20.
 SERVER_SETTINGS = {"jit": "off"}

@@ -99,8 +99,13 @@ class Runtime:
         handlers: dict[str, Handler],
         hooks: BatchHooks | None = None,
         unit_of_work: Callable[[AsyncSession], object] | None = None,
+        *,
+        serializable: bool = False,
     ) -> BatchConsumer:
-        consumer = BatchConsumer(name, self.sessions, self.applied_events, handlers, hooks, unit_of_work)
+        """`serializable`: batches run SERIALIZABLE (kernel.consumer), for projections whose decisions
+        read what other instances may be writing."""
+        sessions = make_sessionmaker(self.engine.execution_options(isolation_level="SERIALIZABLE")) if serializable else self.sessions
+        consumer = BatchConsumer(name, sessions, self.applied_events, handlers, hooks, unit_of_work)
         subscribe(self.broker, self.settings, consumer, topics)
         self.consumers.append(consumer)
         self.consumed_topics.update(self.settings.topic(t) for t in topics)

@@ -32,7 +32,9 @@ def create_app(settings: ComplianceSettings | None = None, today: Callable[[], d
     today = today or (lambda: local_date(datetime.now(UTC), policy.zone))  # "today" in the deployment's calendar
     runtime = Runtime(settings, service="compliance", metadata=orm.metadata, migrations="compliance.adapters.migrations")
     bus = ComplianceBus(policy, today)
-    runtime.consume("compliance", [t.value for t in CONSUMED], bus.route(), bus, batch_unit_of_work(settings, policy))
+    # Serializable: a decision reads facts (seats, memberships, talks) that another instance may be
+    # writing in the same moment; side by side, instances must end where one would (tests/scale/).
+    runtime.consume("compliance", [t.value for t in CONSUMED], bus.route(), bus, batch_unit_of_work(settings, policy), serializable=True)
     units = units_of_work(runtime.sessions, settings, policy)
     runtime.every("lifecycle", settings.tick_seconds, lambda: advance(units, policy, today()))
     runtime.every("meetings", settings.tick_seconds, lambda: remind(meetings(runtime.sessions, settings), policy, today()))

@@ -1,0 +1,162 @@
+"""Compliance and notify run as several instances in their consumer groups: instances join and leave
+mid-stream, and the projection and the inboxes come out as a single instance of each makes them from
+the same events (by content). Each run has its own database and topics on the real broker; the
+events are published on the topics as the registry and talks would have published them."""
+
+import asyncio
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from compliance.adapters.rebuild import COMPARED
+from devstack.bench.ceiling import produce
+from devstack.city import CityLog, generate
+from devstack.ports import free_port
+from devstack.processes import ServiceProcess
+from kernel.settings import asyncpg_dsn
+
+LOGS = Path(__file__).resolve().parents[2] / ".run" / "test-logs"
+# Every due date after today: the life-cycle tick, run by whichever instance leads at the time,
+# finds nothing to do mid-run in either run, so both end in the same state.
+YEAR = 2027
+YEAR_EVENTS = 1500
+NOTIFY_COMPARED = {
+    "people": "person_id, name, email, phone",
+    "roles": "org_id, person_id, role",
+    # The inbox by what nobody may miss: each open obligation's alert to the one responsible for it.
+    # What else a secretary is told depends on how the events fell into batches, by design: a batch
+    # tells each obligation's change from where it stood before the batch, so an obligation opened
+    # and fulfilled within one batch alerts nobody (a backlog read at once does not flood inboxes),
+    # while instances, each with a share of the events, cut smaller batches.
+    "inbox": "person_id, obligation_id",
+}
+TOLD_OF_OPEN = """
+    SELECT i.person_id, i.obligation_id FROM notify.inbox i JOIN compliance.obligations o USING (obligation_id)
+     WHERE o.status = 'open' AND o.responsible_kind = 'person' AND i.person_id = o.responsible_id"""
+UNTOLD = """
+    SELECT o.obligation_id FROM compliance.obligations o
+     WHERE o.status = 'open' AND o.responsible_kind = 'person'
+       AND NOT EXISTS (SELECT FROM notify.inbox i WHERE i.obligation_id = o.obligation_id AND i.person_id = o.responsible_id)"""
+
+
+def _city() -> CityLog:
+    city = generate("small", year=YEAR)
+    return CityLog(city.setup, city.year[:YEAR_EVENTS], city.root, city.members, city.ordinary)
+
+
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value  # arrays (a talk's talkers)
+
+
+class Run:
+    """Instances of compliance and notify on a database and topics of their own."""
+
+    def __init__(self, infra, database_url: str, label: str):
+        self.infra, self.database_url = infra, database_url
+        self.prefix = f"scale-{label}-{uuid.uuid4().hex[:6]}."
+        self.logs = LOGS / f"scale-{label}-{uuid.uuid4().hex[:6]}"
+        self.env = {
+            "DATABASE_URL": database_url,
+            "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
+            "KAFKA_TOPIC_PREFIX": self.prefix,
+            "KAFKA_ASSIGNMENT": "group",  # partitions shared out among the group's members as they come and go
+            "LOG_FORMAT": "json",
+        }
+        self.instances: list[ServiceProcess] = []
+
+    def start(self, name: str) -> ServiceProcess:
+        n = sum(1 for i in self.instances if i.name == name)
+        instance = ServiceProcess(name, free_port(), self.env, self.logs / f"{name}-{n}.log").start()
+        self.instances.append(instance)
+        instance.wait_ready(timeout=120)
+        return instance
+
+    def stop(self) -> None:
+        for instance in self.instances:
+            instance.stop()
+
+    async def publish(self, messages) -> None:
+        await produce(self.infra.kafka_bootstrap_servers, self.prefix, messages)
+
+    async def applied(self) -> tuple[int, int]:
+        conn = await asyncpg.connect(asyncpg_dsn(self.database_url))
+        try:
+            return tuple([await conn.fetchval(f"SELECT count(*) FROM {s}.applied_events") for s in ("compliance", "notify")])
+        finally:
+            await conn.close()
+
+    async def settled(self, expected: tuple[int, int] | None = None, quiet_s: float = 8.0, timeout: float = 240) -> tuple[int, int]:
+        """Until nothing more is applied for `quiet_s` (and, when known, compliance applied as many events)."""
+        started = time.monotonic()
+        last, since = None, time.monotonic()
+        while time.monotonic() - started < timeout:
+            now = await self.applied()
+            if now != last:
+                last, since = now, time.monotonic()
+            elif time.monotonic() - since >= quiet_s and now[0] > 0 and (expected is None or now[0] == expected[0]):
+                return now
+            await asyncio.sleep(0.5)
+        raise TimeoutError(f"applied {last}, expected {expected}; see {self.logs}")
+
+    async def contents(self) -> dict[str, Counter]:
+        conn = await asyncpg.connect(asyncpg_dsn(self.database_url))
+        try:
+            out = {}
+            for schema, tables in (("compliance", COMPARED), ("notify", NOTIFY_COMPARED)):
+                for table, columns in tables.items():
+                    sql = TOLD_OF_OPEN if table == "inbox" else f"SELECT {columns} FROM {schema}.{table}"
+                    out[f"{schema}.{table}"] = Counter(tuple(_hashable(v) for v in r) for r in await conn.fetch(sql))
+            out["untold open obligations"] = Counter(r[0] for r in await conn.fetch(UNTOLD))
+            return out
+        finally:
+            await conn.close()
+
+
+@pytest.fixture
+def databases(new_database) -> tuple[str, str]:
+    return new_database(), new_database()
+
+
+async def test_three_compliance_and_two_notify_instances_joining_and_leaving_equal_one_of_each(infra, databases):
+    city = _city()
+    third = len(city.year) // 3
+
+    single = Run(infra, databases[0], "single")
+    try:
+        single.start("compliance")
+        single.start("notify")
+        await single.publish(city.all)
+        expected = await single.settled()
+        alone = await single.contents()
+    finally:
+        single.stop()
+    assert alone["compliance.obligations"] and alone["notify.inbox"], "the stream opened no obligation, or alerted nobody"
+    assert not alone["untold open obligations"]
+
+    many = Run(infra, databases[1], "many")
+    try:
+        compliance = [many.start("compliance") for _ in range(3)]
+        notify = [many.start("notify") for _ in range(2)]
+        await many.publish(city.setup + city.year[:third])
+        many.start("compliance")  # a fourth joins mid-stream: its group shares the partitions out again
+        await many.publish(city.year[third : 2 * third])
+        compliance[0].stop()  # and one of each leaves (SIGTERM: its batch done, its partitions handed on)
+        notify[0].stop()
+        await many.publish(city.year[2 * third :])
+        settled = await many.settled(expected)
+        together = await many.contents()
+    finally:
+        many.stop()
+
+    differing = {table: (alone[table] - together[table], together[table] - alone[table]) for table in alone if alone[table] != together[table]}
+    if differing:  # the whole of it beside the logs, for the person who looks into it
+        with open(many.logs / "differences.txt", "w") as out:
+            for table, (only_alone, only_together) in differing.items():
+                print(table, *(f"  single only: {r}" for r in sorted(only_alone.elements(), key=str)), sep="\n", file=out)
+                print(*(f"  instances only: {r}" for r in sorted(only_together.elements(), key=str)), sep="\n", file=out)
+    assert not differing, {t: (list(a.elements())[:5], list(b.elements())[:5]) for t, (a, b) in differing.items()}
+    assert settled[0] == expected[0]  # compliance applied every event once (notify hears of as many changes as batches told)
