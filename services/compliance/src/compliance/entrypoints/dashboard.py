@@ -72,7 +72,7 @@ def build_dashboard(policy: Policy, today: Callable[[], date]) -> APIRouter:
     async def tree_rows(request: Request, parent_id: str | None, year: int | None) -> dict:
         now = today()
         year = year or now.year
-        async with request.app.state.runtime.sessions() as session:
+        async with request.app.state.runtime.snapshots() as session:
             path = await org_path(session, parent_id) if parent_id else []
             if parent_id and not path:
                 raise HTTPException(404, f"no organisation {parent_id!r}")
@@ -93,7 +93,7 @@ def build_dashboard(policy: Policy, today: Callable[[], date]) -> APIRouter:
     @api.get("/orgs/{org_id}", summary="An organisation and its ancestors (root first)")
     async def org(org_id: str, request: Request, seen: Seen) -> dict:
         await seen.require_org(org_id)
-        async with request.app.state.runtime.sessions() as session:
+        async with request.app.state.runtime.snapshots() as session:
             path = await org_path(session, org_id)
         if not path:
             raise HTTPException(404, f"no organisation {org_id!r}")
@@ -101,7 +101,7 @@ def build_dashboard(policy: Policy, today: Callable[[], date]) -> APIRouter:
 
     @api.get("/people/{person_id}/seats", summary="The organisations where a person now sits on the committee")
     async def seats(person_id: str, request: Request, seen: Seen) -> dict:
-        async with request.app.state.runtime.sessions() as session:
+        async with request.app.state.runtime.snapshots() as session:
             found = await seats_of(session, person_id)
         await seen.require_person(person_id, {s["org_id"] for s in found["seats"]} | ({found["org_id"]} - {None}))
         return found
@@ -109,7 +109,7 @@ def build_dashboard(policy: Policy, today: Callable[[], date]) -> APIRouter:
     @api.get("/obligations/counts", summary="How many obligations are in each status, for the same filters")
     async def counts(request: Request, where: Filter, seen: Seen) -> dict[str, int]:
         where = await seen.narrow(where)
-        async with request.app.state.runtime.sessions() as session:
+        async with request.app.state.runtime.snapshots() as session:
             return await status_counts(session, where)
 
     @api.get("/workload", summary="Open obligations per responsible secretary, the busiest first")
@@ -122,13 +122,13 @@ def build_dashboard(policy: Policy, today: Callable[[], date]) -> APIRouter:
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> list[dict]:
         where = await seen.narrow(where)
-        async with request.app.state.runtime.sessions() as session:
+        async with request.app.state.runtime.snapshots() as session:
             total, rows = await workload(session, where, limit=limit, offset=offset)
         response.headers["X-Total-Count"] = str(total)
         return rows
 
     async def months(request: Request, org_id: str | None, subtree: bool, year: int | None) -> list[dict]:
-        async with request.app.state.runtime.sessions() as session:
+        async with request.app.state.runtime.snapshots() as session:
             return await monthly(
                 session, org_id=org_id, subtree=subtree, year=year or today().year, covered_at=policy.coverage_min_talks, zone=policy.time_zone
             )

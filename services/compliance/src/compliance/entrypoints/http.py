@@ -142,7 +142,7 @@ def build_router(policy: Policy, today: Callable[[], date]) -> APIRouter:
         the earliest due first, or (`order=recent`) the most recently changed. Within the caller's
         sight: an organisation they oversee or sit on, or (without `org_id`) what they are responsible for."""
         where = await seen.narrow(where)
-        async with request.app.state.runtime.sessions() as session:
+        async with request.app.state.runtime.snapshots() as session:
             total, rows = await list_obligations(session, where, limit=limit, offset=offset, recent_first=order == "recent")
         response.headers["X-Total-Count"] = str(total)
         return rows
@@ -165,7 +165,7 @@ def build_router(policy: Policy, today: Callable[[], date]) -> APIRouter:
             await seen.require_org(org_id)
         now = today()
         year = year or now.year
-        async with request.app.state.runtime.sessions() as session:
+        async with request.app.state.runtime.snapshots() as session:
             if people or person_id:
                 found = await coverage_of(CoverageQueries(session, policy.time_zone), policy, org_id=org_id, subtree=subtree, year=year, today=now, person_id=person_id)
             else:
