@@ -5,7 +5,9 @@
   (SQLSTATE 22021; 22P05 inside JSON). Rather than check every field of every model for it, each app
   answers that refusal with a 422 saying so;
 - the database (or the network to it) being away is nobody's mistake and passes: a 503 with
-  `Retry-After`, so that a client knows to try the same request again.
+  `Retry-After`, so that a client knows to try the same request again;
+- a transaction that lost a race with another (a serialization failure, a deadlock) is nobody's
+  mistake either: a 503 with `Retry-After: 1`, the same request will go through.
 
 Either way the transaction it happened in is rolled back, so nothing of the request was kept."""
 
@@ -15,7 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 
-from kernel.db import is_infrastructure_error
+from kernel.db import RETRYABLE_SQLSTATES, is_infrastructure_error
 from kernel.logging import get_logger
 
 log = get_logger(__name__)
@@ -48,6 +50,10 @@ def answer_database_errors(app: FastAPI) -> None:
         if is_infrastructure_error(exc):
             log.warning("database unreachable; answered 503", path=request.url.path, error=type(exc).__name__)
             return unavailable()
+        if sqlstate(exc) in RETRYABLE_SQLSTATES:
+            log.info("request lost a race with another transaction; answered 503", path=request.url.path)
+            detail = "the same records were being changed at the same moment; nothing was changed, try again"
+            return JSONResponse({"detail": detail}, status_code=503, headers={"retry-after": "1"})
         raise exc
 
     async def connection_error(request: Request, exc: Exception) -> JSONResponse:

@@ -12,7 +12,7 @@ from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.consumer import BatchConsumer, BatchHooks, Handler
-from kernel.db import make_engine, make_sessionmaker, migrate
+from kernel.db import lost_a_race, make_engine, make_sessionmaker, migrate
 from kernel.kafka import ensure_topics, make_producer
 from kernel.kafka_security import broker_security
 from kernel.leader import Leadership
@@ -43,6 +43,9 @@ class Runtime:
         self.sessions = make_sessionmaker(self.engine)
         # For answers read with several statements (coverage: members, secretaries, pairs): one
         # snapshot for all of them, so an answer never shows half of a batch that committed meanwhile.
+        # For work whose decisions read what other instances may be writing (compliance's batches, tick
+        # and waivers): SERIALIZABLE, so instances side by side end where one would (kernel.consumer).
+        self.serializable = make_sessionmaker(self.engine.execution_options(isolation_level="SERIALIZABLE"))
         self.snapshots = make_sessionmaker(self.engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True))
         self.broker = KafkaBroker(settings.kafka_bootstrap_servers, security=broker_security(settings), logger=get_logger(f"{service}.broker"))
         self.consumers: list[BatchConsumer] = []
@@ -88,7 +91,10 @@ class Runtime:
                     await work()
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as exc:
+                if lost_a_race(exc):  # another transaction changed the same rows meanwhile: again, now
+                    log.info("periodic work lost a race with another transaction; running it again", work=name)
+                    continue
                 log.exception("periodic work failed; will try again", work=name)
             if wakeup is not None:
                 await wakeup.wait(seconds)
@@ -107,8 +113,7 @@ class Runtime:
     ) -> BatchConsumer:
         """`serializable`: batches run SERIALIZABLE (kernel.consumer), for projections whose decisions
         read what other instances may be writing."""
-        sessions = make_sessionmaker(self.engine.execution_options(isolation_level="SERIALIZABLE")) if serializable else self.sessions
-        consumer = BatchConsumer(name, sessions, self.applied_events, handlers, hooks, unit_of_work)
+        consumer = BatchConsumer(name, self.serializable if serializable else self.sessions, self.applied_events, handlers, hooks, unit_of_work)
         subscribe(self.broker, self.settings, consumer, topics)
         self.consumers.append(consumer)
         self.consumed_topics.update(self.settings.topic(t) for t in topics)

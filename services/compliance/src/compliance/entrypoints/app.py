@@ -35,7 +35,7 @@ def create_app(settings: ComplianceSettings | None = None, today: Callable[[], d
     # Serializable: a decision reads facts (seats, memberships, talks) that another instance may be
     # writing in the same moment; side by side, instances must end where one would (tests/scale/).
     runtime.consume("compliance", [t.value for t in CONSUMED], bus.route(), bus, batch_unit_of_work(settings, policy), serializable=True)
-    units = units_of_work(runtime.sessions, settings, policy)
+    units = units_of_work(runtime.serializable, settings, policy)  # the tick beside other instances' batches
     runtime.every("lifecycle", settings.tick_seconds, lambda: advance(units, policy, today()))
     runtime.every("meetings", settings.tick_seconds, lambda: remind(meetings(runtime.sessions, settings), policy, today()))
     held_limit = timedelta(hours=settings.held_limit_hours)

@@ -119,7 +119,7 @@ def build_router(policy: Policy, today: Callable[[], date]) -> APIRouter:
             _, found = await list_obligations(session, ObligationFilter(obligation_id=obligation_id), limit=1, offset=0)
         if found:
             await seen.require_org(found[0]["org_id"])
-        units = units_of_work(runtime.sessions, runtime.settings, policy)
+        units = units_of_work(runtime.serializable, runtime.settings, policy)  # beside the batches (kernel.consumer)
         try:
             await waive(units, policy, obligation_id, body.reason, datetime.now(UTC), today())
         except WaiverRefused as refused:
