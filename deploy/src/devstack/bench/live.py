@@ -212,6 +212,35 @@ class LiveSystem:
             "requests": requests,
         }
 
+    async def instances_throughput(self, people: list[str], counts: tuple[int, ...], events: int, settle_s: float) -> list[dict]:
+        """Compliance as 1, 2, 3 … instances in its consumer group: for each count, `events` sanctions
+        published at once and the time until all are applied (events/s), with the CPU each process
+        used meanwhile (where the time goes: the instances, PostgreSQL, the broker, the other services)."""
+        base = self.services["compliance"]
+        extra: list[ServiceProcess] = []
+        steps = []
+        rng = random.Random(7)
+        try:
+            for count in counts:
+                while 1 + len(extra) < count:
+                    instance = ServiceProcess("compliance", free_port(), base.env, base.log_path.with_name(f"compliance-{len(extra) + 1}.log"))
+                    extra.append(instance.start())
+                    instance.wait_ready(timeout=120)
+                await asyncio.sleep(settle_s)  # the group shares the partitions out again (a join takes seconds)
+                messages = [_sanction_message(rng.choice(people)) for _ in range(events)]
+                processes = {"compliance": [base, *extra], **{n: [s] for n, s in self.services.items() if n != "compliance"}}
+                before, started, races = _ticks(processes), time.monotonic(), await _races(processes["compliance"])
+                rate = await self.live_throughput(messages, timeout=1200)
+                after, elapsed = _ticks(processes), time.monotonic() - started
+                hz = os.sysconf("SC_CLK_TCK")
+                cpu = {name: round(100 * (after[name] - before[name]) / hz / elapsed) for name in after}
+                lost = await _races(processes["compliance"]) - races
+                steps.append({"instances": count, "events_per_s": round(rate), "cpu_percent": cpu, "batches_run_again": lost})
+        finally:
+            for instance in extra:
+                instance.stop()
+        return steps
+
     async def cpu_at_rest(self, seconds: float) -> dict[str, float]:
         """Each service's CPU over `seconds` with nothing to do, in % of one core (and their sum)."""
 
@@ -236,6 +265,48 @@ class LiveSystem:
             kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
             out[name] = round(kb / 1024)
         return out
+
+
+def _ticks(processes: dict[str, list[ServiceProcess]]) -> dict[str, int]:
+    """CPU ticks (user + system) used so far, per name, summed over its processes; the embedded
+    PostgreSQL and broker are found by name among all processes."""
+    out = {name: sum(_process_ticks(p.process.pid) for p in group) for name, group in processes.items()}
+    for label, marker in (("postgres", "postgres"), ("broker", "tansu")):
+        out[label] = 0
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if marker in (entry / "comm").read_text():
+                        out[label] += _process_ticks(int(entry.name))
+                except OSError:
+                    continue
+    return out
+
+
+def _process_ticks(pid: int) -> int:
+    """utime + stime, and cutime + cstime: a PostgreSQL backend that ended meanwhile is counted in its
+    postmaster's children's time (fields 14 to 17 of stat)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return sum(int(f) for f in fields[11:15])
+
+
+async def _races(instances: list[ServiceProcess]) -> int:
+    """Batches the instances ran again after losing a race (consumer_batch_races_total)."""
+    total = 0
+    async with httpx.AsyncClient(timeout=10) as http:
+        for instance in instances:
+            text = (await http.get(f"{instance.url}/metrics")).text
+            total += sum(int(float(line.rsplit(" ", 1)[1])) for line in text.splitlines() if line.startswith("consumer_batch_races_total{"))
+    return total
+
+
+def _sanction_message(person_id: str) -> Message:
+    """A sanction as the registry publishes it, straight onto its topic."""
+    event = _sanction(person_id)
+    return Message("discipline.events", person_id.encode(), json.dumps(event).encode(), event["type"])
 
 
 def _keeps_up(step: dict) -> bool:

@@ -34,6 +34,8 @@ QUERIES = {"small": 20, "county": 100, "city": 100}
 KNEE = {"small": ([250, 500], 5), "county": ([250, 500, 1000, 1500, 2000, 3000], 30), "city": ([250, 500, 1000, 1500, 2000, 3000], 30)}
 REST_SECONDS = {"small": 10, "county": 60, "city": 60}  # CPU with nothing happening
 BACKLOG_LIMIT = 120  # seconds; queries are timed after it even if a backlog remains (the figure says so)
+# Compliance instances side by side (group assignment), and the sanctions each count applies.
+INSTANCES = ((1, 2, 3), {"small": 3_000, "county": 20_000, "city": 20_000})
 LIVE_EVENTS = {"small": 10_000, "county": 50_000, "city": 50_000}  # of the year, through the running services
 
 
@@ -100,6 +102,9 @@ async def run(size: str) -> dict:
                 say("5. query latency …")
                 f["queries"] = await system.query_latency(city.root, 2026, QUERIES[size])
                 f["peak_rss_mb"] = system.peak_rss_mb()
+                counts, events = INSTANCES
+                say(f"6. compliance as {', '.join(map(str, counts))} instances, {events[size]:,} sanctions each …")
+                f["instances"] = await system.instances_throughput(city.ordinary, counts, events[size], settle_s=15)
     f["replay_to_ceiling"] = round(f["compliance_replay_events_per_s"] / f["raw_ceiling_events_per_s"], 3)
     f["replay_to_peer"] = round(f["compliance_replay_events_per_s"] / f["peer_events_per_s"], 1)
     f |= {

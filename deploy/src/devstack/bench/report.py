@@ -27,6 +27,10 @@ def table(f: dict) -> str:
         (f"accept → inbox at {f['latency_rate']} events/s for {f['latency_seconds']} s ({_n(lat['alerted'])} alerts)",
          f"p50 {lat['p50_ms']} ms, p95 {lat['p95_ms']} ms, p99 {lat['p99_ms']} ms"),
         *[(f"  {stage}", f"p50 {v['p50_ms']} ms, p99 {v['p99_ms']} ms") for stage, v in lat.get("stages", {}).items()],
+        ("compliance as 1, 2, 3 instances in its group (sanctions; % of a core used by each meanwhile)",
+         "; ".join(f"{s['instances']}: {_n(s['events_per_s'])} events/s ("
+                   + ", ".join(f"{k} {v}" for k, v in s["cpu_percent"].items()) + f"; {s['batches_run_again']} batches run again)"
+                   for s in f.get("instances", []))),
         ("the knee: the highest offered rate with p99 ≤ 500 ms and no growing queue",
          f"{_n(f['knee']['knee_events_per_s'])} events/s (steps: "
          + ", ".join(f"{s['rate']}/s p99 {s['p99_ms']} ms" for s in f["knee"]["steps"])
