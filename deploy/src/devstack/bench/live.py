@@ -28,6 +28,7 @@ from devstack.ports import free_port
 from devstack.processes import SERVICES, ServiceProcess, service_processes
 from kernel.replay import read_log
 from kernel.settings import CommonSettings
+from talk_contracts import Topic
 from talks.adapters.crypto import new_key
 
 
@@ -178,6 +179,27 @@ class LiveSystem:
             if len(rows) >= expected or time.monotonic() > deadline:
                 return {wanted[r["obligation_id"]]: r["at"].timestamp() for r in rows}
             await asyncio.sleep(0.5)
+
+    async def footprint(self) -> dict:
+        """What the run left, per event: bytes on the topics (every record of the run's topics, value
+        and key) and in the database (all four services' schemas, indexes included), for deploy/SIZING.md."""
+        settings = CommonSettings(KAFKA_BOOTSTRAP_SERVERS=self.bootstrap, KAFKA_TOPIC_PREFIX=self.prefix)
+        records = await read_log(settings, [settings.topic(t.value) for t in Topic], idle_seconds=3.0)
+        conn = await self._db()
+        database = await conn.fetchval("SELECT pg_database_size(current_database())")
+        by_schema = {
+            s: await conn.fetchval(
+                "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = $1 AND c.relkind IN ('r', 'm')", s)
+            for s in SERVICES
+        }  # fmt: skip
+        applied = await self.applied("compliance")
+        topic_bytes = sum(len(r.value or b"") + len(r.key or b"") for r in records)
+        return {
+            "records": len(records), "topic_bytes_per_record": round(topic_bytes / max(1, len(records))),
+            "compliance_events": applied, "database_bytes": database,
+            "schema_bytes_per_compliance_event": {s: round(b / max(1, applied)) for s, b in by_schema.items()},
+        }  # fmt: skip
 
     async def query_latency(self, root: str, year: int, requests: int) -> dict:
         """Whole-tree coverage, pages of the whole tree's obligations, and the dashboard's first level

@@ -102,6 +102,7 @@ async def run(size: str) -> dict:
                 say("5. query latency …")
                 f["queries"] = await system.query_latency(city.root, 2026, QUERIES[size])
                 f["peak_rss_mb"] = system.peak_rss_mb()
+                f["footprint"] = await system.footprint()
                 counts, events = INSTANCES
                 say(f"6. compliance as {', '.join(map(str, counts))} instances, {events[size]:,} sanctions each …")
                 f["instances"] = await system.instances_throughput(city.ordinary, counts, events[size], settle_s=15)

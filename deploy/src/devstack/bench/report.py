@@ -43,6 +43,10 @@ def table(f: dict) -> str:
         (f"at rest, {f['at_rest_cpu_percent']['seconds']} s with nothing happening: % of one core",
          f"{f['at_rest_cpu_percent']['all']} % (" + ", ".join(f"{k} {v}" for k, v in f["at_rest_cpu_percent"].items() if k not in ("all", "seconds")) + ")"),
         ("peak RSS, MB", rss),
+        *([("footprint: bytes per record on the topics; per event compliance applied, in each service's tables",
+            f"{_n(f['footprint']['topic_bytes_per_record'])} bytes ({_n(f['footprint']['records'])} records); "
+            + ", ".join(f"{k} {_n(v)}" for k, v in f["footprint"]["schema_bytes_per_compliance_event"].items())
+            + f" (of {_n(f['footprint']['compliance_events'])} events)")] if "footprint" in f else []),
         ("whole run", f"{f['run_seconds']:.0f} s"),
     ]  # fmt: skip
     head = (
