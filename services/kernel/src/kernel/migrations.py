@@ -18,6 +18,11 @@ def run_env() -> None:
         context.run_migrations()
 
 
+def migrating_schema() -> str:
+    """The schema the running revision migrates (the service's own, or a scratch one in a rebuild)."""
+    return op.get_context().config.attributes["schema"]
+
+
 def create_kernel_tables(schema: str) -> None:
     """The outbox and the applied-event tracking, created in a service's first revision."""
     metadata = MetaData(schema=schema)

@@ -13,18 +13,16 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from kernel.migrations import migrating_schema
+
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
 
 
-def _schema() -> str:
-    return op.get_context().config.attributes["schema"]  # where this migration runs (a rebuild: elsewhere)
-
-
 def upgrade() -> None:
-    schema = S = _schema()
+    schema = S = migrating_schema()
     zone = os.environ.get("TIME_ZONE", "Asia/Shanghai")  # the calendar of the rows written before v2
     op.create_table(
         "memberships",
@@ -83,7 +81,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    S = _schema()
+    S = migrating_schema()
     op.drop_column("meetings", "reminded_before", schema=S)
     op.drop_index("obligations_closed_at", "obligations", schema=S)
     op.drop_table("obligation_paths", schema=S)

@@ -7,19 +7,17 @@ Revision ID: 0002
 import sqlalchemy as sa
 from alembic import op
 
+from kernel.migrations import migrating_schema
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
 
 
-def _schema() -> str:
-    return op.get_context().config.attributes["schema"]  # where this migration runs
-
-
 def upgrade() -> None:
-    op.add_column("deliveries", sa.Column("traceparent", sa.Text), schema=_schema())
+    op.add_column("deliveries", sa.Column("traceparent", sa.Text), schema=migrating_schema())
 
 
 def downgrade() -> None:
-    op.drop_column("deliveries", "traceparent", schema=_schema())
+    op.drop_column("deliveries", "traceparent", schema=migrating_schema())

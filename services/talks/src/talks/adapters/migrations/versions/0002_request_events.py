@@ -7,21 +7,19 @@ Revision ID: 0002
 import sqlalchemy as sa
 from alembic import op
 
+from kernel.migrations import migrating_schema
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
 
 
-def _schema() -> str:
-    return op.get_context().config.attributes["schema"]  # where this migration runs
-
-
 def upgrade() -> None:
-    op.add_column("talk_requests", sa.Column("event_id", sa.Text), schema=_schema())
-    op.create_index("ix_talks_talk_requests_event_id", "talk_requests", ["event_id"], schema=_schema())
+    op.add_column("talk_requests", sa.Column("event_id", sa.Text), schema=migrating_schema())
+    op.create_index("ix_talks_talk_requests_event_id", "talk_requests", ["event_id"], schema=migrating_schema())
 
 
 def downgrade() -> None:
-    op.drop_index("ix_talks_talk_requests_event_id", "talk_requests", schema=_schema())
-    op.drop_column("talk_requests", "event_id", schema=_schema())
+    op.drop_index("ix_talks_talk_requests_event_id", "talk_requests", schema=migrating_schema())
+    op.drop_column("talk_requests", "event_id", schema=migrating_schema())

@@ -7,6 +7,8 @@ Revision ID: 0003
 import sqlalchemy as sa
 from alembic import op
 
+from kernel.migrations import migrating_schema
+
 from talks.domain.audit_chain import GENESIS, entry_hash
 
 revision = "0003"
@@ -15,12 +17,8 @@ branch_labels = None
 depends_on = None
 
 
-def _schema() -> str:
-    return op.get_context().config.attributes["schema"]  # where this migration runs
-
-
 def upgrade() -> None:
-    s = _schema()
+    s = migrating_schema()
     log = op.create_table(
         "audit_log",
         sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
@@ -48,7 +46,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    s = _schema()
+    s = migrating_schema()
     op.create_table(
         "content_reads",
         sa.Column("id", sa.Integer, sa.Identity(), primary_key=True),
