@@ -58,25 +58,26 @@ class System:
         return service
 
 
-@pytest.fixture(scope="session")
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
+def _running(server):
+    """A peer on loopback for the whole run: started, handed over, stopped."""
+    server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def smtp() -> Iterator[SmtpServer]:
+    yield from _running(SmtpServer())
 
 
 @pytest.fixture(scope="session")
 def webhook() -> Iterator[HttpReceiver]:
-    server = HttpReceiver().start()
-    yield server
-    server.stop()
+    yield from _running(HttpReceiver())
 
 
 @pytest.fixture(scope="session")
 def collector() -> Iterator[OtlpReceiver]:
-    server = OtlpReceiver().start()
-    yield server
-    server.stop()
+    yield from _running(OtlpReceiver())
 
 
 @pytest.fixture(scope="session")

@@ -24,24 +24,24 @@ LOGS = Path(__file__).resolve().parents[2] / ".run" / "test-logs"
 # finds nothing to do mid-run in either run, so both end in the same state.
 YEAR = 2027
 YEAR_EVENTS = 1500
-NOTIFY_COMPARED = {
-    "people": "person_id, name, email, phone",
-    "roles": "org_id, person_id, role",
+# What is compared, each as the rows of one query: the compliance projection table by table (as a
+# rebuild is compared), and notify's people and roles.
+COMPARED_ROWS = {f"compliance.{table}": f"SELECT {columns} FROM compliance.{table}" for table, columns in COMPARED.items()} | {
+    "notify.people": "SELECT person_id, name, email, phone FROM notify.people",
+    "notify.roles": "SELECT org_id, person_id, role FROM notify.roles",
     # The inbox by what nobody may miss: each open obligation's alert to the one responsible for it.
     # What else a secretary is told depends on how the events fell into batches, by design: a batch
     # tells each obligation's change from where it stood before the batch, so an obligation opened
     # and fulfilled within one batch alerts nobody (a backlog read at once does not flood inboxes),
     # while instances, each with a share of the events, cut smaller batches.
-    "inbox": "person_id, obligation_id",
+    "notify.inbox": """
+        SELECT i.person_id, i.obligation_id FROM notify.inbox i JOIN compliance.obligations o USING (obligation_id)
+         WHERE o.status = 'open' AND o.responsible_kind = 'person' AND i.person_id = o.responsible_id""",
+    "untold open obligations": """
+        SELECT o.obligation_id FROM compliance.obligations o
+         WHERE o.status = 'open' AND o.responsible_kind = 'person'
+           AND NOT EXISTS (SELECT FROM notify.inbox i WHERE i.obligation_id = o.obligation_id AND i.person_id = o.responsible_id)""",
 }
-TOLD_OF_OPEN = """
-    SELECT i.person_id, i.obligation_id FROM notify.inbox i JOIN compliance.obligations o USING (obligation_id)
-     WHERE o.status = 'open' AND o.responsible_kind = 'person' AND i.person_id = o.responsible_id"""
-UNTOLD = """
-    SELECT o.obligation_id FROM compliance.obligations o
-     WHERE o.status = 'open' AND o.responsible_kind = 'person'
-       AND NOT EXISTS (SELECT FROM notify.inbox i WHERE i.obligation_id = o.obligation_id AND i.person_id = o.responsible_id)"""
-
 
 def _city() -> CityLog:
     city = generate("small", year=YEAR)
@@ -82,39 +82,30 @@ class Run:
     async def publish(self, messages) -> None:
         await produce(self.infra.kafka_bootstrap_servers, self.prefix, messages)
 
-    async def applied(self) -> tuple[int, int]:
+    async def settled(self, expected: tuple[int, int] | None = None, quiet_s: float = 8.0, timeout: float = 240) -> tuple[int, int]:
+        """Until nothing more is applied for `quiet_s` (and, when known, compliance applied as many
+        events); returns how many events compliance and notify applied."""
         conn = await asyncpg.connect(asyncpg_dsn(self.database_url))
         try:
-            return tuple([await conn.fetchval(f"SELECT count(*) FROM {s}.applied_events") for s in ("compliance", "notify")])
+            started = time.monotonic()
+            last, since = None, time.monotonic()
+            while time.monotonic() - started < timeout:
+                now = tuple([await conn.fetchval(f"SELECT count(*) FROM {s}.applied_events") for s in ("compliance", "notify")])
+                if now != last:
+                    last, since = now, time.monotonic()
+                elif time.monotonic() - since >= quiet_s and now[0] > 0 and (expected is None or now[0] == expected[0]):
+                    return now
+                await asyncio.sleep(0.5)
         finally:
             await conn.close()
-
-    async def settled(self, expected: tuple[int, int] | None = None, quiet_s: float = 8.0, timeout: float = 240) -> tuple[int, int]:
-        """Until nothing more is applied for `quiet_s` (and, when known, compliance applied as many events)."""
-        started = time.monotonic()
-        last, since = None, time.monotonic()
-        while time.monotonic() - started < timeout:
-            now = await self.applied()
-            if now != last:
-                last, since = now, time.monotonic()
-            elif time.monotonic() - since >= quiet_s and now[0] > 0 and (expected is None or now[0] == expected[0]):
-                return now
-            await asyncio.sleep(0.5)
         raise TimeoutError(f"applied {last}, expected {expected}; see {self.logs}")
 
     async def contents(self) -> dict[str, Counter]:
         conn = await asyncpg.connect(asyncpg_dsn(self.database_url))
         try:
-            out = {}
-            for schema, tables in (("compliance", COMPARED), ("notify", NOTIFY_COMPARED)):
-                for table, columns in tables.items():
-                    sql = TOLD_OF_OPEN if table == "inbox" else f"SELECT {columns} FROM {schema}.{table}"
-                    out[f"{schema}.{table}"] = Counter(tuple(_hashable(v) for v in r) for r in await conn.fetch(sql))
-            out["untold open obligations"] = Counter(r[0] for r in await conn.fetch(UNTOLD))
-            return out
+            return {name: Counter(tuple(_hashable(v) for v in r) for r in await conn.fetch(sql)) for name, sql in COMPARED_ROWS.items()}
         finally:
             await conn.close()
-
 
 @pytest.fixture
 def databases(new_database) -> tuple[str, str]:

@@ -22,8 +22,20 @@ def is_infrastructure_error(exc: BaseException) -> bool:
 RETRYABLE_SQLSTATES = {"40001", "40P01"}
 
 
+def sqlstate(exc: BaseException) -> str | None:
+    """The SQLSTATE of a database error, however wrapped (SQLAlchemy around asyncpg, or asyncpg)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        for candidate in (seen, getattr(seen, "orig", None)):
+            code = getattr(candidate, "sqlstate", None)
+            if isinstance(code, str):
+                return code
+        seen = seen.__cause__
+    return None
+
+
 def lost_a_race(exc: BaseException) -> bool:
-    return getattr(getattr(exc, "orig", None), "sqlstate", None) in RETRYABLE_SQLSTATES
+    return sqlstate(exc) in RETRYABLE_SQLSTATES
 
 
 # Sessions without PostgreSQL's JIT: a batch's bulk lookups (thousands of keys, each an index range)

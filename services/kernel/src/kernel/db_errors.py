@@ -17,24 +17,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 
-from kernel.db import RETRYABLE_SQLSTATES, is_infrastructure_error
+from kernel.db import is_infrastructure_error, lost_a_race, sqlstate
 from kernel.logging import get_logger
 
 log = get_logger(__name__)
 UNSTORABLE = {"22021", "22P05"}  # character_not_in_repertoire, untranslatable_character
 RETRY_AFTER_S = 5
-
-
-def sqlstate(exc: BaseException) -> str | None:
-    """The SQLSTATE of a database error, however wrapped (SQLAlchemy around asyncpg, or asyncpg)."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        for candidate in (seen, getattr(seen, "orig", None)):
-            code = getattr(candidate, "sqlstate", None)
-            if isinstance(code, str):
-                return code
-        seen = seen.__cause__
-    return None
 
 
 def unavailable() -> JSONResponse:
@@ -50,7 +38,7 @@ def answer_database_errors(app: FastAPI) -> None:
         if is_infrastructure_error(exc):
             log.warning("database unreachable; answered 503", path=request.url.path, error=type(exc).__name__)
             return unavailable()
-        if sqlstate(exc) in RETRYABLE_SQLSTATES:
+        if lost_a_race(exc):
             log.info("request lost a race with another transaction; answered 503", path=request.url.path)
             detail = "the same records were being changed at the same moment; nothing was changed, try again"
             return JSONResponse({"detail": detail}, status_code=503, headers={"retry-after": "1"})

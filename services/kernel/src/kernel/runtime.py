@@ -41,11 +41,11 @@ class Runtime:
         self.applied_events = metadata.tables[f"{self.schema}.applied_events"]
         self.engine = make_engine(settings.asyncpg_url())
         self.sessions = make_sessionmaker(self.engine)
-        # For answers read with several statements (coverage: members, secretaries, pairs): one
-        # snapshot for all of them, so an answer never shows half of a batch that committed meanwhile.
         # For work whose decisions read what other instances may be writing (compliance's batches, tick
         # and waivers): SERIALIZABLE, so instances side by side end where one would (kernel.consumer).
         self.serializable = make_sessionmaker(self.engine.execution_options(isolation_level="SERIALIZABLE"))
+        # For answers read with several statements (coverage: members, secretaries, pairs): one
+        # snapshot for all of them, so an answer never shows half of a batch that committed meanwhile.
         self.snapshots = make_sessionmaker(self.engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True))
         self.broker = KafkaBroker(settings.kafka_bootstrap_servers, security=broker_security(settings), logger=get_logger(f"{service}.broker"))
         self.consumers: list[BatchConsumer] = []

@@ -140,7 +140,7 @@ def resumed(event_id: str | None) -> Iterator[None]:
 
 @contextmanager
 def span(name: str, traceparent: str | None = None, **attributes) -> Iterator[Span]:
-    """A span of our own work: a periodic job's run, or a step continuing a stored context."""
+    """A span of our own work, continuing a stored context (notify's send of a delivery row)."""
     with _tracer.start_as_current_span(name, context=_context_of(traceparent), attributes=attributes) as opened:
         yield opened
 

@@ -9,7 +9,6 @@ A body that is plain `application/json` without `ce-*` headers is read as struct
 """
 
 import json
-from dataclasses import dataclass
 from urllib.parse import unquote
 
 from starlette.datastructures import Headers
@@ -18,11 +17,12 @@ CE_PREFIX = "ce-"
 BATCH_MEDIA = "application/cloudevents-batch+json"
 
 
-@dataclass(frozen=True)
 class Unreadable(Exception):
     """A body that holds no events: `msg` says why, in the words of the binding."""
 
-    msg: str
+    def __init__(self, msg: str):
+        super().__init__(msg)
+        self.msg = msg
 
 
 def media_type(headers: Headers) -> str:
