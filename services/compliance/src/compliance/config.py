@@ -16,6 +16,8 @@ class ComplianceSettings(CommonSettings):
     policy_overrides: dict[str, Any] = Field(default_factory=dict, validation_alias=AliasChoices("COMPLIANCE_POLICY"))
     # How often the scheduler moves obligations along their life cycle (due soon, overdue, escalated).
     tick_seconds: float = Field(60.0, gt=0, validation_alias=AliasChoices("COMPLIANCE_TICK_SECONDS"))
+    # How often the leader folds the coverage deltas into the roll-up (and counts a year not counted yet).
+    rollup_seconds: float = Field(5.0, gt=0, validation_alias=AliasChoices("COVERAGE_ROLLUP_SECONDS"))
     # A trigger about a person still unknown after this long is reported (metric and dead letter).
     held_limit_hours: float = Field(24.0, gt=0, validation_alias=AliasChoices("COMPLIANCE_HELD_LIMIT_HOURS"))
 

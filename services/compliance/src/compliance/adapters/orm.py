@@ -2,9 +2,12 @@
 
 from sqlalchemy import (
     ARRAY,
+    BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
+    Identity,
     Index,
     Integer,
     MetaData,
@@ -131,6 +134,52 @@ coverage_credits = Table(
     Column("year", Integer, nullable=False),
     Column("held_at", DateTime(timezone=True), nullable=False),
     Index("coverage_rule_person_year", "rule_id", "person_id", "year"),
+    Index("coverage_credits_year", "year"),  # the latest year with talks: which years to keep counted
+)
+
+# Coverage kept by the projection (adapters.rollups), in the transaction that changes what it counts:
+# every person and committee pair counted for a rule and year, with their talks ...
+coverage_counted = Table(
+    "coverage_counted",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("rule_id", Text, primary_key=True),
+    Column("person_id", Text, primary_key=True),
+    Column("counterpart_id", Text, primary_key=True),  # '' but for a committee pair
+    Column("org_id", Text, primary_key=True),  # where they count (COV-MEMBER: where the member is placed)
+    Column("talks", Integer, nullable=False),
+    Index("coverage_counted_org", "year", "rule_id", "org_id"),
+)
+# ... and those rows counted per organisation: how many have had how many talks. A batch appends
+# what it changed to the deltas (appends never collide with another instance's); the leader folds
+# them into the roll-up every few seconds. A reader sums both.
+coverage_rollup = Table(
+    "coverage_rollup",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("rule_id", Text, primary_key=True),
+    Column("org_id", Text, primary_key=True),
+    Column("talks", Integer, primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+coverage_rollup_deltas = Table(
+    "coverage_rollup_deltas",
+    metadata,
+    Column("delta_id", BigInteger, Identity(), primary_key=True),
+    Column("year", Integer, nullable=False),
+    Column("rule_id", Text, nullable=False),
+    Column("org_id", Text, nullable=False),
+    Column("talks", Integer, nullable=False),
+    Column("n", Integer, nullable=False),
+)
+# The years counted so: a year is read from its roll-up only once it was counted whole, and by the
+# definition it has now (the current year counts today's members, a past one where each last was).
+coverage_years = Table(
+    "coverage_years",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("as_current", Boolean, nullable=False),
+    Column("counted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 # Organisational-life meetings (组织生活会): coverage falls due before them (SPEC §3.6).

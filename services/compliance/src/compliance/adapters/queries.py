@@ -9,7 +9,7 @@ seats held on 31 December. Dates are the deployment's calendar.
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Date, cast, func, literal, select, true
+from sqlalchemy import Date, Integer, cast, func, literal, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.adapters import orm
@@ -68,7 +68,7 @@ class Year:
         return last.distinct(m.c.person_id).subquery("placed")
 
 
-def _credits(rule_id: str, year: int, *keys: str, only=None):
+def talks_counted(rule_id: str, year: int, *keys: str, only=None):
     """Talks per `keys` for a rule and year; `only(credits)` narrows them to the question's scope
     first, so that a branch does not wait for the whole city's year to be counted."""
     c = orm.coverage_credits
@@ -101,49 +101,37 @@ def _orgs_in_scope(org_id: str | None, subtree: bool, *, below: bool):
     return ids.where(tree.c.org_id != org_id) if below else ids
 
 
-def _member_coverage(y: Year, *, org_id: str | None, subtree: bool, person_id: str | None):
-    m, placed = orm.members, y.placed()
-    conditions = []
-    only = None
-    if org_id is not None:
-        conditions.append(placed.c.org_id.in_(_orgs_in_scope(org_id, subtree, below=False)))
-    if org_id is not None and not subtree:
-        # One organisation's members: their talks only, not the whole city's year counted first. By
-        # person: a member who moved here mid-year keeps the talks credited in their old branch.
-        inside = y.placed()
-        only = lambda c: c.c.person_id.in_(select(inside.c.person_id).where(inside.c.org_id == org_id))  # noqa: E731
-    if person_id:
-        conditions.append(placed.c.person_id == person_id)
-        only = lambda c: c.c.person_id == person_id  # noqa: E731
-    talks, meetings = _credits("COV-MEMBER", y.year, "person_id", only=only), _next_meetings(y.today)
+def members_counted(y: Year, *, where=lambda placed: [], only=None):
+    """(person_id, org_id, talks): the members counted in the year, where they count, with their
+    COV-MEMBER talks; `where(placed)` narrows the members, `only(credits)` the talks counted first."""
+    placed = y.placed()
+    talks = talks_counted("COV-MEMBER", y.year, "person_id", only=only)
     return (
-        select(placed.c.person_id, m.c.name, placed.c.org_id, func.coalesce(talks.c.talks, 0).label("talks"), meetings.c.next_meeting)
-        .join(m, m.c.person_id == placed.c.person_id)
+        select(placed.c.person_id, placed.c.org_id, func.coalesce(talks.c.talks, 0).label("talks"))
         .outerjoin(talks, talks.c.person_id == placed.c.person_id)
-        .outerjoin(meetings, meetings.c.org_id == placed.c.org_id)
-        .where(*conditions)
+        .where(*where(placed))
     )
 
 
-def _secretary_coverage(y: Year, *, org_id: str | None, subtree: bool):
-    r, m = orm.roles, orm.members
-    seats = _orgs_in_scope(org_id, subtree, below=True)
-    talks = _credits("COV-SECRETARY", y.year, "person_id", "org_id", only=lambda c: c.c.org_id.in_(seats))
-    meetings = _next_meetings(y.today)
+def secretaries_counted(y: Year, seats):
+    """(person_id, org_id, talks): the secretary of each organisation in `seats` (a query of ids, or
+    None for every one) on the reference date, with their COV-SECRETARY talks."""
+    r = orm.roles
+    only = None if seats is None else (lambda c: c.c.org_id.in_(seats))
+    talks = talks_counted("COV-SECRETARY", y.year, "person_id", "org_id", only=only)
     return (
-        select(r.c.person_id, m.c.name, r.c.org_id, func.coalesce(talks.c.talks, 0).label("talks"), meetings.c.next_meeting)
-        .outerjoin(m, m.c.person_id == r.c.person_id)
+        select(r.c.person_id, r.c.org_id, func.coalesce(talks.c.talks, 0).label("talks"))
         .outerjoin(talks, (talks.c.person_id == r.c.person_id) & (talks.c.org_id == r.c.org_id))
-        .outerjoin(meetings, meetings.c.org_id == r.c.org_id)
-        .where(r.c.role == "secretary", *y.held_at_reference(r), r.c.org_id.in_(seats))
+        .where(r.c.role == "secretary", *y.held_at_reference(r), *([] if seats is None else [r.c.org_id.in_(seats)]))
         .distinct()
     )
 
 
-def _committee_pairs(y: Year, *, org_id: str | None, subtree: bool):
+def pairs_counted(y: Year, orgs):
+    """(org_id, person_id, counterpart_id, talks): every pair of committee members of each
+    organisation in `orgs` (a query of ids, or None for every one) on the reference date."""
     r, c = orm.roles, orm.coverage_credits
     a, b = r.alias("a"), r.alias("b")
-    meetings = _next_meetings(y.today)
     # Counted per pair by index (LATERAL): an aggregate over the whole year joined to the pairs is
     # fast only while the planner's statistics are fresh, and painfully slow after a bulk load.
     talks = (
@@ -155,12 +143,51 @@ def _committee_pairs(y: Year, *, org_id: str | None, subtree: bool):
         .lateral("talks")
     )
     return (
-        select(a.c.org_id, a.c.person_id.label("person_id"), b.c.person_id.label("counterpart_id"), talks.c.talks, meetings.c.next_meeting)
+        select(a.c.org_id, a.c.person_id.label("person_id"), b.c.person_id.label("counterpart_id"), talks.c.talks)
         .join(b, (a.c.org_id == b.c.org_id) & (a.c.person_id < b.c.person_id))
         .join(talks, true())
-        .outerjoin(meetings, meetings.c.org_id == a.c.org_id)
-        .where(*y.held_at_reference(a), *y.held_at_reference(b), a.c.org_id.in_(_orgs_in_scope(org_id, subtree, below=False)))
+        .where(*y.held_at_reference(a), *y.held_at_reference(b), *([] if orgs is None else [a.c.org_id.in_(orgs)]))
         .distinct()
+    )
+
+
+def _member_coverage(y: Year, *, org_id: str | None, subtree: bool, person_id: str | None):
+    conditions = []
+    only = None
+    if org_id is not None:
+        conditions.append(lambda placed: placed.c.org_id.in_(_orgs_in_scope(org_id, subtree, below=False)))
+    if org_id is not None and not subtree:
+        # One organisation's members: their talks only, not the whole city's year counted first. By
+        # person: a member who moved here mid-year keeps the talks credited in their old branch.
+        inside = y.placed()
+        only = lambda c: c.c.person_id.in_(select(inside.c.person_id).where(inside.c.org_id == org_id))  # noqa: E731
+    if person_id:
+        conditions.append(lambda placed: placed.c.person_id == person_id)
+        only = lambda c: c.c.person_id == person_id  # noqa: E731
+    counted = members_counted(y, where=lambda placed: [c(placed) for c in conditions], only=only).subquery("counted")
+    m, meetings = orm.members, _next_meetings(y.today)
+    return (
+        select(counted.c.person_id, m.c.name, counted.c.org_id, counted.c.talks, meetings.c.next_meeting)
+        .join(m, m.c.person_id == counted.c.person_id)
+        .outerjoin(meetings, meetings.c.org_id == counted.c.org_id)
+    )
+
+
+def _secretary_coverage(y: Year, *, org_id: str | None, subtree: bool):
+    m, meetings = orm.members, _next_meetings(y.today)
+    counted = secretaries_counted(y, _orgs_in_scope(org_id, subtree, below=True)).subquery("counted")
+    return (
+        select(counted.c.person_id, m.c.name, counted.c.org_id, counted.c.talks, meetings.c.next_meeting)
+        .outerjoin(m, m.c.person_id == counted.c.person_id)
+        .outerjoin(meetings, meetings.c.org_id == counted.c.org_id)
+    )
+
+
+def _committee_pairs(y: Year, *, org_id: str | None, subtree: bool):
+    meetings = _next_meetings(y.today)
+    pairs = pairs_counted(y, _orgs_in_scope(org_id, subtree, below=False)).subquery("pairs")
+    return select(pairs.c.org_id, pairs.c.person_id, pairs.c.counterpart_id, pairs.c.talks, meetings.c.next_meeting).outerjoin(
+        meetings, meetings.c.org_id == pairs.c.org_id
     )
 
 
@@ -191,15 +218,45 @@ class CoverageQueries:
 
     async def counts(self, *, org_id: str | None, subtree: bool, year: int, today: date) -> dict[str, list[dict]]:
         """The same three questions counted, not listed: per rule, rows of (org_id, talks, next_meeting, n).
-        A city's 200,000 members come back as a few rows per organisation: judged once per row."""
+        Read from the roll-up kept by the projection (adapters.rollups) once the year is counted there
+        as it is judged today; counted from the projection's rows until then."""
         y = Year(year, today, self.zone)
+        kept_as = await self.session.scalar(select(orm.coverage_years.c.as_current).where(orm.coverage_years.c.year == year))
+        rolled = kept_as is not None and kept_as == y.current
+        counting = {
+            "COV-MEMBER": lambda: _member_coverage(y, org_id=org_id, subtree=subtree, person_id=None),
+            "COV-SECRETARY": lambda: _secretary_coverage(y, org_id=org_id, subtree=subtree),
+            "COV-COMMITTEE": lambda: _committee_pairs(y, org_id=org_id, subtree=subtree),
+        }
         found = {}
-        for rule, query in (
-            ("COV-MEMBER", _member_coverage(y, org_id=org_id, subtree=subtree, person_id=None)),
-            ("COV-SECRETARY", _secretary_coverage(y, org_id=org_id, subtree=subtree)),
-            ("COV-COMMITTEE", _committee_pairs(y, org_id=org_id, subtree=subtree)),
-        ):
-            q = query.subquery()
-            grouped = select(q.c.org_id, q.c.talks, q.c.next_meeting, func.count().label("n")).group_by(q.c.org_id, q.c.talks, q.c.next_meeting)
+        for rule, query in counting.items():
+            grouped = _rolled_up(rule, y, org_id=org_id, subtree=subtree) if rolled else _grouped(query())
             found[rule] = [dict(r._mapping) for r in await self.session.execute(grouped)]
         return found
+
+
+def _grouped(query):
+    q = query.subquery()
+    return select(q.c.org_id, q.c.talks, q.c.next_meeting, func.count().label("n")).group_by(q.c.org_id, q.c.talks, q.c.next_meeting)
+
+
+def _rolled_up(rule: str, y: Year, *, org_id: str | None, subtree: bool):
+    """(org_id, talks, next_meeting, n) from the roll-up and the deltas not folded into it yet, in
+    the scope the counting queries above give the rule."""
+    r, d = orm.coverage_rollup.c, orm.coverage_rollup_deltas.c
+    both = (
+        select(r.org_id, r.talks, r.n).where(r.year == y.year, r.rule_id == rule)
+        .union_all(select(d.org_id, d.talks, d.n).where(d.year == y.year, d.rule_id == rule))
+        .subquery("rolled")
+    )  # fmt: skip
+    meetings = _next_meetings(y.today)
+    n = func.sum(both.c.n)
+    everyone = org_id is None and rule == "COV-MEMBER"  # members of organisations not registered (yet) count too
+    scope = [] if everyone else [both.c.org_id.in_(_orgs_in_scope(org_id, subtree, below=rule == "COV-SECRETARY"))]
+    return (
+        select(both.c.org_id, both.c.talks, meetings.c.next_meeting, cast(n, Integer).label("n"))
+        .outerjoin(meetings, meetings.c.org_id == both.c.org_id)
+        .where(*scope)
+        .group_by(both.c.org_id, both.c.talks, meetings.c.next_meeting)
+        .having(n != 0)
+    )

@@ -23,6 +23,8 @@ COMPARED = {
     "meetings": "meeting_id, org_id, date, kind",
     "held_events": "event_id, person_id",
     "attendance_streaks": "person_id, absences",
+    "coverage_counted": "year, rule_id, person_id, counterpart_id, org_id, talks",
+    "coverage_years": "year, as_current",
 }
 
 

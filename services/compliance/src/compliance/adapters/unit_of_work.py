@@ -3,13 +3,14 @@ transaction's rows in memory (adapters.rows), loaded in bulk, written back in bu
 
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from compliance.adapters import orm
 from compliance.adapters.change_feed import announce
+from compliance.adapters.rollups import keep_counted
 from compliance.adapters.rows.batch import BatchRows
 from compliance.application.preload import Needs, needs_of_obligations
 from compliance.domain.changes import Change, TriggerRefused
@@ -19,6 +20,7 @@ from compliance.domain.view import NotLoaded, View
 from kernel.outbox import stage, stage_raw
 from kernel.settings import CommonSettings
 from talk_contracts import CloudEvent, dlq_topic, event_type
+from talk_contracts.calendar import local_date
 
 
 class BatchUnitOfWork:
@@ -165,6 +167,7 @@ class BatchUnitOfWork:
         await rows.people.flush(conn)
         await rows.obligations.flush(conn)
         await rows.talks.flush(conn)
+        await self._count_again(conn)
         await stage(conn, orm.outbox, self.settings, self._outbox)
         for refused in self._dead:
             topic = self.settings.topic(event_type(refused.event_type).topic.value)
@@ -177,6 +180,17 @@ class BatchUnitOfWork:
             await announce(conn, obligations=rows.obligations.changed_count, talks=rows.talks.changed_count)
         self._outbox, self._dead = [], []
         self.vacancy_candidates, self.changed_obligations = set(), {}
+
+
+    async def _count_again(self, conn: AsyncConnection) -> None:
+        """Coverage kept counted (adapters.rollups) for whoever this transaction's changes touch:
+        people whose membership or member credits changed, organisations whose seats or secretary
+        and committee credits did."""
+        credited = self.rows.talks.credited
+        people = self.rows.people.changed_people() | {p for rule, p, _ in credited if rule == "COV-MEMBER"}
+        orgs = self.rows.tree.changed_seats() | {o for rule, _, o in credited if rule != "COV-MEMBER"}
+        today = self.day or local_date(datetime.now(UTC), self.policy.zone)
+        await keep_counted(conn, people=people, orgs=orgs, today=today, zone=self.policy.time_zone)
 
 
 def batch_unit_of_work(settings: CommonSettings, policy: Policy):

@@ -9,6 +9,7 @@ from compliance.adapters import orm
 from compliance.adapters.change_feed import ChangeFeed
 from compliance.adapters.held_triggers import report_held_too_long
 from compliance.adapters.meetings import meetings
+from compliance.adapters.rollups import count_and_fold
 from compliance.adapters.status_metrics import sample_obligations
 from compliance.adapters.unit_of_work import batch_unit_of_work, units_of_work
 from compliance.application.lifecycle import advance
@@ -43,6 +44,9 @@ def create_app(settings: ComplianceSettings | None = None, today: Callable[[], d
         "held-triggers", settings.tick_seconds, lambda: report_held_too_long(runtime.sessions, settings, held_limit, datetime.now(UTC))
     )
 
+    runtime.every(
+        "coverage-rollups", settings.rollup_seconds, lambda: count_and_fold(runtime.serializable, runtime.sessions, today(), policy.time_zone)
+    )
     runtime.every("obligation-metrics", settings.metrics_sample_s, lambda: sample_obligations(runtime.sessions))
 
     app = service_app(

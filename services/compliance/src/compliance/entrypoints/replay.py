@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from compliance.adapters import orm
 from compliance.adapters.rebuild import analyze, compare, fresh_schema
+from compliance.adapters.rollups import count_and_fold
 from compliance.adapters.unit_of_work import batch_unit_of_work, units_of_work
 from compliance.application.lifecycle import advance
 from compliance.application.messagebus import ComplianceBus
@@ -47,6 +48,7 @@ async def rebuild(settings: ComplianceSettings, schema: str, idle_seconds: float
         if applied % 20_000 < len(chunk):
             log.info("replaying", applied=applied, of=len(records))
     await advance(units_of_work(sessions, settings, policy), policy, today)
+    await count_and_fold(sessions, sessions, today, policy.time_zone)  # nothing else writes here: no race to lose
     await analyze(engine, schema)
     elapsed = time.monotonic() - started
     log.info("replay done", events=applied, seconds=round(elapsed, 1), per_second=round(applied / max(elapsed, 1e-9)))

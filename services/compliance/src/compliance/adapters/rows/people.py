@@ -42,6 +42,10 @@ class PeopleRows:
         return {s.org_id for p in self._people.values() if p for s in p.stretches}
 
     # changing ---------------------------------------------------------------------------------
+    def changed_people(self) -> set[str]:
+        """Those whose membership this transaction changed."""
+        return set(self._dirty_people)
+
     def save_person(self, person: Person) -> None:
         self._people[person.person_id] = person
         self.people_loaded.add([person.person_id])

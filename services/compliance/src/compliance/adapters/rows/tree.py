@@ -92,6 +92,10 @@ class TreeRows:
     def save_meeting(self, meeting_id: str, org_id: str, day: date, kind: str) -> None:
         self._meetings[meeting_id] = {"meeting_id": meeting_id, "org_id": org_id, "date": day, "kind": kind}
 
+    def changed_seats(self) -> set[str]:
+        """The organisations whose seats this transaction changed."""
+        return set(self._dirty_seats)
+
     @property
     def changed(self) -> bool:
         return bool(self._dirty_orgs or self._dirty_seats or self._dirty_vacancies or self._meetings)

@@ -1,0 +1,146 @@
+"""Coverage kept by the projection: who is counted for each rule and year with their talks
+(`coverage_counted`), and those rows counted per organisation (`coverage_rollup` plus the deltas
+not folded into it yet), so that the top of a city's tree reads a few rows per organisation instead
+of counting every member and every talk of the year.
+
+- A batch recounts, in its own transaction, the people and organisations its changes touched
+  (`keep_counted`): their rows in `coverage_counted` are replaced by what the projection now says,
+  and the difference is appended to the deltas. Appends never collide with another instance's, so
+  instances touching the same organisation do not make each other run their batches again.
+- The leader counts a year whole (`count_year`) the first time, and again when the year turns past
+  (its members are counted where they last were then, not where they are today); until then a
+  reader counts from the projection as before (adapters.queries). Every few seconds it folds the
+  deltas into the roll-up (`fold`).
+"""
+
+import time
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import ARRAY, Text, bindparam, delete, func, insert, literal, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
+
+from compliance.adapters import orm
+from compliance.adapters.queries import Year, members_counted, pairs_counted, secretaries_counted
+from compliance.adapters.rows.loaded import among, unnested
+from kernel.logging import get_logger
+
+log = get_logger(__name__)
+
+MEMBER, SECRETARY, COMMITTEE = "COV-MEMBER", "COV-SECRETARY", "COV-COMMITTEE"
+c, r, d, kept = orm.coverage_counted.c, orm.coverage_rollup.c, orm.coverage_rollup_deltas.c, orm.coverage_years.c
+Key = tuple[str, str, str, str]  # rule, person, counterpart, organisation
+
+
+def _counted(y: Year, *, people: list[str] | None, orgs: list[str] | None) -> list:
+    """The queries of what is counted now, as (rule, person, counterpart, org, talks): for these
+    people (COV-MEMBER) and organisations (the other two), or for everyone when both are None."""
+    whole = people is None and orgs is None
+    queries = []
+    if whole or people:
+        members = members_counted(y, where=lambda p: [] if whole else [among(p.c.person_id, people)],
+                                  only=None if whole else (lambda cr: among(cr.c.person_id, people))).subquery()  # fmt: skip
+        queries.append(select(literal(MEMBER), members.c.person_id, literal(""), members.c.org_id, members.c.talks))
+    if whole or orgs:
+        seats = None if whole else _ids(orgs)
+        secretaries = secretaries_counted(y, seats).subquery()
+        pairs = pairs_counted(y, seats).subquery()
+        queries.append(select(literal(SECRETARY), secretaries.c.person_id, literal(""), secretaries.c.org_id, secretaries.c.talks))
+        queries.append(select(literal(COMMITTEE), pairs.c.person_id, pairs.c.counterpart_id, pairs.c.org_id, pairs.c.talks))
+    return queries
+
+
+def _ids(orgs: list[str]):
+    """The organisations as a query of ids (what the coverage queries take for a scope)."""
+    return select(func.unnest(bindparam(None, sorted(orgs), type_=ARRAY(Text))).label("org_id"))
+
+
+async def counted_years(conn: AsyncConnection) -> list[int]:
+    return list((await conn.execute(select(kept.year).order_by(kept.year))).scalars())
+
+
+async def keep_counted(conn: AsyncConnection, *, people: set[str], orgs: set[str], today: date, zone: str) -> None:
+    """The rows of these people and organisations counted again in every year kept, the difference
+    written and appended to the deltas."""
+    if not (people or orgs):
+        return
+    for year in await counted_years(conn):
+        y = Year(year, today, zone)
+        now: dict[Key, int] = {}
+        for query in _counted(y, people=sorted(people), orgs=sorted(orgs)):
+            now.update(((rule, p, cp, o), talks) for rule, p, cp, o, talks in (await conn.execute(query)).all())
+        mine = (c.rule_id == MEMBER) & among(c.person_id, sorted(people)) | (c.rule_id != MEMBER) & among(c.org_id, sorted(orgs))
+        stored = select(c.rule_id, c.person_id, c.counterpart_id, c.org_id, c.talks).where(c.year == year, mine)
+        was: dict[Key, int] = {(rule, p, cp, o): talks for rule, p, cp, o, talks in (await conn.execute(stored)).all()}
+        gone = [k for k, talks in was.items() if now.get(k) != talks]
+        new = [k for k, talks in now.items() if was.get(k) != talks]
+        if not (gone or new):
+            continue
+        if gone:
+            one = (c.rule_id == bindparam("r")) & (c.person_id == bindparam("p")) & (c.counterpart_id == bindparam("cp")) & (c.org_id == bindparam("o"))
+            await conn.execute(delete(orm.coverage_counted).where(c.year == year, one), [dict(zip(("r", "p", "cp", "o"), k, strict=True)) for k in gone])
+        if new:
+            rows = [{"year": year, "rule_id": k[0], "person_id": k[1], "counterpart_id": k[2], "org_id": k[3], "talks": now[k]} for k in new]
+            await conn.execute(unnested(orm.coverage_counted, rows))
+        change: Counter = Counter()
+        for k in gone:
+            change[(k[0], k[3], was[k])] -= 1
+        for k in new:
+            change[(k[0], k[3], now[k])] += 1
+        deltas = [{"year": year, "rule_id": rule, "org_id": o, "talks": t, "n": n} for (rule, o, t), n in sorted(change.items()) if n]
+        if deltas:
+            await conn.execute(unnested(orm.coverage_rollup_deltas, deltas))
+
+
+async def count_year(conn: AsyncConnection, year: int, today: date, zone: str) -> None:
+    """Year `year` counted whole, by the definition it has today; its roll-up made from that."""
+    y = Year(year, today, zone)
+    for table, year_column in ((orm.coverage_counted, c.year), (orm.coverage_rollup, r.year), (orm.coverage_rollup_deltas, d.year)):
+        await conn.execute(delete(table).where(year_column == year))
+    columns = ["year", "rule_id", "person_id", "counterpart_id", "org_id", "talks"]
+    for query in _counted(y, people=None, orgs=None):
+        q = query.subquery()
+        await conn.execute(insert(orm.coverage_counted).from_select(columns, select(literal(year), *q.c)))
+    per_org = select(c.year, c.rule_id, c.org_id, c.talks, func.count()).where(c.year == year).group_by(c.year, c.rule_id, c.org_id, c.talks)
+    await conn.execute(insert(orm.coverage_rollup).from_select(["year", "rule_id", "org_id", "talks", "n"], per_org))
+    stmt = pg_insert(orm.coverage_years).values(year=year, as_current=y.current, counted_at=func.now())
+    await conn.execute(stmt.on_conflict_do_update(index_elements=["year"], set_={"as_current": stmt.excluded.as_current, "counted_at": func.now()}))
+
+
+async def years_to_count(conn: AsyncConnection, today: date) -> list[int]:
+    """Last year, this year and any later year with talks, where not counted yet or counted by the
+    definition they had before the year turned. Older years are counted from the projection."""
+    latest = await conn.scalar(select(func.max(orm.coverage_credits.c.year)))
+    wanted = range(today.year - 1, min(max(today.year, latest or today.year), today.year + 1) + 1)
+    counted_as = dict((await conn.execute(select(kept.year, kept.as_current))).all())
+    return [year for year in wanted if counted_as.get(year) != (year >= today.year)]
+
+
+async def fold(conn: AsyncConnection) -> int:
+    """The deltas appended so far added into the roll-up; returns how many were folded."""
+    moved = delete(orm.coverage_rollup_deltas).returning(d.year, d.rule_id, d.org_id, d.talks, d.n).cte("moved")
+    summed = select(moved.c.year, moved.c.rule_id, moved.c.org_id, moved.c.talks, func.sum(moved.c.n)).group_by(
+        moved.c.year, moved.c.rule_id, moved.c.org_id, moved.c.talks
+    )
+    stmt = pg_insert(orm.coverage_rollup).from_select(["year", "rule_id", "org_id", "talks", "n"], summed)
+    stmt = stmt.on_conflict_do_update(index_elements=["year", "rule_id", "org_id", "talks"], set_={"n": orm.coverage_rollup.c.n + stmt.excluded.n})
+    folded = (await conn.execute(stmt.returning(r.year))).all()
+    if folded:
+        await conn.execute(delete(orm.coverage_rollup).where(r.n == 0))
+    return len(folded)
+
+
+async def count_and_fold(serializable: async_sessionmaker, sessions: async_sessionmaker, today: date, zone: str) -> None:
+    """The leader's periodic work: years not counted whole (or counted before their year turned)
+    counted, each in a serializable transaction of its own beside the instances' batches; then the
+    deltas folded (in any order: they are sums)."""
+    async with sessions() as session:
+        years = await years_to_count(await session.connection(), today)
+    for year in years:
+        started = time.monotonic()
+        async with serializable() as session, session.begin():
+            await count_year(await session.connection(), year, today, zone)
+        log.info("coverage counted whole", year=year, seconds=round(time.monotonic() - started, 2))
+    async with sessions() as session, session.begin():
+        await fold(await session.connection())

@@ -1,0 +1,91 @@
+"""Coverage kept by the projection (compliance.adapters.rollups) says what counting the projection's
+rows says: for the whole tree, each organisation and each subtree, whether the year was counted
+whole before its events or after them, in whatever batches and order its events come, folded or
+not; and once the year has turned, as a past year (members where they last were in it).
+
+The roll-up is read by `coverage_counted` (the dashboard's tree, the API's tallies); the listing
+path, `coverage`, counts the projection's rows person by person, and is what it is compared with.
+"""
+
+import random
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from compliance.adapters import orm
+from compliance.adapters.queries import CoverageQueries
+from compliance.adapters.rollups import count_and_fold, fold
+from compliance.application.coverage_report import coverage, coverage_counted
+from tests.order_world import TODAY, YEAR_START, city_year, interleave
+
+from .pg_world import PgWorld
+
+SETTINGS = settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+YEAR = TODAY.year
+TURNED = date(YEAR + 1, 1, 5)
+
+
+@pytest.fixture
+def worlds(integration_database_url):
+    made: list[PgWorld] = []
+
+    def make() -> PgWorld:
+        made.append(PgWorld(integration_database_url, YEAR_START))
+        return made[-1]
+
+    yield make
+
+
+async def _kept_as(world: PgWorld) -> bool | None:
+    async with world.sessions() as session:
+        return await session.scalar(select(orm.coverage_years.c.as_current).where(orm.coverage_years.c.year == YEAR))
+
+
+async def _differences(world: PgWorld, today: date) -> list:
+    """Every scope where the roll-up and the rows counted one by one disagree."""
+    policy, zone = world.policy, world.policy.time_zone
+    async with world.sessions() as session:
+        orgs = sorted((await session.execute(select(orm.orgs.c.org_id))).scalars())
+        found = []
+        for org_id, subtree in [(None, False), *((o, s) for o in orgs for s in (False, True))]:
+            scope = {"org_id": org_id, "subtree": subtree, "year": YEAR, "today": today}
+            listed = await coverage(CoverageQueries(session, zone), policy, **scope)
+            counted = await coverage_counted(CoverageQueries(session, zone), policy, **scope)
+            if (listed.tallies(), listed.by_org()) != (counted.tallies(), counted.by_org()):
+                found.append((org_id, subtree, listed.tallies(), counted.tallies()))
+        return found
+
+
+@SETTINGS
+@given(
+    seed=st.integers(0, 2**32 - 1), n_events=st.integers(20, 80), order=st.integers(0, 2**32 - 1),
+    batches=st.lists(st.integers(1, 15), min_size=1, max_size=3), counted_first=st.booleans(), folded=st.booleans(),
+)  # fmt: skip
+async def test_the_roll_up_counts_what_the_projection_rows_count(worlds, seed, n_events, order, batches, counted_first, folded):
+    world = worlds()
+    try:
+        world.today = TODAY
+        await world.apply([])  # the schema, empty
+        if counted_first:  # kept from the year's first event on, batch by batch
+            await count_and_fold(world.sessions, world.sessions, TODAY, world.policy.time_zone)
+        await world.apply_in_batches(interleave(city_year(seed, n_events), random.Random(order)), batches)
+        if counted_first and folded:
+            async with world.sessions() as session, session.begin():
+                await fold(await session.connection())
+        if not counted_first:  # a deployment that had events before it kept roll-ups: counted whole
+            await count_and_fold(world.sessions, world.sessions, TODAY, world.policy.time_zone)
+        assert await _kept_as(world) is True  # read from the roll-up, not counted person by person
+        async with world.sessions() as session:
+            assert await session.scalar(select(func.count()).select_from(orm.coverage_counted)), "nothing was counted"
+        assert await _differences(world, TODAY) == []
+
+        # The year turns: until counted again it is read from the rows; then as a past year.
+        assert await _differences(world, TURNED) == []
+        await count_and_fold(world.sessions, world.sessions, TURNED, world.policy.time_zone)
+        assert await _kept_as(world) is False
+        assert await _differences(world, TURNED) == []
+    finally:
+        await world.close()
