@@ -18,7 +18,8 @@ from sqlalchemy import func, select
 from compliance.adapters import orm
 from compliance.adapters.queries import CoverageQueries
 from compliance.adapters.rollups import count_and_fold, fold
-from compliance.application.coverage_report import coverage, coverage_counted
+from compliance.adapters.dashboard_queries import subtree_tops
+from compliance.application.coverage_report import coverage, coverage_counted, coverage_of_branches
 from tests.order_world import TODAY, YEAR_START, city_year, interleave
 
 from .pg_world import PgWorld
@@ -56,6 +57,13 @@ async def _differences(world: PgWorld, today: date) -> list:
             counted = await coverage_counted(CoverageQueries(session, zone), policy, **scope)
             if (listed.tallies(), listed.by_org()) != (counted.tallies(), counted.by_org()):
                 found.append((org_id, subtree, listed.tallies(), counted.tallies()))
+        for parent_id in [None, *orgs]:  # the dashboard's tree: each level's summary and branches
+            scope = {"year": YEAR, "today": today}
+            listed = await coverage(CoverageQueries(session, zone), policy, org_id=parent_id, subtree=parent_id is not None, **scope)
+            expected = (listed.tallies(), listed.by_branch(await subtree_tops(session, parent_id)))
+            summed = await coverage_of_branches(CoverageQueries(session, zone), policy, parent_id=parent_id, **scope)
+            if summed is not None and summed != expected:
+                found.append(("tree level", parent_id, expected, summed))
         return found
 
 
@@ -78,6 +86,8 @@ async def test_the_roll_up_counts_what_the_projection_rows_count(worlds, seed, n
         if not counted_first:  # a deployment that had events before it kept roll-ups: counted whole
             await count_and_fold(world.sessions, world.sessions, TODAY, world.policy.time_zone)
         assert await _kept_as(world) is True  # read from the roll-up, not counted person by person
+        async with world.sessions() as session:  # the tree's levels are summed from it too
+            assert await coverage_of_branches(CoverageQueries(session, world.policy.time_zone), world.policy, parent_id=None, year=YEAR, today=TODAY)
         async with world.sessions() as session:
             assert await session.scalar(select(func.count()).select_from(orm.coverage_counted)), "nothing was counted"
         assert await _differences(world, TODAY) == []

@@ -23,3 +23,13 @@ def subtree(orgs: Table, org_id: str) -> CTE:
     down = select(o.org_id, literal(0).label("depth")).where(o.org_id == org_id).cte("subtree", recursive=True)
     step = select(o.org_id, (down.c.depth + 1).label("depth")).join(down, o.parent_id == down.c.org_id).where(down.c.depth < MAX_DEPTH)
     return down.union_all(step)
+
+
+def branches(orgs: Table, parent_id: str | None) -> CTE:
+    """Every organisation below `parent_id` (below nothing: every one reached from a root), with the
+    child of `parent_id` (a root) whose subtree holds it: `org_id`, `top`."""
+    o = orgs.c
+    level = o.parent_id == parent_id if parent_id else o.parent_id.is_(None)
+    down = select(o.org_id, o.org_id.label("top"), literal(0).label("depth")).where(level).cte("down", recursive=True)
+    step = select(o.org_id, down.c.top, down.c.depth + 1).join(down, o.parent_id == down.c.org_id).where(down.c.depth < MAX_DEPTH)
+    return down.union_all(step)

@@ -4,12 +4,12 @@ by secretary, and the year month by month."""
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import extract, func, literal, select
+from sqlalchemy import extract, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.adapters import orm
 from compliance.adapters.queries import in_scope
-from kernel.tree import MAX_DEPTH, ancestors
+from kernel.tree import ancestors, branches
 from talk_contracts import OPEN_STATUSES as OPEN_STATES
 
 
@@ -58,11 +58,7 @@ async def children(session: AsyncSession, parent_id: str | None) -> list[dict]:
 
 async def subtree_tops(session: AsyncSession, parent_id: str | None) -> dict[str, str]:
     """Every organisation below `parent_id`, mapped to the child of `parent_id` whose subtree holds it."""
-    o = orm.orgs.c
-    level = o.parent_id == parent_id if parent_id else o.parent_id.is_(None)
-    down = select(o.org_id, o.org_id.label("top"), literal(0).label("depth")).where(level).cte("down", recursive=True)
-    step = select(o.org_id, down.c.top, down.c.depth + 1).join(down, o.parent_id == down.c.org_id).where(down.c.depth < MAX_DEPTH)
-    down = down.union_all(step)
+    down = branches(orm.orgs, parent_id)
     return {r.org_id: r.top for r in await session.execute(select(down.c.org_id, down.c.top))}
 
 

@@ -9,11 +9,11 @@ seats held on 31 December. Dates are the deployment's calendar.
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Date, Integer, cast, func, literal, select, true
+from sqlalchemy import Date, Integer, cast, func, literal, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.adapters import orm
-from kernel.tree import subtree
+from kernel.tree import branches, subtree
 
 
 def subtree_of(org_id: str):
@@ -221,8 +221,7 @@ class CoverageQueries:
         Read from the roll-up kept by the projection (adapters.rollups) once the year is counted there
         as it is judged today; counted from the projection's rows until then."""
         y = Year(year, today, self.zone)
-        kept_as = await self.session.scalar(select(orm.coverage_years.c.as_current).where(orm.coverage_years.c.year == year))
-        rolled = kept_as is not None and kept_as == y.current
+        rolled = await self._kept(y)
         counting = {
             "COV-MEMBER": lambda: _member_coverage(y, org_id=org_id, subtree=subtree, person_id=None),
             "COV-SECRETARY": lambda: _secretary_coverage(y, org_id=org_id, subtree=subtree),
@@ -233,6 +232,50 @@ class CoverageQueries:
             grouped = _rolled_up(rule, y, org_id=org_id, subtree=subtree) if rolled else _grouped(query())
             found[rule] = [dict(r._mapping) for r in await self.session.execute(grouped)]
         return found
+
+    async def branch_counts(self, *, parent_id: str | None, year: int, today: date) -> dict[str, list[dict]] | None:
+        """The dashboard's tree: the scope `counts(org_id=parent_id, subtree=True)` counts (the whole
+        tree without a parent), per rule as rows of (top, own, talks, next_meeting, n), `top` being
+        the child of `parent_id` (or the root) whose subtree holds the organisation counted (None:
+        the parent itself), `own` whether it is that child itself. Summed in the database from the
+        roll-up, so a city's top levels return a few rows per branch; None when the year is not kept
+        counted (the caller counts from the rows)."""
+        y = Year(year, today, self.zone)
+        if not await self._kept(y):
+            return None
+        r, d, o = orm.coverage_rollup.c, orm.coverage_rollup_deltas.c, orm.orgs.c
+        rolled = (
+            select(r.rule_id, r.org_id, r.talks, r.n).where(r.year == year)
+            .union_all(select(d.rule_id, d.org_id, d.talks, d.n).where(d.year == year))
+            .subquery("rolled")
+        )  # fmt: skip
+        down, meetings = branches(orm.orgs, parent_id), _next_meetings(today)
+        rule, org = rolled.c.rule_id, rolled.c.org_id
+        if parent_id is None:  # as counts() scopes the whole tree
+            scope = or_(rule == "COV-MEMBER", (rule == "COV-SECRETARY") & org.in_(select(o.org_id).where(o.parent_id.is_not(None))),
+                        (rule == "COV-COMMITTEE") & org.in_(select(o.org_id)))  # fmt: skip
+        else:  # a subtree: the parent and everything below it; secretaries below it only
+            scope = down.c.org_id.is_not(None) | ((rule != "COV-SECRETARY") & (org == parent_id))
+        own = func.coalesce(org == down.c.top, False).label("own")
+        n = func.sum(rolled.c.n)
+        grouped = (
+            select(rule, down.c.top, own, rolled.c.talks, meetings.c.next_meeting, cast(n, Integer).label("n"))
+            .select_from(rolled)
+            .outerjoin(down, down.c.org_id == org)
+            .outerjoin(meetings, meetings.c.org_id == org)
+            .where(scope)
+            .group_by(rule, down.c.top, own, rolled.c.talks, meetings.c.next_meeting)
+            .having(n != 0)
+        )
+        found: dict[str, list[dict]] = {rule: [] for rule in ("COV-MEMBER", "COV-SECRETARY", "COV-COMMITTEE")}
+        for row in await self.session.execute(grouped):
+            found[row.rule_id].append({"org_id": row.top, "top": row.top, "own": row.own, "talks": row.talks, "next_meeting": row.next_meeting, "n": row.n})
+        return found
+
+    async def _kept(self, y: Year) -> bool:
+        """Whether the year is kept counted (adapters.rollups) as it is judged today."""
+        kept_as = await self.session.scalar(select(orm.coverage_years.c.as_current).where(orm.coverage_years.c.year == y.year))
+        return kept_as is not None and kept_as == y.current
 
 
 def _grouped(query):

@@ -60,12 +60,14 @@ async def counted_years(conn: AsyncConnection) -> list[int]:
     return list((await conn.execute(select(kept.year).order_by(kept.year))).scalars())
 
 
-async def keep_counted(conn: AsyncConnection, *, people: set[str], orgs: set[str], today: date, zone: str) -> None:
-    """The rows of these people and organisations counted again in every year kept, the difference
-    written and appended to the deltas."""
+async def keep_counted(conn: AsyncConnection, *, people: set[str], orgs: set[str], since_year: int | None, today: date, zone: str) -> None:
+    """The rows of these people and organisations counted again in every year kept from `since_year`
+    on (every one, when None), the difference written and appended to the deltas."""
     if not (people or orgs):
         return
     for year in await counted_years(conn):
+        if since_year is not None and year < since_year:
+            continue
         y = Year(year, today, zone)
         now: dict[Key, int] = {}
         for query in _counted(y, people=sorted(people), orgs=sorted(orgs)):

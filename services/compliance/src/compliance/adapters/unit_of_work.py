@@ -3,7 +3,7 @@ transaction's rows in memory (adapters.rows), loaded in bulk, written back in bu
 
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
@@ -28,6 +28,7 @@ class BatchUnitOfWork:
         self.session, self.settings, self.policy = session, settings, policy
         self.rows = BatchRows()
         self.day: date | None = None
+        self.earliest: datetime | None = None
         self.vacancy_candidates: set[str] = set()
         self.changed_obligations: dict = {}
         self._outbox: list[CloudEvent] = []
@@ -187,10 +188,15 @@ class BatchUnitOfWork:
         people whose membership or member credits changed, organisations whose seats or secretary
         and committee credits did."""
         credited = self.rows.talks.credited
-        people = self.rows.people.changed_people() | {p for rule, p, _ in credited if rule == "COV-MEMBER"}
-        orgs = self.rows.tree.changed_seats() | {o for rule, _, o in credited if rule != "COV-MEMBER"}
+        people = self.rows.people.changed_people() | {p for rule, p, _, _ in credited if rule == "COV-MEMBER"}
+        orgs = self.rows.tree.changed_seats() | {o for rule, _, o, _ in credited if rule != "COV-MEMBER"}
+        # Which years they touch: a talk's, and those from the batch's earliest event on (a fact
+        # changes from its event's time; the day before for a streak of absences).
+        years = {year for *_, year in credited}
+        if self.earliest is not None and (people or orgs):
+            years.add(local_date(self.earliest - timedelta(days=1), self.policy.zone).year)
         today = self.day or local_date(datetime.now(UTC), self.policy.zone)
-        await keep_counted(conn, people=people, orgs=orgs, today=today, zone=self.policy.time_zone)
+        await keep_counted(conn, people=people, orgs=orgs, since_year=min(years, default=None), today=today, zone=self.policy.time_zone)
 
 
 def batch_unit_of_work(settings: CommonSettings, policy: Policy):

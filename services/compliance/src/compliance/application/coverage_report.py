@@ -22,6 +22,7 @@ class CoverageReader(Protocol):
     async def secretary_rows(self, *, org_id: str | None, subtree: bool, year: int, today: date) -> list[dict]: ...
     async def pair_rows(self, *, org_id: str | None, subtree: bool, year: int, today: date) -> list[dict]: ...
     async def counts(self, *, org_id: str | None, subtree: bool, year: int, today: date) -> dict[str, list[dict]]: ...
+    async def branch_counts(self, *, parent_id: str | None, year: int, today: date) -> dict[str, list[dict]] | None: ...
 
 
 class Tally(BaseModel):
@@ -115,3 +116,22 @@ async def coverage_counted(
     """The same, counted in the database: for tallies, when nobody needs to be listed."""
     counted = await reader.counts(org_id=org_id, subtree=subtree, year=year, today=today)
     return _judged(counted, policy, year, today)
+
+
+async def coverage_of_branches(
+    reader: CoverageReader, policy: Policy, *, parent_id: str | None, year: int, today: date
+) -> tuple[dict[str, Tally], dict[str, dict[str, Tally]]] | None:
+    """The dashboard's tree level: the tallies of the whole scope under `parent_id` (the whole tree
+    without one) and of each child's subtree, as `Coverage.tallies` and `Coverage.by_branch` count
+    them; summed per branch in the database from the roll-up. None when the year is not kept counted."""
+    counted = await reader.branch_counts(parent_id=parent_id, year=year, today=today)
+    if counted is None:
+        return None
+    judged = _judged(counted, policy, year, today)
+    branches: dict[str, dict[str, Tally]] = {}
+    for rule, rows in judged.rows.items():
+        for row in rows:
+            if row["top"] is None or (rule == "COV-SECRETARY" and row["own"]):  # a subtree's own secretary is its parent's to cover
+                continue
+            branches.setdefault(row["top"], empty())[rule].add(row["state"], row["n"])
+    return judged.tallies(), branches

@@ -54,6 +54,7 @@ class ComplianceBus:
 
     async def start_batch(self, uow: UnitOfWork, events: list[ParsedEvent]) -> None:
         uow.day = self.today()  # one date for the whole batch
+        uow.earliest = min((e.envelope.time for e in events), default=None)
         await uow.prepare(needs_of_events(events, self.policy))
 
     async def handle(self, uow: UnitOfWork, event: ParsedEvent) -> None:

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 from contextlib import AbstractAsyncContextManager
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 from compliance.application.preload import Needs
@@ -37,6 +37,7 @@ class UnitOfWork(Protocol):
         """Open obligations whose stage may move today (skipping those another transaction holds)."""
 
     day: date  # the batch's today
+    earliest: datetime | None  # the time of the batch's earliest event: no fact it changes is older
     changed_obligations: dict  # obligation id -> (as it stood before the batch, the last event that changed it)
     vacancy_candidates: set[str]  # organisations whose secretary seat may be vacant, judged at the end
 

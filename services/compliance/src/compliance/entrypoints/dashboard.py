@@ -19,7 +19,7 @@ from compliance.adapters.dashboard_queries import (
     workload,
 )
 from compliance.adapters.queries import CoverageQueries
-from compliance.application.coverage_report import RULES, Tally, coverage, coverage_counted
+from compliance.application.coverage_report import RULES, Tally, coverage, coverage_counted, coverage_of_branches
 from compliance.domain.policy import Policy
 from compliance.entrypoints.http import Filter
 from compliance.entrypoints.sight import Seen
@@ -77,11 +77,15 @@ def build_dashboard(policy: Policy, today: Callable[[], date]) -> APIRouter:
             if parent_id and not path:
                 raise HTTPException(404, f"no organisation {parent_id!r}")
             level = await children(session, parent_id)
-            tops = await subtree_tops(session, parent_id)
-            found = await coverage_counted(CoverageQueries(session, policy.time_zone), policy, org_id=parent_id, subtree=parent_id is not None, year=year, today=now)
-        branches = found.by_branch(tops)
+            reader = CoverageQueries(session, policy.time_zone)
+            found = await coverage_of_branches(reader, policy, parent_id=parent_id, year=year, today=now)
+            if found is None:  # a year not kept counted: counted from the rows, each organisation's branch looked up
+                tops = await subtree_tops(session, parent_id)
+                counted = await coverage_counted(reader, policy, org_id=parent_id, subtree=parent_id is not None, year=year, today=now)
+                found = counted.tallies(), counted.by_branch(tops)
+        summary, branches = found
         rows = [{**org, **_flat(branches.get(org["org_id"]))} for org in level]
-        return {"year": year, "parent_id": parent_id, "path": path, "summary": _flat(found.tallies()), "children": rows}
+        return {"year": year, "parent_id": parent_id, "path": path, "summary": _flat(summary), "children": rows}
 
     @api.get("/tree", summary="One level of the organisation tree with each subtree's coverage for a year")
     async def tree(request: Request, seen: Seen, parent_id: str | None = None, year: Year = None) -> dict:

@@ -31,7 +31,7 @@ class TalkRows:
         self._unsorted: set[str] = set()
         self._credits: dict[str, tuple[datetime, tuple[Credit, ...]]] = {}
         self._recounted: set[str] = set()
-        self.credited: set[tuple[str, str, str]] = set()  # (rule, person, org) of credits written or dropped
+        self.credited: set[tuple[str, str, str, int]] = set()  # (rule, person, org, year) of credits written or dropped
 
     def talks_of(self, person_id: str, since: datetime) -> Sequence[Talk]:
         if not self.complete and (person_id not in self._since or self._since[person_id] > since):
@@ -111,7 +111,7 @@ class TalkRows:
             c = orm.coverage_credits
             new = {t.talk_id for t in self._new}
             if recounted := sorted(self._recounted - new):
-                dropped = await conn.execute(c.delete().where(among(c.c.talk_id, recounted)).returning(c.c.rule_id, c.c.person_id, c.c.org_id))
+                dropped = await conn.execute(c.delete().where(among(c.c.talk_id, recounted)).returning(c.c.rule_id, c.c.person_id, c.c.org_id, c.c.year))
                 self.credited |= {tuple(row) for row in dropped}
             rows = [
                 vars(credit) | {"talk_id": talk_id, "held_at": held_at}
@@ -120,4 +120,4 @@ class TalkRows:
             ]
             if rows:
                 await conn.execute(unnested(c, rows).on_conflict_do_nothing())
-                self.credited |= {(row["rule_id"], row["person_id"], row["org_id"]) for row in rows}
+                self.credited |= {(row["rule_id"], row["person_id"], row["org_id"], row["year"]) for row in rows}
