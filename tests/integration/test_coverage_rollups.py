@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from compliance.adapters import orm
+from compliance.adapters.dashboard_queries import subtree_tops
 from compliance.adapters.queries import CoverageQueries
 from compliance.adapters.rollups import count_and_fold, fold
-from compliance.adapters.dashboard_queries import subtree_tops
 from compliance.application.coverage_report import coverage, coverage_counted, coverage_of_branches
 from tests.order_world import TODAY, YEAR_START, city_year, interleave
 
