@@ -45,20 +45,20 @@ async def _kept_as(world: PgWorld) -> bool | None:
         return await session.scalar(select(orm.coverage_years.c.as_current).where(orm.coverage_years.c.year == YEAR))
 
 
-async def _differences(world: PgWorld, today: date) -> list:
+async def _differences(world: PgWorld, today: date, year: int = YEAR) -> list:
     """Every scope where the roll-up and the rows counted one by one disagree."""
     policy, zone = world.policy, world.policy.time_zone
     async with world.sessions() as session:
         orgs = sorted((await session.execute(select(orm.orgs.c.org_id))).scalars())
         found = []
         for org_id, subtree in [(None, False), *((o, s) for o in orgs for s in (False, True))]:
-            scope = {"org_id": org_id, "subtree": subtree, "year": YEAR, "today": today}
+            scope = {"org_id": org_id, "subtree": subtree, "year": year, "today": today}
             listed = await coverage(CoverageQueries(session, zone), policy, **scope)
             counted = await coverage_counted(CoverageQueries(session, zone), policy, **scope)
             if (listed.tallies(), listed.by_org()) != (counted.tallies(), counted.by_org()):
                 found.append((org_id, subtree, listed.tallies(), counted.tallies()))
         for parent_id in [None, *orgs]:  # the dashboard's tree: each level's summary and branches
-            scope = {"year": YEAR, "today": today}
+            scope = {"year": year, "today": today}
             listed = await coverage(CoverageQueries(session, zone), policy, org_id=parent_id, subtree=parent_id is not None, **scope)
             expected = (listed.tallies(), listed.by_branch(await subtree_tops(session, parent_id)))
             summed = await coverage_of_branches(CoverageQueries(session, zone), policy, parent_id=parent_id, **scope)
@@ -97,5 +97,23 @@ async def test_the_roll_up_counts_what_the_projection_rows_count(worlds, seed, n
         await count_and_fold(world.sessions, world.sessions, TURNED, world.policy.time_zone)
         assert await _kept_as(world) is False
         assert await _differences(world, TURNED) == []
+    finally:
+        await world.close()
+
+
+async def test_this_year_counts_todays_members_whatever_the_time_of_their_events(worlds):
+    """The current year counts today's members in today's seats: events dated next year (members
+    joining, talks) change this year's count too, not only next year's."""
+    world = worlds()
+    early = date(YEAR - 1, 12, 1)
+    try:
+        world.today = early
+        await world.apply([])
+        await count_and_fold(world.sessions, world.sessions, early, world.policy.time_zone)  # keeps YEAR - 1, as current
+        await world.apply_in_batches(city_year(7, 60), [10])
+        assert await _differences(world, early, YEAR - 1) == []
+        async with world.sessions() as session:
+            members = select(func.count()).where(orm.coverage_counted.c.year == YEAR - 1, orm.coverage_counted.c.rule_id == "COV-MEMBER")
+            assert await session.scalar(members), "today's members were not counted in this year"
     finally:
         await world.close()

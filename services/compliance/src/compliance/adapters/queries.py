@@ -243,12 +243,7 @@ class CoverageQueries:
         y = Year(year, today, self.zone)
         if not await self._kept(y):
             return None
-        r, d, o = orm.coverage_rollup.c, orm.coverage_rollup_deltas.c, orm.orgs.c
-        rolled = (
-            select(r.rule_id, r.org_id, r.talks, r.n).where(r.year == year)
-            .union_all(select(d.rule_id, d.org_id, d.talks, d.n).where(d.year == year))
-            .subquery("rolled")
-        )  # fmt: skip
+        o, rolled = orm.orgs.c, _rolled(year)
         down, meetings = branches(orm.orgs, parent_id), _next_meetings(today)
         rule, org = rolled.c.rule_id, rolled.c.org_id
         if parent_id is None:  # as counts() scopes the whole tree
@@ -283,15 +278,21 @@ def _grouped(query):
     return select(q.c.org_id, q.c.talks, q.c.next_meeting, func.count().label("n")).group_by(q.c.org_id, q.c.talks, q.c.next_meeting)
 
 
+def _rolled(year: int, rule: str | None = None):
+    """(rule_id, org_id, talks, n) of a year: the roll-up's rows and the deltas not folded into it yet."""
+    r, d = orm.coverage_rollup.c, orm.coverage_rollup_deltas.c
+    rules = (lambda t: [t.rule_id == rule]) if rule else (lambda t: [])
+    return (
+        select(r.rule_id, r.org_id, r.talks, r.n).where(r.year == year, *rules(r))
+        .union_all(select(d.rule_id, d.org_id, d.talks, d.n).where(d.year == year, *rules(d)))
+        .subquery("rolled")
+    )  # fmt: skip
+
+
 def _rolled_up(rule: str, y: Year, *, org_id: str | None, subtree: bool):
     """(org_id, talks, next_meeting, n) from the roll-up and the deltas not folded into it yet, in
     the scope the counting queries above give the rule."""
-    r, d = orm.coverage_rollup.c, orm.coverage_rollup_deltas.c
-    both = (
-        select(r.org_id, r.talks, r.n).where(r.year == y.year, r.rule_id == rule)
-        .union_all(select(d.org_id, d.talks, d.n).where(d.year == y.year, d.rule_id == rule))
-        .subquery("rolled")
-    )  # fmt: skip
+    both = _rolled(y.year, rule)
     meetings = _next_meetings(y.today)
     n = func.sum(both.c.n)
     everyone = org_id is None and rule == "COV-MEMBER"  # members of organisations not registered (yet) count too

@@ -61,12 +61,14 @@ async def counted_years(conn: AsyncConnection) -> list[int]:
 
 
 async def keep_counted(conn: AsyncConnection, *, people: set[str], orgs: set[str], since_year: int | None, today: date, zone: str) -> None:
-    """The rows of these people and organisations counted again in every year kept from `since_year`
-    on (every one, when None), the difference written and appended to the deltas."""
+    """The rows of these people and organisations counted again in every year kept that the changes
+    reach, the difference written and appended to the deltas. A past year is reached by what changed
+    from `since_year` on (every one, when None); this year and later ones by any change, as they
+    count today's members in today's seats, whenever these joined or took them."""
     if not (people or orgs):
         return
     for year in await counted_years(conn):
-        if since_year is not None and year < since_year:
+        if since_year is not None and year < since_year and year < today.year:
             continue
         y = Year(year, today, zone)
         now: dict[Key, int] = {}
