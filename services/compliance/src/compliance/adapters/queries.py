@@ -230,7 +230,9 @@ class CoverageQueries:
         found = {}
         for rule, query in counting.items():
             grouped = _rolled_up(rule, y, org_id=org_id, subtree=subtree) if rolled else _grouped(query())
-            found[rule] = [dict(r._mapping) for r in await self.session.execute(grouped)]
+            result = await self.session.execute(grouped)
+            names = tuple(result.keys())  # a dict per row from plain tuples: a city's tree is 30,000 rows
+            found[rule] = [dict(zip(names, row, strict=True)) for row in result.tuples()]
         return found
 
     async def branch_counts(self, *, parent_id: str | None, year: int, today: date) -> dict[str, list[dict]] | None:

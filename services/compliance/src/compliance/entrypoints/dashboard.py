@@ -24,6 +24,7 @@ from compliance.domain.policy import Policy
 from compliance.entrypoints.http import Filter
 from compliance.entrypoints.sight import Seen
 from kernel.access import public, signed_in
+from kernel.http import Offset
 from kernel.web import Column, event_stream, export, page
 
 WEB = Path(__file__).parent / "web"
@@ -123,7 +124,7 @@ def build_dashboard(policy: Policy, today: Callable[[], date]) -> APIRouter:
         where: Filter,
         seen: Seen,
         limit: Annotated[int, Query(ge=1, le=1000)] = 20,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> list[dict]:
         where = await seen.narrow(where)
         async with request.app.state.runtime.snapshots() as session:

@@ -15,6 +15,7 @@ from compliance.application.coverage_report import coverage as coverage_of
 from compliance.application.waivers import WaiverRefused, waive
 from compliance.domain.policy import Policy
 from compliance.entrypoints.sight import Seen
+from kernel.http import Offset
 
 Status = Literal["open", "due_soon", "overdue", "escalated", "reassigned", "fulfilled", "fulfilled_late", "cancelled", "waived"]
 
@@ -135,7 +136,7 @@ def build_router(policy: Policy, today: Callable[[], date]) -> APIRouter:
         where: Filter,
         seen: Seen,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Offset = 0,
         order: Literal["due", "recent"] = "due",
     ) -> list[dict]:
         """Obligations, filtered; `X-Total-Count` tells how many match in all (page with limit/offset);

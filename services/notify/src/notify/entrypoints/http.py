@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field, model_validator
 
 from kernel.access import Operator, SignedIn
+from kernel.http import Offset
 from kernel.identity import Principal
 from notify.application.dead_letters import list_dead_letters, replay_dead
 from notify.application.inbox import mark_alert_read, read_inbox
@@ -48,7 +49,7 @@ async def inbox(
     caller: Caller,
     unread: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[InboxEntry]:
     _own(caller, person_id)
     page = await read_inbox(unit_of_work, person_id, unread_only=unread, limit=limit, offset=offset)

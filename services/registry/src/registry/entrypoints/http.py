@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from kernel.http import correlation_id_of
+from kernel.http import Offset, correlation_id_of
 from registry.application.intake import Refused, Unprocessable, accept, validate
 from registry.application.ports import Ports, RegistryReads
 from registry.config import Credential
@@ -94,7 +94,7 @@ async def members(
     seen: Seen,
     subtree: bool = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[dict]:
     await seen.require_org(org_id)
     total, rows = await reads.members(org_id, subtree, limit, offset)

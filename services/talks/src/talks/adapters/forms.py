@@ -3,6 +3,7 @@ attachment 1, 谈心谈话记录表 (an individual talk), and attachment 2, 集�
 many-to-many talk); one record, or an organisation's year with a page per record."""
 
 import io
+import re
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -13,6 +14,13 @@ KINDS = {"regular": "定期谈话", "ad_hoc": "临时约谈", "requested": "应�
 MODES = {"one_to_one": "一对一", "one_to_many": "一对多", "many_to_many": "多对多"}
 TOPICS = {"thought": "思想", "work": "工作", "style": "作风", "life": "生活", "family": "家庭"}
 WITHHELD = "（无权查看）"
+# What XML 1.0 cannot hold (control characters but tab and line breaks, lone surrogates, U+FFFE/F):
+# an id or a text that carries one is printed without it rather than failing the whole document.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _printable(text: str) -> str:
+    return _NOT_XML.sub("", text)
 
 
 def _document() -> Document:
@@ -59,7 +67,7 @@ def _form(document: Document, talk: dict, names: dict[str, str]) -> None:
     table.style = "Table Grid"
     for label, value in fields:
         cells = table.add_row().cells
-        cells[0].text, cells[1].text = label, str(value)
+        cells[0].text, cells[1].text = label, _printable(str(value))
         cells[0].paragraphs[0].runs[0].bold = True
 
 
@@ -68,7 +76,7 @@ def render(talks: list[dict], names: dict[str, str], title: str | None = None) -
     if title:
         heading = document.add_paragraph()
         heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        heading.add_run(title).bold = True
+        heading.add_run(_printable(title)).bold = True
     for i, talk in enumerate(talks):
         if i:
             document.add_page_break()
