@@ -151,7 +151,7 @@ coverage_counted = Table(
     Index("coverage_counted_org", "year", "rule_id", "org_id"),
 )
 # ... and those rows counted per organisation: how many have had how many talks. A batch appends
-# what it changed to the deltas (appends never collide with another instance's); the leader folds
+# what it changed to the deltas (no counter row every instance updates); the leader folds
 # them into the roll-up every few seconds. A reader sums both.
 coverage_rollup = Table(
     "coverage_rollup",

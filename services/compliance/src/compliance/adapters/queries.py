@@ -245,12 +245,12 @@ class CoverageQueries:
         y = Year(year, today, self.zone)
         if not await self._kept(y):
             return None
-        o, rolled = orm.orgs.c, _rolled(year)
+        rolled = _rolled(year)
         down, meetings = branches(orm.orgs, parent_id), _next_meetings(today)
         rule, org = rolled.c.rule_id, rolled.c.org_id
         if parent_id is None:  # as counts() scopes the whole tree
-            scope = or_(rule == "COV-MEMBER", (rule == "COV-SECRETARY") & org.in_(select(o.org_id).where(o.parent_id.is_not(None))),
-                        (rule == "COV-COMMITTEE") & org.in_(select(o.org_id)))  # fmt: skip
+            scope = or_(rule == "COV-MEMBER", (rule == "COV-SECRETARY") & org.in_(_orgs_in_scope(None, False, below=True)),
+                        (rule == "COV-COMMITTEE") & org.in_(_orgs_in_scope(None, False, below=False)))  # fmt: skip
         else:  # a subtree: the parent and everything below it; secretaries below it only
             scope = down.c.org_id.is_not(None) | ((rule != "COV-SECRETARY") & (org == parent_id))
         own = func.coalesce(org == down.c.top, False).label("own")

@@ -5,8 +5,9 @@ of counting every member and every talk of the year.
 
 - A batch recounts, in its own transaction, the people and organisations its changes touched
   (`keep_counted`): their rows in `coverage_counted` are replaced by what the projection now says,
-  and the difference is appended to the deltas. Appends never collide with another instance's, so
-  instances touching the same organisation do not make each other run their batches again.
+  and the difference is appended to the deltas. Counts are appended, never updated in place, so no
+  organisation's counter row is contended by every instance's batches (two batches recounting the
+  same person's or organisation's rows can still lose a race to each other and run again).
 - The leader counts a year whole (`count_year`) the first time, and again when the year turns past
   (its members are counted where they last were then, not where they are today); until then a
   reader counts from the projection as before (adapters.queries). Every few seconds it folds the
@@ -53,7 +54,7 @@ def _counted(y: Year, *, people: list[str] | None, orgs: list[str] | None) -> li
 
 def _ids(orgs: list[str]):
     """The organisations as a query of ids (what the coverage queries take for a scope)."""
-    return select(func.unnest(bindparam(None, sorted(orgs), type_=ARRAY(Text))).label("org_id"))
+    return select(func.unnest(bindparam(None, orgs, type_=ARRAY(Text))).label("org_id"))
 
 
 async def counted_years(conn: AsyncConnection) -> list[int]:
@@ -67,14 +68,15 @@ async def keep_counted(conn: AsyncConnection, *, people: set[str], orgs: set[str
     count today's members in today's seats, whenever these joined or took them."""
     if not (people or orgs):
         return
+    people_ids, org_ids = sorted(people), sorted(orgs)
     for year in await counted_years(conn):
         if since_year is not None and year < since_year and year < today.year:
             continue
         y = Year(year, today, zone)
         now: dict[Key, int] = {}
-        for query in _counted(y, people=sorted(people), orgs=sorted(orgs)):
+        for query in _counted(y, people=people_ids, orgs=org_ids):
             now.update(((rule, p, cp, o), talks) for rule, p, cp, o, talks in (await conn.execute(query)).all())
-        mine = (c.rule_id == MEMBER) & among(c.person_id, sorted(people)) | (c.rule_id != MEMBER) & among(c.org_id, sorted(orgs))
+        mine = (c.rule_id == MEMBER) & among(c.person_id, people_ids) | (c.rule_id != MEMBER) & among(c.org_id, org_ids)
         stored = select(c.rule_id, c.person_id, c.counterpart_id, c.org_id, c.talks).where(c.year == year, mine)
         was: dict[Key, int] = {(rule, p, cp, o): talks for rule, p, cp, o, talks in (await conn.execute(stored)).all()}
         gone = [k for k, talks in was.items() if now.get(k) != talks]

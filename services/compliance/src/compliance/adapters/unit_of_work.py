@@ -3,7 +3,7 @@ transaction's rows in memory (adapters.rows), loaded in bulk, written back in bu
 
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
@@ -182,7 +182,6 @@ class BatchUnitOfWork:
         self._outbox, self._dead = [], []
         self.vacancy_candidates, self.changed_obligations = set(), {}
 
-
     async def _count_again(self, conn: AsyncConnection) -> None:
         """Coverage kept counted (adapters.rollups) for whoever this transaction's changes touch:
         people whose membership or member credits changed, organisations whose seats or secretary
@@ -190,13 +189,12 @@ class BatchUnitOfWork:
         credited = self.rows.talks.credited
         people = self.rows.people.changed_people() | {p for rule, p, _, _ in credited if rule == "COV-MEMBER"}
         orgs = self.rows.tree.changed_seats() | {o for rule, _, o, _ in credited if rule != "COV-MEMBER"}
-        # Which years they touch: a talk's, and those from the batch's earliest event on (a fact
-        # changes from its event's time; the day before for a streak of absences).
+        # Which past years they reach: a recounted talk's, and those from the batch's earliest event
+        # on (a membership or a seat changes from its event's time).
         years = {year for *_, year in credited}
         if self.earliest is not None and (people or orgs):
-            years.add(local_date(self.earliest - timedelta(days=1), self.policy.zone).year)
-        today = self.day or local_date(datetime.now(UTC), self.policy.zone)
-        await keep_counted(conn, people=people, orgs=orgs, since_year=min(years, default=None), today=today, zone=self.policy.time_zone)
+            years.add(local_date(self.earliest, self.policy.zone).year)
+        await keep_counted(conn, people=people, orgs=orgs, since_year=min(years, default=None), today=self.day, zone=self.policy.time_zone)
 
 
 def batch_unit_of_work(settings: CommonSettings, policy: Policy):
