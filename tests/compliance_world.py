@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
 from compliance.adapters.memory import MemoryUnitOfWork, memory_units
+from compliance.application.explain import Explanation, explain
 from compliance.application.lifecycle import advance
 from compliance.application.messagebus import ComplianceBus
 from compliance.application.waivers import waive
@@ -79,6 +80,9 @@ class MemoryWorld:
 
     async def waive(self, obligation_id: str, reason: str, at: datetime) -> Obligation:
         return await waive(memory_units(self.uow), self.policy, obligation_id, reason, at, self.today)
+
+    async def explain(self, obligation_id: str) -> Explanation | None:
+        return await explain(self.uow, obligation_id, self.policy)
 
     def obligations(self, subject: str | None = None) -> list[Obligation]:
         found = sorted(self.uow.rows.obligations._obligations.values(), key=lambda o: (o.subject_id, o.trigger_date, o.obligation_id))

@@ -50,6 +50,20 @@ async def test_a_secretary_hand_over_moves_open_obligations_to_the_new_secretary
 
         await eventually(both_told)
 
+        # (issue 18) The new secretary asks why it is theirs: the clause, the trigger, the seat read, the hand-over.
+        why = f"{compliance}/v1/obligations/{ob['obligation_id']}/explanation"
+        r = await http.get(why, headers=system.signed_in(ids + "p-b1-cm"))
+        assert r.status_code == 200, r.text
+        found = r.json()
+        assert (found["rule"]["rule_id"], found["rule"]["clause"]["section"]) == ("M4", "三、1.(4)")
+        assert found["trigger"]["type"] == "discipline.action_recorded.v1" and found["trigger"]["time"].endswith("+08:00")
+        assert [(s["org_id"], s["holder_id"], s["outcome"]) for s in found["responsibility"]["steps"]] == [(ids + "branch-1", ids + "p-b1-cm", "answers")]
+        steps = [(t["transition"], t["previous_responsible_id"], t["cause"]["event_type"]) for t in found["history"]]
+        assert steps == [("opened", None, "discipline.action_recorded.v1"), ("reassigned", ids + "p-b1-sec", "role.assigned.v1")]
+        assert found["history"][0]["cause"]["event_id"] == ob["trigger_event_id"]
+        assert (await http.get(why, headers=system.signed_in(ids + "p-b2-m1"))).status_code == 403  # not theirs, nor their organisation
+        assert (await http.get(f"{compliance}/v1/obligations/{ids}nope/explanation", headers=system.operator(ids))).status_code == 404
+
 
 async def test_an_old_sanction_reported_late_is_already_overdue_and_escalated(system, ids):
     compliance, notify = system.url("compliance"), system.url("notify")

@@ -12,7 +12,8 @@ from sqlalchemy.pool import NullPool
 
 from compliance.adapters import orm
 from compliance.adapters.rows.obligations import COLUMNS, from_row
-from compliance.adapters.unit_of_work import batch_unit_of_work, units_of_work
+from compliance.adapters.unit_of_work import BatchUnitOfWork, batch_unit_of_work, units_of_work
+from compliance.application.explain import Explanation, explain
 from compliance.application.lifecycle import advance
 from compliance.application.waivers import waive
 from compliance.config import ComplianceSettings
@@ -69,6 +70,11 @@ class PgWorld(MemoryWorld):
             return await waive(units_of_work(self.sessions, self.settings, self.policy), self.policy, obligation_id, reason, at, self.today)
         finally:
             await self._read()
+
+    async def explain(self, obligation_id: str) -> Explanation | None:
+        """Through the rows the service reads (loaded on demand), in a transaction that writes nothing."""
+        async with self.sessions() as session:
+            return await explain(BatchUnitOfWork(session, self.settings, self.policy), obligation_id, self.policy)
 
     async def _read(self) -> None:
         async with self.sessions() as session:

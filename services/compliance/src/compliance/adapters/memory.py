@@ -8,7 +8,7 @@ from datetime import date
 from compliance.adapters.rows.batch import BatchRows
 from compliance.application.preload import Needs
 from compliance.domain.changes import Change, TriggerRefused
-from compliance.domain.obligations import stage_on
+from compliance.domain.obligations import Transition, stage_on
 from compliance.domain.policy import Policy
 from compliance.domain.view import NotLoaded, View
 from talk_contracts import CloudEvent
@@ -26,6 +26,7 @@ class MemoryUnitOfWork:
         self.changed_obligations: dict = {}
         self.published: list[CloudEvent] = []
         self.dead_letters: list[TriggerRefused] = []
+        self.recorded: list[Transition] = []
 
     @property
     def view(self) -> View:
@@ -42,6 +43,12 @@ class MemoryUnitOfWork:
 
     def publish(self, events: Iterable[CloudEvent]) -> None:
         self.published.extend(events)
+
+    def record(self, steps: Iterable[Transition]) -> None:
+        self.recorded.extend(steps)
+
+    async def transitions(self, obligation_id: str) -> list[Transition]:
+        return [step for step in self.recorded if step.obligation_id == obligation_id]
 
     def dead_letter(self, refused: TriggerRefused) -> None:
         self.dead_letters.append(refused)

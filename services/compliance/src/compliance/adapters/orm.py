@@ -99,7 +99,36 @@ obligations = Table(
     Column("closed_at", DateTime(timezone=True)),
     Column("reason", Text),
     Column("paths", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("trigger_type", Text, nullable=False, server_default=""),  # the triggering event's type
+    Column("trigger_source", Text, nullable=False, server_default=""),  # ... and the system it came from
     Index("obligations_closed_at", "closed_at"),
+)
+
+# What each obligation went through, as it was told (domain.obligations.Transition): an
+# explanation's history. Appended in the batch's transaction; a batch tells the change from where an
+# obligation stood before it, so two events of one batch make one step (caused by the later).
+obligation_transitions = Table(
+    "obligation_transitions",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("obligation_id", Text, nullable=False, index=True),
+    Column("transition", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("rule_id", Text, nullable=False),
+    Column("responsible_kind", Text, nullable=False),
+    Column("responsible_id", Text),
+    Column("responsible_org_id", Text),
+    Column("previous_responsible_id", Text),
+    Column("escalated_to_id", Text),
+    Column("due_date", Date, nullable=False),
+    Column("fulfilled_by", Text),
+    Column("reason", Text),
+    Column("cause_kind", Text, nullable=False),  # event | tick | waiver | batch
+    Column("cause_event_id", Text),
+    Column("cause_event_type", Text),
+    Column("cause_source", Text),
+    Column("cause_time", DateTime(timezone=True)),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 # The obligations by each entry of their `paths` (View.obligations_through): a key per row, so that

@@ -7,7 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from compliance.adapters import orm
 from kernel.db import make_engine, migrate
 
-# What the projection is: every table but the plumbing, without columns that record when a row was written.
+# What the projection is: every table but the plumbing, without columns that record when a row was
+# written. Not obligation_transitions: what a batch tells depends on how events fell into batches
+# (a rebuild's batches are larger than the live consumer's), so the steps recorded differ.
 COMPARED = {
     "orgs": "org_id, parent_id, name, kind",
     "members": "person_id, org_id, name, status, joined_at, left_at",
@@ -15,7 +17,7 @@ COMPARED = {
     "roles": "org_id, person_id, role, since, until",
     "obligations": "obligation_id, rule_id, subject_id, responsible_kind, responsible_id, responsible_org_id, org_id, "
     "due_date, status, trigger_event_id, triggered_at, trigger_date, trigger_ref, escalated_to_id, fulfilled_by, "
-    "closed_at, reason, waived_at, waived_reason",
+    "closed_at, reason, waived_at, waived_reason, trigger_type, trigger_source",
     "retractions": "event_id, ref, person_id, at",
     "coverage_credits": "talk_id, rule_id, person_id, counterpart_id, org_id, year, held_at",
     "talks_seen": "talk_id, held_at, mode, talker_ids, talkee_ids",

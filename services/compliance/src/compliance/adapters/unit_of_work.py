@@ -8,13 +8,13 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
-from compliance.adapters import orm
+from compliance.adapters import orm, transitions
 from compliance.adapters.change_feed import announce
 from compliance.adapters.rollups import keep_counted
 from compliance.adapters.rows.batch import BatchRows
 from compliance.application.preload import Needs, needs_of_obligations
 from compliance.domain.changes import Change, TriggerRefused
-from compliance.domain.obligations import stage_changes_on
+from compliance.domain.obligations import Transition, stage_changes_on
 from compliance.domain.policy import Policy
 from compliance.domain.view import NotLoaded, View
 from kernel.outbox import stage, stage_raw
@@ -33,6 +33,7 @@ class BatchUnitOfWork:
         self.changed_obligations: dict = {}
         self._outbox: list[CloudEvent] = []
         self._dead: list[TriggerRefused] = []
+        self._steps: list[Transition] = []
 
     @property
     def view(self) -> View:
@@ -158,6 +159,12 @@ class BatchUnitOfWork:
     def publish(self, events: Iterable[CloudEvent]) -> None:
         self._outbox.extend(events)
 
+    def record(self, steps: Iterable[Transition]) -> None:
+        self._steps.extend(steps)
+
+    async def transitions(self, obligation_id: str) -> list[Transition]:
+        return await transitions.of_obligation(await self._conn(), obligation_id)
+
     def dead_letter(self, refused: TriggerRefused) -> None:
         self._dead.append(refused)
 
@@ -170,6 +177,7 @@ class BatchUnitOfWork:
         await rows.talks.flush(conn)
         await self._count_again(conn)
         await stage(conn, orm.outbox, self.settings, self._outbox)
+        await transitions.append(conn, self._steps)
         for refused in self._dead:
             topic = self.settings.topic(event_type(refused.event_type).topic.value)
             await stage_raw(
@@ -179,7 +187,7 @@ class BatchUnitOfWork:
             )  # fmt: skip
         if rows.obligations.changed_count or rows.talks.changed_count:
             await announce(conn, obligations=rows.obligations.changed_count, talks=rows.talks.changed_count)
-        self._outbox, self._dead = [], []
+        self._outbox, self._dead, self._steps = [], [], []
         self.vacancy_candidates, self.changed_obligations = set(), {}
 
     async def _count_again(self, conn: AsyncConnection) -> None:

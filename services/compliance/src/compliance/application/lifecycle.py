@@ -15,7 +15,7 @@ from compliance.domain.responsibility import NOW
 
 async def advance(units: UnitsOfWork, policy: Policy, today: date) -> int:
     """Every open obligation whose stage moves today, settled again; returns how many."""
-    bus = ComplianceBus(policy, lambda: today)
+    bus = ComplianceBus(policy, lambda: today, without_event="tick")
     async with units() as uow:
         uow.day = today
         ids = await uow.load_stage_candidates(today)

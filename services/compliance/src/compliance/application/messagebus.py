@@ -16,7 +16,7 @@ from compliance.application.ports import UnitOfWork
 from compliance.application.preload import needs_of_events
 from compliance.domain.changes import Change, ObligationSaved, TriggerRefused, Unsettled, VacancyReported
 from compliance.domain.decisions import REPLAYED, ROUTES
-from compliance.domain.obligations import announcements
+from compliance.domain.obligations import Cause, announcements, transitions
 from compliance.domain.policy import Policy
 from compliance.domain.resettling import settle_again, vacancies
 from compliance.domain.view import NotLoaded, View
@@ -44,8 +44,9 @@ async def decided(uow: UnitOfWork, decide: Callable[[View], list[Change]]) -> li
 class ComplianceBus:
     """Batch hooks and the handler of every event type compliance decides (kernel.consumer)."""
 
-    def __init__(self, policy: Policy, today: Callable[[], date], *, replaying: bool = False):
+    def __init__(self, policy: Policy, today: Callable[[], date], *, replaying: bool = False, without_event: str = "batch"):
         self.policy, self.today = policy, today
+        self.without_event = without_event  # what moves an obligation when no event does (Cause.kind)
         self.routes = ROUTES | (REPLAYED if replaying else {})
         self.replaying = replaying  # a rebuild tells nobody and logs no line per obligation
 
@@ -73,9 +74,11 @@ class ComplianceBus:
                     uow.vacancy_candidates |= change.vacancies
                     continue
                 case ObligationSaved(obligation=ob, before=before):
-                    # Told once per batch, of the change from where it stood before the batch.
-                    first, _ = uow.changed_obligations.get(ob.obligation_id, (before, None))
-                    uow.changed_obligations[ob.obligation_id] = (first, cause)
+                    # Told once per batch, of the change from where it stood before the batch, as
+                    # caused by the last event that changed it (seats judged at the batch's end
+                    # change nothing of that).
+                    first, last = uow.changed_obligations.get(ob.obligation_id, (before, None))
+                    uow.changed_obligations[ob.obligation_id] = (first, cause or last)
                 case VacancyReported():
                     uow.publish([vacancy_event(change, cause, now)])
                 case TriggerRefused():
@@ -85,6 +88,12 @@ class ComplianceBus:
         for u in unsettled:
             if u.subjects or u.orgs or u.obligation_ids or u.credit_people or u.held_people:
                 await self.apply(uow, await decided(uow, lambda view, u=u: settle_again(u, view, self.policy, uow.day)), cause)
+
+    def _cause(self, event: ParsedEvent | None) -> Cause:
+        if event is None:
+            return Cause(self.without_event)
+        e = event.envelope
+        return Cause("event", event.id, e.type, e.source, e.time)
 
     async def finish_batch(self, uow: UnitOfWork) -> None:
         """What consumers hear is judged once the whole batch is applied: a hand-over ends one
@@ -101,6 +110,7 @@ class ComplianceBus:
                 continue
             events = obligation_events(tuple(told), cause, now)
             uow.publish(events)  # staged in the cause's trace (kernel.tracing)
+            uow.record(transitions(told, self._cause(cause)))  # the obligation's history, which explanations show
             # A line per transition, naming what caused it: `grep <correlation id>` (or its trace id)
             # follows a reported sanction from the registry through here to notify's inbox.
             with tracing.resumed(cause and cause.id):

@@ -1,12 +1,13 @@
 """What the application needs from the outside world (implemented in compliance.adapters)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from typing import Protocol
 
 from compliance.application.preload import Needs
 from compliance.domain.changes import Change, TriggerRefused
+from compliance.domain.obligations import Transition
 from compliance.domain.view import NotLoaded, View
 from talk_contracts import CloudEvent
 
@@ -26,6 +27,12 @@ class UnitOfWork(Protocol):
     def apply(self, change: Change) -> None: ...
 
     def publish(self, events: Iterable[CloudEvent]) -> None: ...
+
+    def record(self, steps: Sequence[Transition]) -> None:
+        """Keep what obligations went through, with what caused it (an explanation's history)."""
+
+    async def transitions(self, obligation_id: str) -> list[Transition]:
+        """What was recorded of one obligation, oldest first."""
 
     def dead_letter(self, refused: TriggerRefused) -> None:
         """Report the event on its topic's dead-letter topic with the reason (SPEC §6)."""

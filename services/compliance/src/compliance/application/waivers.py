@@ -33,7 +33,7 @@ async def waive(units: UnitsOfWork, policy: Policy, obligation_id: str, reason: 
         if found.responsible_kind != OPERATORS:
             raise WaiverRefused(f"obligation {obligation_id} is owned by {found.responsible_id}, not the operators: only theirs may be waived")
         changes = await decided(uow, lambda view: waived(found, reason, now, view, policy, today))
-        bus = ComplianceBus(policy, lambda: today)
+        bus = ComplianceBus(policy, lambda: today, without_event="waiver")
         await bus.apply(uow, changes, None)
         await bus.finish_batch(uow)
     saved = [c.obligation for c in changes if hasattr(c, "obligation")]

@@ -173,7 +173,7 @@ def open_for(triggers: Iterable[Trigger], event: ParsedEvent, view: View, policy
             changes.append(TriggerHeld(t.subject_id, event.id, event.envelope.model_dump_json()))
             continue
         rule, refused = choose_rule(t, subject, view.seats_of(t.subject_id), policy.zone)
-        ob = new_obligation(t, rule, event.id, policy)
+        ob = new_obligation(t, rule, event.id, policy, event_type=event.envelope.type, source=event.envelope.source)
         existing = view.obligation(ob.obligation_id)
         saved = settled(existing, existing or ob, view, policy, today)
         changes += saved

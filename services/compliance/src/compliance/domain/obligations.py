@@ -60,6 +60,8 @@ class Obligation:
     due_date: date  # kept when a correction of seats changes the rule (SPEC §2)
     trigger_ref: str | None = None
     leader_id: str | None = None
+    trigger_type: str = ""  # the triggering event's type and the system it came from (explanations)
+    trigger_source: str = ""
     # what an operator decided (SPEC §2: operators' obligations only)
     waived_at: datetime | None = None
     waived_reason: str | None = None
@@ -89,9 +91,11 @@ def obligation_id(rules: tuple[str, ...], subject_id: str, trigger_event_id: str
     return str(uuid.uuid5(_NAMESPACE, f"{rules[0]}|{subject_id}|{trigger_event_id}"))
 
 
-def new_obligation(trigger: Trigger, rule_id: str, trigger_event_id: str, policy: Policy) -> Obligation:
+def new_obligation(trigger: Trigger, rule_id: str, trigger_event_id: str, policy: Policy, *, event_type: str = "", source: str = "") -> Obligation:
     return Obligation(
         obligation_id=obligation_id(trigger.rules, trigger.subject_id, trigger_event_id),
+        trigger_type=event_type,
+        trigger_source=source,
         subject_id=trigger.subject_id,
         rules=trigger.rules,
         trigger_event_id=trigger_event_id,
@@ -127,6 +131,18 @@ def stage_changes_on(today: date, policy: Policy) -> dict[str, date]:
 
 
 Announcement = tuple[str, Obligation, str | None]  # transition, the obligation as it then stood, previous responsible
+
+
+@dataclass(frozen=True)
+class Cause:
+    """What moved an obligation: an event (its id, type, source and time), or, with no event, the
+    daily tick, an operator's waiver, or the end of a batch (seats judged once it is applied)."""
+
+    kind: str  # event | tick | waiver | batch
+    event_id: str | None = None
+    event_type: str | None = None
+    source: str | None = None
+    time: datetime | None = None
 # Reasons for which a trigger opens nothing (SPEC §3.2, §3.5): nobody was told, nobody is told.
 NOT_OPENED = frozenset({"not_member", "not_committee"})
 
@@ -164,3 +180,31 @@ def announcements(before: Obligation | None, after: Obligation) -> list[Announce
     transition, _, previous = steps[-1]
     steps[-1] = (transition, after, previous)
     return steps
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A step an obligation went through, recorded as it was told (ComplianceBus.finish_batch)."""
+
+    obligation_id: str
+    transition: str  # opened | due_soon | overdue | escalated | reassigned | fulfilled | cancelled | waived
+    status: str
+    rule_id: str
+    responsible_kind: str
+    responsible_id: str | None
+    responsible_org_id: str | None
+    previous_responsible_id: str | None
+    escalated_to_id: str | None
+    due_date: date
+    fulfilled_by: str | None  # the talk
+    reason: str | None
+    cause: Cause
+    recorded_at: datetime | None = None  # when the projection wrote it (None until stored)
+
+
+def transitions(told: list[Announcement], cause: Cause) -> list[Transition]:
+    return [
+        Transition(ob.obligation_id, step, ob.status, ob.rule_id, ob.responsible_kind, ob.responsible_id, ob.responsible_org_id,
+                   previous, ob.escalated_to_id, ob.due_date, ob.fulfilled_by, ob.reason, cause)
+        for step, ob, previous in told
+    ]  # fmt: skip

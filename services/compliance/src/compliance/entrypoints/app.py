@@ -17,6 +17,7 @@ from compliance.application.meetings import remind
 from compliance.application.messagebus import ComplianceBus
 from compliance.config import ComplianceSettings
 from compliance.entrypoints.dashboard import WEB, build_dashboard
+from compliance.entrypoints.explanations import build_explanations
 from compliance.entrypoints.http import build_router
 from kernel.http import service_app
 from kernel.runtime import Runtime
@@ -53,7 +54,7 @@ def create_app(settings: ComplianceSettings | None = None, today: Callable[[], d
         runtime,
         title="compliance",
         description="Must-talk obligations and annual coverage, projected from the event log.",
-        routers=[build_router(policy, today), build_dashboard(policy, today)],
+        routers=[build_router(policy, today), build_explanations(policy), build_dashboard(policy, today)],
     )
     app.state.change_feed = runtime.attach(ChangeFeed(settings.dsn()))
     mount_pages(app, WEB)
