@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import AliasChoices, Field
 
-from compliance.domain.policy import DEFAULT_POLICY, Policy
+from compliance.domain.policy import DEFAULT_POLICY, Policy, PolicyRefused, with_overrides
 from kernel.settings import CommonSettings
 
 
@@ -22,11 +22,7 @@ class ComplianceSettings(CommonSettings):
     held_limit_hours: float = Field(24.0, gt=0, validation_alias=AliasChoices("COMPLIANCE_HELD_LIMIT_HOURS"))
 
     def policy(self) -> Policy:
-        overrides = dict(self.policy_overrides)
-        unknown = set(overrides) - set(Policy.__dataclass_fields__) | ({"time_zone"} & set(overrides))  # that one is TIME_ZONE
-        if unknown:
-            raise ValueError(f"COMPLIANCE_POLICY: unknown policy numbers {sorted(unknown)}")
-        overrides["due_days"] = DEFAULT_POLICY.due_days | overrides.get("due_days", {})
-        if "meeting_reminder_days" in overrides:
-            overrides["meeting_reminder_days"] = tuple(overrides["meeting_reminder_days"])
-        return replace(DEFAULT_POLICY, **overrides, time_zone=self.time_zone)
+        try:
+            return with_overrides(replace(DEFAULT_POLICY, time_zone=self.time_zone), self.policy_overrides)
+        except PolicyRefused as refused:
+            raise ValueError(f"COMPLIANCE_POLICY: {refused}") from None

@@ -109,6 +109,12 @@ class Column:
 
 def export(name: str, columns: Sequence[Column], rows: Iterable[dict], fmt: str) -> Response:
     """A table as a download: CSV (UTF-8 with a BOM, so Excel shows Chinese) or XLSX."""
+    data, media = table_file(name, columns, rows, fmt)
+    return Response(data, media_type=media, headers={"content-disposition": attachment(f"{name}.{fmt}")})
+
+
+def table_file(name: str, columns: Sequence[Column], rows: Iterable[dict], fmt: str) -> tuple[bytes, str]:
+    """A table as the bytes of a CSV or XLSX file, and its media type."""
     if fmt == "csv":
         out = io.StringIO()
         out.write("\ufeff")
@@ -119,7 +125,7 @@ def export(name: str, columns: Sequence[Column], rows: Iterable[dict], fmt: str)
         data, media = out.getvalue().encode("utf-8"), "text/csv; charset=utf-8"
     else:
         data, media = _xlsx(name, columns, rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(data, media_type=media, headers={"content-disposition": attachment(f"{name}.{fmt}")})
+    return data, media
 
 
 def attachment(filename: str) -> str:

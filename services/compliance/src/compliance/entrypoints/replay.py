@@ -10,6 +10,7 @@ one and the command exits 1 when they differ.
 import argparse
 import asyncio
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from compliance.adapters import orm
@@ -19,6 +20,7 @@ from compliance.adapters.unit_of_work import batch_unit_of_work, units_of_work
 from compliance.application.lifecycle import advance
 from compliance.application.messagebus import ComplianceBus
 from compliance.config import ComplianceSettings
+from compliance.domain.policy import Policy
 from compliance.entrypoints.app import CONSUMED
 from kernel.consumer import BatchConsumer
 from kernel.db import make_sessionmaker
@@ -29,10 +31,14 @@ from talk_contracts.calendar import local_date
 
 log = get_logger("compliance.replay")
 
-async def rebuild(settings: ComplianceSettings, schema: str, idle_seconds: float) -> int:
+Progress = Callable[[str, int, int], None]  # stage, done, of
+
+
+async def rebuild(settings: ComplianceSettings, schema: str, idle_seconds: float, *, policy: Policy | None = None, progress: Progress | None = None) -> int:
+    """`policy`: the service's own unless another is asked for (a what-if). `progress` hears of each chunk."""
     engine = await fresh_schema(settings.asyncpg_url(), schema)
     sessions = make_sessionmaker(engine)
-    policy = settings.policy()
+    policy = policy or settings.policy()
     today = local_date(datetime.now(UTC), policy.zone)
     # Compliance's own topic too: the operators' waivers are facts of the projection (application.waivers).
     bus = ComplianceBus(policy, lambda: today, replaying=True)
@@ -45,9 +51,13 @@ async def rebuild(settings: ComplianceSettings, schema: str, idle_seconds: float
     async for chunk in chunks(records, settings.kafka_max_batch):
         await consumer.handle(chunk)
         applied += len(chunk)
+        if progress is not None:
+            progress("replaying", applied, len(records))
         if applied % 20_000 < len(chunk):
             log.info("replaying", applied=applied, of=len(records))
     await advance(units_of_work(sessions, settings, policy), policy, today)
+    if progress is not None:
+        progress("counting coverage", applied, len(records))
     await count_and_fold(sessions, sessions, today, policy.time_zone)  # nothing else writes here: no race to lose
     await analyze(engine, schema)
     elapsed = time.monotonic() - started
