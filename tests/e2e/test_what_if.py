@@ -81,3 +81,55 @@ def test_a_policy_the_what_if_cannot_take_is_refused_with_what_is_wrong():
     assert result.returncode == 2 and "unknown rules ['M9']" in result.stderr and "Traceback" not in result.stderr
     result = subprocess.run([sys.executable, "-m", "compliance", "what-if", "--policy", "{nope"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "--policy is not JSON" in result.stderr
+
+
+async def test_an_operator_starts_a_what_if_follows_it_and_reads_their_organisations(system, ids):
+    compliance = system.url("compliance")
+    operator = system.operator(ids)  # scoped to this test's county: reads its rows, not the whole city's
+    async with system.client() as http:
+        await post_events(http, system, demo_city_events(ids))
+        day = datetime.now(UTC) - timedelta(days=40)
+        await post_events(http, system, [sanction_event(ids + "p-b1-m1", time=day, case_ref=ids + "c")])
+
+        async def opened():
+            r = await http.get(f"{compliance}/v1/obligations", headers=operator, params={"subject_id": ids + "p-b1-m1"})
+            return r.status_code == 200 and len(r.json()) == 1
+
+        await eventually(opened, timeout=60)
+        refused = await http.post(f"{compliance}/v1/what-if", headers=operator, json={"policy": {"due_days": {"M9": 1}}})
+        assert refused.status_code == 422 and "unknown rules ['M9']" in refused.text
+        member = await http.post(f"{compliance}/v1/what-if", headers=system.signed_in(ids + "p-b1-sec"), json={"policy": {}})
+        assert member.status_code == 403
+
+        year = day.astimezone(ZoneInfo("Asia/Shanghai")).year
+        started = await http.post(f"{compliance}/v1/what-if", headers=operator, json={"policy": {"escalate_after_days": 60}, "year": year})
+        assert started.status_code == 202, started.text
+        run = started.json()
+        assert run["status"] == "running"
+        again = await http.post(f"{compliance}/v1/what-if", headers=operator, json={"policy": {}})
+        assert again.status_code == 409  # one at a time
+
+        async def finished():
+            r = (await http.get(f"{compliance}/v1/what-if/{run['run_id']}", headers=operator)).json()
+            return r if r["status"] != "running" else None
+
+        done = await eventually(finished, timeout=120)
+        assert done["status"] == "done", done["error"]
+        assert ids + "county" in {r["org_id"] for r in done["report"]["rows"]}  # the top level they oversee
+        county = (await http.get(f"{compliance}/v1/what-if/{run['run_id']}", headers=operator, params={"org_id": ids + "county"})).json()
+        rows = county["report"]["rows"]
+        assert {r["org_id"] for r in rows} == {ids + "county", ids + "town"}  # the county and the level below
+        escalated = [(r["live"], r["what_if"]) for r in rows if r["org_id"] == ids + "county" and r["rule_id"] == "M4" and r["measure"] == "escalated"]
+        assert escalated == [(1, 0)]  # 40 days on: escalated after 7 days, not yet after 60
+        town = (await http.get(f"{compliance}/v1/what-if/{run['run_id']}", headers=operator, params={"org_id": ids + "town"})).json()
+        assert {r["org_id"] for r in town["report"]["rows"]} == {ids + "town", ids + "branch-1", ids + "branch-2"}
+
+        # An operator of the town alone reads the town's subtree: no city-wide row, nothing beside it.
+        town_operator = system.signed_in(ids + "town-operator", "operator", scope=(ids + "town",))
+        theirs = (await http.get(f"{compliance}/v1/what-if/{run['run_id']}", headers=town_operator)).json()
+        assert {r["org_id"] for r in theirs["report"]["rows"]} == {ids + "town"}
+
+        export = await http.get(f"{compliance}/v1/what-if/{run['run_id']}/export", headers=operator, params={"format": "xlsx"})
+        assert export.status_code == 200 and export.content[:2] == b"PK"  # a spreadsheet (a zip)
+        listed = (await http.get(f"{compliance}/v1/what-if", headers=operator)).json()
+        assert run["run_id"] in [r["run_id"] for r in listed]

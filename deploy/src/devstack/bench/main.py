@@ -10,8 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from compliance.adapters.rebuild import compare
-from compliance.config import ComplianceSettings
-from compliance.entrypoints.app import CONSUMED
+from compliance.config import CONSUMED, ComplianceSettings
 from devstack.bench.ceiling import produce, raw_ceiling
 from devstack.bench.live import live_system
 from devstack.bench.peer import per_message

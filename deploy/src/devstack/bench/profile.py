@@ -7,8 +7,7 @@ import asyncio
 import time
 from pathlib import Path
 
-from compliance.config import ComplianceSettings
-from compliance.entrypoints.app import CONSUMED
+from compliance.config import CONSUMED, ComplianceSettings
 from devstack.bench.ceiling import produce
 from devstack.bench.main import BATCH, say
 from devstack.bench.projection import apply, projection_consumer

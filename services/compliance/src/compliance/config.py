@@ -7,6 +7,10 @@ from pydantic import AliasChoices, Field
 
 from compliance.domain.policy import DEFAULT_POLICY, Policy, PolicyRefused, with_overrides
 from kernel.settings import CommonSettings
+from talk_contracts import Topic
+
+# The topics the projection is made of (its own, compliance.events, only for a replay: waivers).
+CONSUMED = [Topic.REGISTRY, Topic.DISCIPLINE, Topic.CADRE, Topic.CONDUCT, Topic.TALKS]
 
 
 class ComplianceSettings(CommonSettings):

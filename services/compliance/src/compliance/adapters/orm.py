@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     func,
 )  # fmt: skip
+from sqlalchemy.dialects.postgresql import JSONB
 
 from kernel.tables import applied_events_table, outbox_table
 
@@ -268,4 +269,24 @@ talk_participants = Table(
     Column("person_id", Text, primary_key=True),
     Column("held_at", DateTime(timezone=True), primary_key=True),
     Column("talk_id", Text, primary_key=True),
+)
+
+# What-if runs started from the dashboard (entrypoints.what_if_http): their progress while the
+# instance that took one replays the log, then the report. Not part of the projection.
+what_if_runs = Table(
+    "what_if_runs",
+    metadata,
+    Column("run_id", Text, primary_key=True),
+    Column("requested_by", Text, nullable=False),
+    Column("policy", JSONB, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("status", Text, nullable=False),  # running | done | failed
+    Column("stage", Text),
+    Column("done", BigInteger, nullable=False, server_default="0"),
+    Column("of", BigInteger, nullable=False, server_default="0"),
+    Column("report", JSONB),
+    Column("error", Text),
+    Column("started_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),  # the runner's heartbeat
+    Column("finished_at", DateTime(timezone=True)),
 )

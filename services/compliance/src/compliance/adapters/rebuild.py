@@ -61,3 +61,11 @@ async def compare(url: str, a: str, b: str) -> dict[str, tuple[list, list]]:
                 differences[table] = (only_a, only_b)
     await engine.dispose()
     return differences
+
+
+async def drop_schema(url: str, schema: str) -> None:
+    """A scratch schema no longer needed (a what-if's, once its report is kept)."""
+    engine = make_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    await engine.dispose()

@@ -15,17 +15,15 @@ from compliance.adapters.unit_of_work import batch_unit_of_work, units_of_work
 from compliance.application.lifecycle import advance
 from compliance.application.meetings import remind
 from compliance.application.messagebus import ComplianceBus
-from compliance.config import ComplianceSettings
+from compliance.config import CONSUMED, ComplianceSettings
 from compliance.entrypoints.dashboard import WEB, build_dashboard
 from compliance.entrypoints.explanations import build_explanations
 from compliance.entrypoints.http import build_router
+from compliance.entrypoints.what_if_http import build_what_if
 from kernel.http import service_app
 from kernel.runtime import Runtime
 from kernel.web import mount_pages
-from talk_contracts import Topic
 from talk_contracts.calendar import local_date
-
-CONSUMED = [Topic.REGISTRY, Topic.DISCIPLINE, Topic.CADRE, Topic.CONDUCT, Topic.TALKS]
 
 
 def create_app(settings: ComplianceSettings | None = None, today: Callable[[], date] | None = None) -> FastAPI:
@@ -54,7 +52,7 @@ def create_app(settings: ComplianceSettings | None = None, today: Callable[[], d
         runtime,
         title="compliance",
         description="Must-talk obligations and annual coverage, projected from the event log.",
-        routers=[build_router(policy, today), build_explanations(policy), build_dashboard(policy, today)],
+        routers=[build_router(policy, today), build_explanations(policy), build_what_if(settings), build_dashboard(policy, today)],
     )
     app.state.change_feed = runtime.attach(ChangeFeed(settings.dsn()))
     mount_pages(app, WEB)

@@ -19,9 +19,8 @@ from compliance.adapters.rollups import count_and_fold
 from compliance.adapters.unit_of_work import batch_unit_of_work, units_of_work
 from compliance.application.lifecycle import advance
 from compliance.application.messagebus import ComplianceBus
-from compliance.config import ComplianceSettings
+from compliance.config import CONSUMED, ComplianceSettings
 from compliance.domain.policy import Policy
-from compliance.entrypoints.app import CONSUMED
 from kernel.consumer import BatchConsumer
 from kernel.db import make_sessionmaker
 from kernel.logging import configure_logging, get_logger

@@ -91,8 +91,9 @@ def compare(live: Outcomes, what_if: Outcomes) -> list[dict]:
         for ours, theirs, measures in sums:
             rows += side_by_side(org, ours.get(org, {}), theirs.get(org, {}), measures)
     return [
-        {"org_id": r.org_id, "org_name": tree[r.org_id][1] if r.org_id else "全市", "depth": depth.get(r.org_id, -1) if r.org_id else -1,
-         "rule_id": r.rule_id, "measure": r.measure, "live": r.live, "what_if": r.what_if, "change": r.change}
+        {"org_id": r.org_id, "org_name": tree[r.org_id][1] if r.org_id else "全市", "parent_id": parent_of.get(r.org_id),
+         "depth": depth.get(r.org_id, -1) if r.org_id else -1, "rule_id": r.rule_id, "measure": r.measure,
+         "live": r.live, "what_if": r.what_if, "change": r.change}
         for r in rows
     ]  # fmt: skip
 
@@ -119,7 +120,7 @@ async def what_if(
 
 
 COLUMNS = [
-    Column("org_id", "组织编号"), Column("org_name", "组织"), Column("depth", "层级"), Column("rule_id", "规则"),
+    Column("org_id", "组织编号"), Column("org_name", "组织"), Column("parent_id", "上级组织编号"), Column("depth", "层级"), Column("rule_id", "规则"),
     Column("measure", "指标"), Column("live", "现行"), Column("what_if", "假设"), Column("change", "变化"),
 ]  # fmt: skip
 
