@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
 from compliance.adapters.memory import MemoryUnitOfWork, memory_units
-from compliance.application.explain import Explanation, explain
+from compliance.application.explain import Explanation, TalkJudged, explain, explain_coverage
 from compliance.application.lifecycle import advance
 from compliance.application.messagebus import ComplianceBus
 from compliance.application.waivers import waive
@@ -83,6 +83,9 @@ class MemoryWorld:
 
     async def explain(self, obligation_id: str) -> Explanation | None:
         return await explain(self.uow, obligation_id, self.policy)
+
+    async def explain_coverage(self, person_id: str, year: int) -> list[TalkJudged] | None:
+        return await explain_coverage(self.uow, person_id, year, self.policy)
 
     def obligations(self, subject: str | None = None) -> list[Obligation]:
         found = sorted(self.uow.rows.obligations._obligations.values(), key=lambda o: (o.subject_id, o.trigger_date, o.obligation_id))

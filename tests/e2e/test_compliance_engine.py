@@ -136,3 +136,18 @@ async def test_coverage_of_members_secretaries_and_committee_pairs(system, ids):
         assert branch["rules"]["COV-MEMBER"]["total"] == 5 and branch["rules"]["COV-COMMITTEE"]["covered"] == 1
         brief = (await http.get(f"{compliance}/v1/coverage", headers=system.operator(ids), params={"org_id": ids + "town", "subtree": "true", "people": "false"})).json()
         assert brief["people"] == [] and brief["rules"] == after["rules"]
+
+        # (issue 18) Why the committee member is covered, and the branch secretary (talked with only
+        # by the town's secretary, a talk that counts for COV-SECRETARY, not COV-MEMBER) is not.
+        why = f"{compliance}/v1/coverage/people/{{}}/explanation"
+        member = (await http.get(why.format(ids + "p-b1-cm"), headers=system.signed_in(ids + "p-b1-sec"))).json()
+        assert (member["state"], member["talks"], member["clause"]["section"]) == ("covered", 1, "一")
+        [judged] = member["talks_judged"]
+        assert judged["not_member_because"] is None
+        assert {c["rule_id"] for c in judged["credits"]} == {"COV-MEMBER", "COV-COMMITTEE"}
+        secretary = (await http.get(why.format(ids + "p-b1-sec"), headers=system.operator(ids))).json()
+        reasons = {j["talk_id"]: (j["not_member_because"], [c["rule_id"] for c in j["credits"]]) for j in secretary["talks_judged"]}
+        assert sorted(reasons.values()) == [("no_committee_talker", ["COV-SECRETARY"]), ("not_a_talkee", ["COV-COMMITTEE"])]
+        assert (await http.get(why.format(ids + "p-b1-cm"), headers=system.signed_in(ids + "p-b2-m1"))).status_code == 403
+        own = await http.get(why.format(ids + "p-b2-m1"), headers=system.signed_in(ids + "p-b2-m1"))
+        assert own.status_code == 200 and own.json()["talks_judged"] == []  # one's own, always

@@ -13,7 +13,7 @@ from sqlalchemy.pool import NullPool
 from compliance.adapters import orm
 from compliance.adapters.rows.obligations import COLUMNS, from_row
 from compliance.adapters.unit_of_work import BatchUnitOfWork, batch_unit_of_work, units_of_work
-from compliance.application.explain import Explanation, explain
+from compliance.application.explain import Explanation, TalkJudged, explain, explain_coverage
 from compliance.application.lifecycle import advance
 from compliance.application.waivers import waive
 from compliance.config import ComplianceSettings
@@ -75,6 +75,10 @@ class PgWorld(MemoryWorld):
         """Through the rows the service reads (loaded on demand), in a transaction that writes nothing."""
         async with self.sessions() as session:
             return await explain(BatchUnitOfWork(session, self.settings, self.policy), obligation_id, self.policy)
+
+    async def explain_coverage(self, person_id: str, year: int) -> list[TalkJudged] | None:
+        async with self.sessions() as session:
+            return await explain_coverage(BatchUnitOfWork(session, self.settings, self.policy), person_id, year, self.policy)
 
     async def _read(self) -> None:
         async with self.sessions() as session:

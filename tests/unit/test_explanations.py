@@ -131,6 +131,32 @@ async def test_a_fulfilled_obligation_names_its_talk_and_who_answered_when_it_cl
     assert steps(found.responsibility) == [("branch-2", "p-b2-sec", "answers")]
 
 
+def talked(talk_id: str, at: datetime, talkers: list[str], talkees: list[str], mode: str = "one_to_one") -> dict:
+    return event("talk.recorded.v1", {"talk_id": talk_id, "held_at": at.isoformat(), "mode": mode, "kind": "regular",
+                                      "talker_ids": talkers, "talkee_ids": talkees}, at)  # fmt: skip
+
+
+async def test_coverage_explains_which_talks_counted_and_why_the_others_did_not(world_at):
+    w = await world_at(NOW).city()
+    await w.given(
+        talked("t-counts", NOW, ["p-b1-sec"], ["p-b1-m1"]),
+        talked("t-collective", NOW, ["p-b1-sec"], ["p-b1-m1", "p-b1-m2"], mode="many_to_many"),
+        talked("t-outsider", NOW, ["p-b2-sec"], ["p-b1-m1"]),  # branch-2's secretary sits on no committee of branch-1
+        talked("t-talker", NOW, ["p-b1-m1"], ["p-b1-m2"]),
+        talked("t-last-year", NOW - timedelta(days=365), ["p-b1-sec"], ["p-b1-m1"]),
+    )
+    judged = {j.talk.talk_id: (j.not_member_because, [(c.rule_id, c.counterpart_id) for c in j.credits]) for j in await w.explain_coverage("p-b1-m1", 2026)}
+    assert judged == {
+        "t-counts": (None, [("COV-MEMBER", "p-b1-sec")]),
+        "t-collective": ("collective_not_counted", []),
+        "t-outsider": ("no_committee_talker", []),
+        "t-talker": ("not_a_talkee", []),
+    }
+    # what the explanation says counted is what the projection counted
+    assert [c for c in w.credits("p-b1-m1") if c[0] == "COV-MEMBER" and c[4] == 2026] == [("COV-MEMBER", "p-b1-m1", "p-b1-sec", "branch-1", 2026)]
+    assert await w.explain_coverage("nobody", 2026) is None
+
+
 async def test_no_such_obligation_is_none(world_at):
     w = await world_at(NOW).city()
     assert await w.explain("nope") is None

@@ -66,6 +66,24 @@ def credits_of_talk(talk: Talk, view: View, policy: Policy) -> tuple[Credit, ...
     return tuple(found)
 
 
+def why_not_member_credit(talk: Talk, person_id: str, view: View, policy: Policy) -> str | None:
+    """Why the talk does not count towards the person's COV-MEMBER (None: it does), judged as
+    credits_of_talk judges it: collective talks only where policy says so; the person a talkee; a
+    member then; talked with by a committee member of the organisation they then belonged to."""
+    if not counts_towards_coverage(talk, policy):
+        return "collective_not_counted"
+    if person_id not in talk.talkee_ids:
+        return "not_a_talkee"
+    person = view.person(person_id)
+    stretch = person.stretch_at(talk.held_at) if person else None
+    if stretch is None:
+        return "not_a_member_then"
+    for talker in talk.talker_ids - {person_id}:
+        if any(s.org_id == stretch.org_id and s.held_at(talk.held_at) and s.role in COMMITTEE_ROLES for s in view.seats_of(talker)):
+            return None
+    return "no_committee_talker"
+
+
 def coverage_state(talks: int, year: int, today: date, policy: Policy, next_meeting: date | None = None) -> CoverageState:
     """`covered` with the minimum number of talks; `at_risk` when not covered and fewer than
     `at_risk_days_left` days remain before the year ends or before the organisation's next scheduled

@@ -52,7 +52,7 @@ def create_app(settings: ComplianceSettings | None = None, today: Callable[[], d
         runtime,
         title="compliance",
         description="Must-talk obligations and annual coverage, projected from the event log.",
-        routers=[build_router(policy, today), build_explanations(policy), build_what_if(settings), build_dashboard(policy, today)],
+        routers=[build_router(policy, today), build_explanations(policy, today), build_what_if(settings), build_dashboard(policy, today)],
     )
     app.state.change_feed = runtime.attach(ChangeFeed(settings.dsn()))
     mount_pages(app, WEB)

@@ -1,17 +1,23 @@
-"""GET /v1/obligations/{id}/explanation (issue 18): an obligation with the reasons it stands as it
-does, for the dashboard's and the workspace's panels. Times are shown in the deployment's calendar."""
+"""Answers that explain themselves (issue 18), for the dashboard's and the workspace's panels:
+GET /v1/obligations/{id}/explanation, an obligation with the reasons it stands as it does, and
+GET /v1/coverage/people/{id}/explanation, which of a member's talks counted and why the others did
+not. Times are shown in the deployment's calendar."""
 
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel
 
 from compliance.adapters.dashboard_queries import ObligationFilter, list_obligations
+from compliance.adapters.queries import CoverageQueries
 from compliance.adapters.unit_of_work import BatchUnitOfWork
-from compliance.application.explain import Explanation, explain
+from compliance.application.coverage_report import coverage as coverage_of
+from compliance.application.explain import Explanation, explain, explain_coverage
 from compliance.domain.explanation import Walk
 from compliance.domain.policy import Policy
-from compliance.domain.regulation import NOTICE
+from compliance.domain.regulation import CLAUSES, NOTICE
 from compliance.entrypoints.http import ObligationOut
 from compliance.entrypoints.sight import Seen
 
@@ -108,7 +114,38 @@ class ExplanationOut(BaseModel):
     history: list[TransitionOut]
 
 
-def build_explanations(policy: Policy) -> APIRouter:
+class CreditOut(BaseModel):
+    rule_id: str
+    person_id: str
+    counterpart_id: str
+    org_id: str
+
+
+class TalkCountedOut(BaseModel):
+    talk_id: str
+    held_at: datetime
+    mode: str
+    talker_ids: list[str]
+    talkee_ids: list[str]
+    credits: list[CreditOut]  # what it counted towards for this person
+    not_member_because: str | None  # collective_not_counted | not_a_talkee | not_a_member_then | no_committee_talker
+
+
+class CoverageExplanationOut(BaseModel):
+    person_id: str
+    year: int
+    talks: int  # COV-MEMBER talks counted
+    target: int
+    state: str | None  # covered | pending | at_risk (None: not counted as a member this year)
+    next_meeting: date | None
+    at_risk_days_left: int
+    minimum_talks: int
+    collective_talks_count: bool
+    clause: ClauseOut
+    talks_judged: list[TalkCountedOut]
+
+
+def build_explanations(policy: Policy, today: Callable[[], date]) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["compliance"])
     zone = policy.zone
 
@@ -176,5 +213,42 @@ def build_explanations(policy: Policy) -> APIRouter:
         if found is None:  # gone between the two reads: never, obligations are not deleted
             raise HTTPException(404, f"no obligation {obligation_id!r}")
         return answer(found, row)
+
+    @router.get("/coverage/people/{person_id}/explanation", response_model=CoverageExplanationOut)
+    async def coverage_explanation(
+        request: Request, person_id: str, seen: Seen, year: Annotated[int | None, Query(ge=1921, le=2200)] = None
+    ) -> CoverageExplanationOut:
+        """A member's coverage for a year (COV-MEMBER): their state, and each talk they took part in —
+        what it counted towards, or why it did not count (a collective talk where policy does not count
+        them, the member only talking, not a member then, no talker on their organisation's committee).
+        The member themselves, or whoever sees their organisation, may ask."""
+        runtime, now = request.app.state.runtime, today()
+        year = year or now.year
+        async with runtime.snapshots() as session:
+            found = await coverage_of(CoverageQueries(session, policy.time_zone), policy, org_id=None, subtree=False, year=year, today=now, person_id=person_id)
+            [row] = found.rows["COV-MEMBER"] or [None]
+            if person_id != seen.caller.person_id:
+                if row is None:
+                    raise HTTPException(404, f"{person_id!r} is not counted as a member in {year}")
+                await seen.require_org(row["org_id"])
+            judged = await explain_coverage(BatchUnitOfWork(session, runtime.settings, policy), person_id, year, policy)
+        if judged is None:
+            raise HTTPException(404, f"no person {person_id!r}")
+        clause = CLAUSES["COV-MEMBER"]
+        return CoverageExplanationOut(
+            person_id=person_id, year=year, talks=row["talks"] if row else 0, target=policy.coverage_target_talks,
+            state=row["state"] if row else None, next_meeting=row.get("next_meeting") if row else None,
+            at_risk_days_left=policy.at_risk_days_left, minimum_talks=policy.coverage_min_talks,
+            collective_talks_count=policy.collective_talks_count,
+            clause=ClauseOut(notice=NOTICE, section=clause.section, name=clause.name, quote=clause.quote),
+            talks_judged=[
+                TalkCountedOut(
+                    talk_id=j.talk.talk_id, held_at=local(j.talk.held_at), mode=j.talk.mode, talker_ids=sorted(j.talk.talker_ids),
+                    talkee_ids=sorted(j.talk.talkee_ids), not_member_because=j.not_member_because,
+                    credits=[CreditOut(rule_id=c.rule_id, person_id=c.person_id, counterpart_id=c.counterpart_id, org_id=c.org_id) for c in j.credits],
+                )
+                for j in sorted(judged, key=lambda j: j.talk.held_at)
+            ],
+        )  # fmt: skip
 
     return router
