@@ -32,6 +32,14 @@ MATRIX = {
         (401, 401, 403, 200, 403, 200, 403, 200),
     ("compliance", "POST", "/v1/obligations/{ids}no-such-obligation/waive"):
         (401, 401, 403, 403, 403, 404, 404, 403),
+    ("compliance", "GET", "/v1/coverage/people/{ids}p-b1-m1/explanation"):  # the member, and whoever sees branch-1
+        (401, 401, 200, 200, 403, 200, 403, 200),
+    ("compliance", "GET", "/v1/policy"):
+        (401, 401, 200, 200, 200, 200, 200, 200),
+    ("compliance", "GET", "/v1/what-if"):  # operators (each reads only what they oversee of a run)
+        (401, 401, 403, 403, 403, 200, 200, 403),
+    ("compliance", "GET", "/v1/what-if/{ids}no-such-run"):
+        (401, 401, 403, 403, 403, 404, 404, 403),
     ("registry", "GET", "/v1/orgs/{ids}branch-1"):
         (401, 401, 403, 200, 403, 200, 403, 200),
     ("registry", "GET", "/v1/orgs/{ids}branch-1/members"):
@@ -89,6 +97,12 @@ async def test_each_role_gets_what_its_route_allows_and_nothing_more(system, ids
 
         assert await eventually(lambda: counted("operator")) >= 1
         assert await counted("other_operator") == 0
+
+        # An obligation's explanation: its responsible secretary and those who oversee its organisation.
+        r = await http.get(f"{system.url('compliance')}/v1/obligations", headers=callers["operator"], params={"subject_id": ids + "p-b1-m1"})
+        why = f"{system.url('compliance')}/v1/obligations/{r.json()[0]['obligation_id']}/explanation"
+        got = [(await http.get(why, headers=callers[role])).status_code for role in ROLES]
+        assert dict(zip(ROLES, got, strict=True)) == dict(zip(ROLES, (401, 401, 403, 200, 403, 200, 403, 200), strict=True))
 
 
 async def test_a_person_past_the_rate_limit_is_told_how_long_to_wait(system, ids):

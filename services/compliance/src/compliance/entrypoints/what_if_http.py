@@ -6,10 +6,11 @@ in the deployment, for a replay of the whole log costs what a rebuild costs."""
 import asyncio
 import contextlib
 import uuid
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
 from compliance.adapters import what_if_runs as runs
@@ -17,10 +18,12 @@ from compliance.adapters.rebuild import drop_schema
 from compliance.config import ComplianceSettings
 from compliance.domain.policy import PolicyRefused, with_overrides
 from compliance.domain.tree import chain
+from compliance.entrypoints.dashboard import WEB
 from compliance.entrypoints.sight import Seen
 from compliance.entrypoints.what_if import COLUMNS, what_if
+from kernel.access import public, signed_in
 from kernel.logging import get_logger
-from kernel.web import export
+from kernel.web import export, page
 
 log = get_logger(__name__)
 
@@ -86,6 +89,17 @@ def _out(row: dict, now: datetime) -> RunOut:
 
 def build_what_if(settings: ComplianceSettings) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["what-if"])
+    pages = APIRouter()
+
+    @pages.get("/what-if", include_in_schema=False, dependencies=[Depends(public)])  # the page signs in itself
+    async def what_if_page(request: Request) -> Response:
+        return page(WEB / "what-if.html", **settings.page_values())
+
+    @router.get("/policy", dependencies=[Depends(signed_in)])
+    async def live_policy() -> dict:
+        """The policy numbers in force (domain/policy.py, with COMPLIANCE_POLICY applied): what a
+        what-if changes."""
+        return {name: list(v) if isinstance(v, tuple) else v for name, v in asdict(settings.policy()).items()}
 
     def operator(seen: Seen) -> None:
         if not seen.caller.has("operator"):
@@ -161,4 +175,5 @@ def build_what_if(settings: ComplianceSettings) -> APIRouter:
             raise HTTPException(404, f"no finished what-if {run_id!r}")
         return export(f"what-if-{row['year']}", COLUMNS, await within_sight(seen, row["report"]["rows"]), format)
 
-    return router
+    pages.include_router(router)
+    return pages
