@@ -3,6 +3,7 @@ import {
   api, badge, coverageClass, debounce, downloadFile, el, kindLabel, listen, pager, percent, queryString, ruleLabel,
   shortTime, signIn, signOut, stateLabel, statusLabel, t, table, translatePage,
 } from "/common/common.js";
+import { whyButton } from "/common/why.js";
 
 const BASE = location.origin;
 const OPEN = ["open", "due_soon", "overdue", "escalated", "reassigned"];
@@ -147,6 +148,7 @@ function obligationColumns() {
     { key: "triggered_at", label: "col.opened", render: (r) => shortTime(r.triggered_at) },
     { key: "due_date", label: "col.due" },
     { key: "status", label: "col.status", render: (r) => badge(`status-${r.status}`, statusLabel(r.status)) },
+    { key: "why", label: "col.action", render: (r) => whyButton(BASE, r) },
   ];
 }
 
@@ -244,6 +246,7 @@ async function setUp() {
   }
   $("signed-in-as").textContent = t("ws.signed_in_as", { id: me.person_id });
   $("sign-out").onclick = signOut;
+  $("what-if-link").hidden = !me.roles.includes("operator");  // operators ask what-ifs (POST /v1/what-if)
   // An operator scoped to one organisation starts there (the city above is not theirs to see).
   if (!state.node && me.scope.length === 1) state.node = me.scope[0];
   const year = $("year");

@@ -3,6 +3,8 @@
 import {
   ApiError, api, badge, debounce, el, listen, ruleLabel, shortTime, signIn, signOut, stateLabel, statusLabel, t, table, translatePage,
 } from "/common/common.js";
+import { whyButton } from "/common/why.js";
+import { picker } from "/static/picker.js";
 
 const COMPLIANCE = document.body.dataset.compliance;
 const NOTIFY = document.body.dataset.notify;
@@ -22,12 +24,38 @@ const state = {
 const $ = (id) => document.getElementById(id);
 const form = () => $("talk-form");
 
+// Whom the record forms offer by name (issue 18): me, the members of the organisations where I am
+// secretary and the secretaries of those below (compliance's coverage lists both, named), and the
+// subjects of my obligations (one may reach me through a vacant seat below).
+const directory = new Map();
+const pickers = {}; // talker_ids, talkee_ids: set up with the page
+
+function know(personId, name) {
+  if (personId) directory.set(personId, { person_id: personId, name: name ?? directory.get(personId)?.name ?? null });
+}
+
+function renamePicked() {
+  for (const chosen of Object.values(pickers)) chosen.refresh();
+}
+
+// On a phone a table reads as cards, one per row, each value beside its column's name (common.css).
+function cards(node) {
+  const names = [...node.querySelectorAll("thead th")].map((th) => th.textContent);
+  for (const row of node.querySelectorAll("tbody tr")) {
+    for (const [i, cell] of [...row.cells].entries()) if (!cell.classList.contains("empty")) cell.dataset.label = names[i];
+  }
+  node.classList.add("cards");
+  return node;
+}
+
 // ---- who I am ----------------------------------------------------------------------------------
 async function loadWho() {
   const { data } = await api(COMPLIANCE, `/v1/people/${encodeURIComponent(state.me)}/seats`);
   const seats = data.seats.map((s) => `${s.org_name ?? s.org_id} ${t(`role.${s.role}`)}`).join("、") || t("ws.no_seat");
   $("who").textContent = t("ws.who", { name: data.name ?? state.me, seats });
   state.seats = data.seats;
+  know(state.me, data.name);
+  renamePicked();
 }
 
 // ---- inbox -------------------------------------------------------------------------------------
@@ -57,18 +85,22 @@ async function loadObligations() {
     api(COMPLIANCE, "/v1/obligations", { params: { ...mine, status: ["fulfilled", "fulfilled_late"], order: "recent", limit: 5 } }),
   ]);
   for (const ob of done) state.waiting.delete(ob.obligation_id);
+  for (const ob of open) know(ob.subject_id, ob.subject_name);
+  renamePicked();
+  const why = (r) => whyButton(COMPLIANCE, r);
   const columns = [
     { key: "rule_id", label: "col.reason", render: (r) => ruleLabel(r.rule_id) },
     { key: "subject_name", label: "col.subject", render: (r) => `${r.subject_name ?? ""} (${r.subject_id})` },
     { key: "due_date", label: "col.due" },
     { key: "status", label: "col.status", render: (r) => badge(`status-${r.status}`, statusLabel(r.status)) },
-    { key: "action", label: "col.action", render: (r) => state.waiting.has(r.obligation_id)
+    { key: "action", label: "col.action", render: (r) => el("span", { class: "actions" }, state.waiting.has(r.obligation_id)
       ? el("span", { class: "muted" }, t("ws.waiting"))
-      : el("button", { type: "button", onclick: () => prefill(r) }, t("ws.record_this")) },
+      : el("button", { type: "button", onclick: () => prefill(r) }, t("ws.record_this")), why(r)) },
   ];
   const attrs = (r) => ({ dataset: { obligation: r.obligation_id, status: r.status } });
-  $("my-obligations").replaceChildren(table(columns, open, { empty: t("ws.no_obligations"), rowAttrs: attrs }));
-  $("my-fulfilled").replaceChildren(table(columns.slice(0, 4), done, { rowAttrs: attrs }));
+  $("my-obligations").replaceChildren(cards(table(columns, open, { empty: t("ws.no_obligations"), rowAttrs: attrs })));
+  const closed = [...columns.slice(0, 4), { key: "action", label: "col.action", render: why }];
+  $("my-fulfilled").replaceChildren(cards(table(closed, done, { rowAttrs: attrs })));
 }
 
 // ---- my members' coverage ----------------------------------------------------------------------
@@ -76,6 +108,8 @@ async function loadCoverage() {
   const mine = (state.seats ?? []).filter((s) => s.role === "secretary");
   const found = await Promise.all(mine.map((s) => api(COMPLIANCE, "/v1/coverage", { params: { org_id: s.org_id } })));
   const people = found.flatMap(({ data }) => data.people);
+  for (const p of [...people, ...found.flatMap(({ data }) => data.secretaries)]) know(p.person_id, p.name);
+  renamePicked();
   const columns = [
     { key: "name", label: "col.name" },
     { key: "person_id", label: "col.person_id" },
@@ -83,7 +117,7 @@ async function loadCoverage() {
     { key: "target", label: "col.target", class: "num" },
     { key: "state", label: "col.state", render: (r) => badge(`state-${r.state}`, stateLabel(r.state)) },
   ];
-  $("my-coverage").replaceChildren(table(columns, people, { empty: t("ws.no_members"), rowAttrs: (r) => ({ dataset: { person: r.person_id } }) }));
+  $("my-coverage").replaceChildren(cards(table(columns, people, { empty: t("ws.no_members"), rowAttrs: (r) => ({ dataset: { person: r.person_id } }) })));
 }
 
 // ---- the record forms --------------------------------------------------------------------------
@@ -109,7 +143,8 @@ function resetForm() {
   form().reset();
   $("follow-ups").replaceChildren();
   form().held_at.value = localTime();
-  form().talker_ids.value = state.me;
+  pickers.talker_ids.set([state.me]);
+  pickers.talkee_ids.set([]);
   state.from = null;
   clearErrors();
 }
@@ -120,7 +155,8 @@ function prefill(ob) {
   const f = form();
   // Now, or the trigger's second rounded up when it came within this very second.
   f.held_at.value = localTime(new Date(Math.max(Date.now(), Math.ceil(new Date(ob.triggered_at).getTime() / 1000) * 1000)));
-  f.talkee_ids.value = ob.subject_id;
+  know(ob.subject_id, ob.subject_name);
+  pickers.talkee_ids.set([ob.subject_id]);
   f.kind.value = "must_talk";
   f.mode.value = "one_to_one";
   for (const box of f.querySelectorAll('input[name="rule_ids"]')) box.checked = box.value === ob.rule_id;
@@ -229,7 +265,8 @@ function clearErrors() {
 function showErrors(errors) {
   clearErrors();
   for (const [field, message] of Object.entries(errors)) {
-    const target = form().querySelector(`[name="${field}"]`) ?? form().querySelector(`[data-field="${field}"]`);
+    // the field's box first (a picker, a group of choices), else the field itself
+    const target = form().querySelector(`[data-field="${field}"]`) ?? form().querySelector(`[name="${field}"]`);
     if (!target) { notice("bad", message); continue; }
     target.classList.add("invalid");
     target.closest("td").append(el("span", { class: "field-error", dataset: { errorFor: field } }, message));
@@ -283,6 +320,7 @@ async function setUp() {
   $("rule-choices").append(...RULES.map((r) => el("label", { title: ruleLabel(r) },
     el("input", { type: "checkbox", name: "rule_ids", value: r }), r)));
   for (const tab of document.querySelectorAll("[data-form]")) tab.onclick = () => { showSheet(tab.dataset.form); state.from = null; };
+  for (const name of ["talker_ids", "talkee_ids"]) pickers[name] = picker(form().querySelector(`[data-field="${name}"]`), () => directory);
   $("add-follow-up").onclick = addFollowUp;
   $("show-read").onchange = loadInbox;
   form().addEventListener("submit", submit);
