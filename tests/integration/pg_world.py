@@ -111,3 +111,16 @@ class PgWorld(MemoryWorld):
         for r in self._stretches:
             found.setdefault(r.person_id, []).append(Stretch(r.org_id, r.since, r.until, r.left_reason))
         return {p: tuple(s) for p, s in found.items()}
+
+
+async def pg_worlds(url: str):
+    """The `world_at` of a rule test module, on PostgreSQL: hands out worlds, drops their schemas after."""
+    made: list[PgWorld] = []
+
+    def make(now, *args):
+        made.append(PgWorld(url, now, *args))
+        return made[-1]
+
+    yield make
+    for world in made:
+        await world.close()

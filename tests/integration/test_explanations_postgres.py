@@ -4,17 +4,10 @@ import pytest
 
 from tests.unit.test_explanations import *  # noqa: F403 (the tests themselves, collected here again)
 
-from .pg_world import PgWorld
+from .pg_world import pg_worlds
 
 
 @pytest.fixture
 async def world_at(integration_database_url):
-    made: list[PgWorld] = []
-
-    def make(now, *args):
-        made.append(PgWorld(integration_database_url, now, *args))
-        return made[-1]
-
-    yield make
-    for world in made:
-        await world.close()
+    async for make in pg_worlds(integration_database_url):
+        yield make
