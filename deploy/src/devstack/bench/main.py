@@ -9,12 +9,14 @@ import time
 from datetime import date
 from pathlib import Path
 
-from compliance.adapters.rebuild import compare
+from compliance.adapters.rebuild import compare as compare_projections
 from compliance.config import CONSUMED, ComplianceSettings
+from compliance.domain.policy import with_overrides
+from compliance.entrypoints.what_if import compare, outcomes
 from devstack.bench.ceiling import produce, raw_ceiling
 from devstack.bench.live import live_system
 from devstack.bench.peer import per_message
-from devstack.bench.projection import apply, projection_consumer, replay
+from devstack.bench.projection import TODAY, apply, projection_consumer, replay
 from devstack.bench.report import keep_in_readme, table
 from devstack.bench.scratch import scratch_database, topic_prefix
 from devstack.city import SIZES, CityLog, chosen_size, generate
@@ -35,6 +37,7 @@ REST_SECONDS = {"small": 10, "county": 60, "city": 60}  # CPU with nothing happe
 BACKLOG_LIMIT = 120  # seconds; queries are timed after it even if a backlog remains (the figure says so)
 # Compliance instances side by side (group assignment), and the sanctions each count applies.
 INSTANCES = ((1, 2, 3), {"small": 3_000, "county": 20_000, "city": 20_000})
+WHAT_IF = {"due_days": {"M4": 5}}  # the what-if timed on the replayed log
 LIVE_EVENTS = {"small": 10_000, "county": 50_000, "city": 50_000}  # of the year, through the running services
 
 
@@ -62,6 +65,8 @@ async def run(size: str) -> dict:
             records = await read_log(settings, topics, idle_seconds=3.0)
             say(f"3. compliance replay of {len(records):,} events in batches of {BATCH} …")
             f["compliance_replay_events_per_s"] = round(await replay(db.url, "bench_batched", records, BATCH))
+            say(f"   what-if {json.dumps(WHAT_IF)}: the same log under it, the year compared …")
+            f |= await what_if_figures(db.url, records)
             setup, year = split_setup(records, city)
             checked = year[: CHECKED[size]]
             say(f"   the registry, then the year's first {len(checked):,} events batched and one by one …")
@@ -70,7 +75,7 @@ async def run(size: str) -> dict:
                     await apply(consumer, setup, BATCH)
                 await apply(batched, checked, BATCH)
                 f["compliance_one_by_one_events_per_s"] = round(await apply(single, checked, 1))
-            diff = {t: len(a) + len(b) for t, (a, b) in (await compare(db.url, "bench_check", "bench_one_by_one")).items()}
+            diff = {t: len(a) + len(b) for t, (a, b) in (await compare_projections(db.url, "bench_check", "bench_one_by_one")).items()}
             f |= {"checked_events": len(checked), "batched_equals_one_by_one": not diff, "differences": diff}
             say(f"2. the textbook peer on {PEER_EVENTS[size]:,} events of the year …")
             f |= await textbook_peer(bootstrap, db.url, setup, city, PEER_EVENTS[size])
@@ -114,6 +119,20 @@ async def run(size: str) -> dict:
         "run_seconds": round(time.monotonic() - run_started),
     }
     return f
+
+
+async def what_if_figures(url: str, records) -> dict:
+    """A what-if as `python -m compliance what-if` runs it (a replay under the changed policy, then the
+    year's outcomes of both counted and compared), beside the replay just measured (bench_batched)."""
+    policy = ComplianceSettings().policy()
+    changed = with_overrides(policy, WHAT_IF)
+    started = time.monotonic()
+    await replay(url, "bench_whatif", records, BATCH, policy=changed)
+    live = await outcomes(url, "bench_batched", policy, TODAY.year, TODAY)
+    theirs = await outcomes(url, "bench_whatif", changed, TODAY.year, TODAY)
+    rows = compare(live, theirs)
+    city = {r["measure"]: [r["live"], r["what_if"]] for r in rows if r["org_id"] is None and r["rule_id"] == "M4"}
+    return {"what_if_policy": WHAT_IF, "what_if_seconds": round(time.monotonic() - started, 1), "what_if_rows": len(rows), "what_if_M4": city}
 
 
 def split_setup(records, city: CityLog) -> tuple[list, list]:

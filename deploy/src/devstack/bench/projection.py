@@ -13,6 +13,7 @@ from compliance.adapters import orm
 from compliance.adapters.unit_of_work import batch_unit_of_work
 from compliance.application.messagebus import ComplianceBus
 from compliance.config import ComplianceSettings
+from compliance.domain.policy import Policy
 from kernel.consumer import BatchConsumer
 from kernel.db import make_engine, make_sessionmaker, migrate
 
@@ -20,8 +21,9 @@ TODAY = date(2026, 12, 31)  # the generated year, seen from its end
 
 
 @asynccontextmanager
-async def projection_consumer(url: str, schema: str, name: str = "bench") -> AsyncIterator[BatchConsumer]:
-    """The compliance consumer writing to fresh tables in `schema` (no producer: nothing dead-lettered)."""
+async def projection_consumer(url: str, schema: str, name: str = "bench", policy: Policy | None = None) -> AsyncIterator[BatchConsumer]:
+    """The compliance consumer writing to fresh tables in `schema` (no producer: nothing dead-lettered),
+    under the service's policy unless another is given (a what-if)."""
     # A pooled engine, as every service runs: the one-by-one peer must not pay a connection per event.
     engine = make_engine(url).execution_options(schema_translate_map={orm.SCHEMA: schema})
     try:
@@ -29,7 +31,7 @@ async def projection_consumer(url: str, schema: str, name: str = "bench") -> Asy
             await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         await migrate(engine, "compliance.adapters.migrations", schema)
         settings = ComplianceSettings()
-        policy = settings.policy()
+        policy = policy or settings.policy()
         bus = ComplianceBus(policy, lambda: TODAY)
         yield BatchConsumer(name, make_sessionmaker(engine), orm.applied_events, bus.route(), bus, batch_unit_of_work(settings, policy))
     finally:
@@ -44,6 +46,6 @@ async def apply(consumer: BatchConsumer, records: Sequence[ConsumerRecord], batc
     return len(records) / (time.perf_counter() - started)
 
 
-async def replay(url: str, schema: str, records: Sequence[ConsumerRecord], batch: int) -> float:
-    async with projection_consumer(url, schema) as consumer:
+async def replay(url: str, schema: str, records: Sequence[ConsumerRecord], batch: int, policy: Policy | None = None) -> float:
+    async with projection_consumer(url, schema, policy=policy) as consumer:
         return await apply(consumer, records, batch)

@@ -1,5 +1,6 @@
 """The figures as a table: printed, written beside the JSON, and (county, city) kept in README."""
 
+import json
 import re
 from pathlib import Path
 
@@ -20,6 +21,9 @@ def table(f: dict) -> str:
         (f"compliance replay from offset zero (batches of {f['batch']})",
          f"{_n(f['compliance_replay_events_per_s'])} events/s — {f['replay_to_ceiling']:.0%} of the ceiling, "
          f"{f['replay_to_peer']:.1f}× the peer"),
+        (f"what-if {json.dumps(f['what_if_policy'])} (replay under it, the year's outcomes of both compared; {_n(f['what_if_rows'])} rows)",
+         f"{f['what_if_seconds']} s; city M4 live → what-if: "
+         + ", ".join(f"{m} {a} → {b}" for m, (a, b) in f["what_if_M4"].items() if m in ("fulfilled_on_time", "late", "escalated"))),
         (f"compliance live (the running service beside the other three; {_n(f['live_events'])} events)",
          f"{_n(f['compliance_live_events_per_s'])} events/s"),
         (f"batched equals one by one (first {_n(f['checked_events'])} events)",
