@@ -70,6 +70,13 @@ async def test_an_operator_drills_down_sees_the_api_numbers_and_a_sanction_arriv
         await page.locator(f'#people tr[data-person="{ids}p-b1-m1"] button').click()
         await expect(page.locator("#person-title")).to_contain_text("李明")
         await expect(page.locator("#person")).to_contain_text("本年度谈话 1 次")
+        # (issue 18) why 李明 is covered: the branch secretary's talk counted
+        await page.locator('#person button[data-why="coverage"]').click()
+        why = page.locator("#why")
+        await expect(why.locator('[data-part="talks"] li[data-counted="yes"]')).to_contain_text("计入党员年度谈话")
+        await expect(why.locator('[data-part="clause"]')).to_contain_text("漳委组通〔2017〕77号 一")
+        assert "⟦" not in await why.inner_text()
+        await why.get_by_role("button", name="关闭").click()
 
         # A sanction published now appears on the open page, without a reload.
         await page.evaluate("window.__notReloaded = true")

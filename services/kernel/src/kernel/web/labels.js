@@ -108,6 +108,16 @@ export const zh = {
   "event.role.ended.v1": "免职或离任", "event.secretary.vacant.v1": "书记空缺", "event.talk.recorded.v1": "谈话记录",
   "event.talk.requested.v1": "党员申请谈话", "event.welfare.hardship_reported.v1": "生活困难报告",
 
+  // A member's coverage explained (GET /v1/coverage/people/{id}/explanation).
+  "why.coverage_title": "{year} 年度谈话覆盖：为什么？", "why.talks_counted": "计入次数",
+  "why.talks_of_target": "{talks} 次（至少 {minimum} 次视为覆盖，目标 {target} 次）", "why.next_meeting": "下次组织生活会",
+  "why.coverage_rules": "怎么判定", "why.coverage_rules_text": "由本人所在组织的班子成员与其个别谈话才计入；未覆盖且距年底或下次组织生活会不足 {days} 天即为有风险。",
+  "why.collective_count": "集体谈话按现行政策计入。", "why.collective_not": "集体谈话按现行政策不计入。",
+  "why.talks": "本年度参加的谈话", "why.no_talks": "本年度没有参加谈话。", "why.counted": "计入党员年度谈话",
+  "why.counts_towards": "计入：{rules}",
+  "why.not_counted.collective_not_counted": "未计入：集体谈话不计入覆盖", "why.not_counted.not_a_talkee": "未计入：本人是谈话人，不是谈话对象",
+  "why.not_counted.not_a_member_then": "未计入：谈话时不是党员", "why.not_counted.no_committee_talker": "未计入：谈话人当时不是本人所在组织的班子成员",
+  "why.mode.one_to_one": "一对一", "why.mode.one_to_many": "一对多", "why.mode.many_to_many": "多对多",
   // 政策推演 (what-if): the policy asked, the run followed, the year side by side.
   "wi.title": "政策推演", "wi.back": "返回看板", "wi.open": "政策推演", "wi.ask": "假设的政策",
   "wi.explain": "以现行政策为基础，改动下列数值，重放全部事件日志，与现行结果逐项对比；不影响现行数据。",

@@ -39,6 +39,41 @@ export async function explain(base, obligationId) {
   }
 }
 
+// The coverage "为什么？" of a member's card: each talk of the year, what it counted towards, or why not.
+export function whyCoverageButton(base, personId, year) {
+  return el("button", { type: "button", class: "why-button", "data-why": "coverage", onclick: () => explainCoverage(base, personId, year) }, t("common.why"));
+}
+
+export async function explainCoverage(base, personId, year) {
+  const shown = panel();
+  const title = shown.querySelector("#why-title");
+  const body = shown.querySelector(".why-body");
+  const question = ++asked;
+  title.textContent = t("why.coverage_title", { year });
+  body.replaceChildren(el("p", { class: "muted" }, t("common.loading")));
+  if (!shown.open) shown.showModal();
+  try {
+    const { data } = await api(base, `/v1/coverage/people/${encodeURIComponent(personId)}/explanation`, { params: { year } });
+    if (question !== asked) return;
+    const { clause } = data;
+    const talks = data.talks_judged.map((j) => el("li", { dataset: { talk: j.talk_id, counted: j.not_member_because ? "no" : "yes" } },
+      el("span", { class: "muted" }, asGiven(j.held_at)), " ", t(`why.mode.${j.mode}`), " ",
+      el("strong", {}, j.not_member_because ? t(`why.not_counted.${j.not_member_because}`) : t("why.counted")),
+      j.credits.length ? el("div", { class: "muted" }, t("why.counts_towards", { rules: j.credits.map((c) => ruleLabel(c.rule_id)).join("、") })) : null));
+    body.replaceChildren(
+      facts([["why.subject", personId], ["why.status", data.state ? badge(`state-${data.state}`, t(`state.${data.state}`)) : "—"],
+        ["why.talks_counted", t("why.talks_of_target", { talks: data.talks, minimum: data.minimum_talks, target: data.target })],
+        ["why.next_meeting", data.next_meeting]]),
+      part("clause", "why.rule", el("p", {}, t("why.clause", { notice: clause.notice, section: clause.section, name: clause.name })),
+        el("blockquote", {}, clause.quote)),
+      part("rules", "why.coverage_rules", el("p", {}, t("why.coverage_rules_text", { days: data.at_risk_days_left })),
+        el("p", {}, t(data.collective_talks_count ? "why.collective_count" : "why.collective_not"))),
+      part("talks", "why.talks", talks.length ? el("ol", { class: "history" }, talks) : el("p", { class: "muted" }, t("why.no_talks"))));
+  } catch (error) {
+    if (question === asked) body.replaceChildren(el("p", { class: "notice bad" }, t("common.failed", { reason: error.message })));
+  }
+}
+
 function panel() {
   if (dialog) return dialog;
   dialog = el("dialog", { id: "why", class: "why", "aria-labelledby": "why-title" },

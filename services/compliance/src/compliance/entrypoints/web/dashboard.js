@@ -3,7 +3,7 @@ import {
   api, badge, coverageClass, debounce, downloadFile, el, kindLabel, listen, pager, percent, queryString, ruleLabel,
   shortTime, signIn, signOut, stateLabel, statusLabel, t, table, translatePage,
 } from "/common/common.js";
-import { whyButton } from "/common/why.js";
+import { whyButton, whyCoverageButton } from "/common/why.js";
 
 const BASE = location.origin;
 const OPEN = ["open", "due_soon", "overdue", "escalated", "reassigned"];
@@ -121,7 +121,7 @@ async function showPerson(person) {
   setExports("obligations", { subject_id: person.person_id }, $("person-exports"));
   $("person").replaceChildren(
     el("p", {}, t("person.coverage", { talks: person.talks, target: person.target }), " ",
-      badge(`state-${person.state}`, stateLabel(person.state))),
+      badge(`state-${person.state}`, stateLabel(person.state)), " ", whyCoverageButton(BASE, person.person_id, state.year)),
     table(obligationColumns(), data, { empty: t("person.no_obligations") }));
   $("person-card").scrollIntoView({ block: "nearest" });
 }
