@@ -33,9 +33,8 @@ COMPARED = {
 
 async def fresh_schema(url: str, schema: str) -> AsyncEngine:
     """An engine whose compliance tables live in `schema`, emptied and migrated."""
+    await drop_schema(url, schema)
     engine = make_engine(url).execution_options(schema_translate_map={orm.SCHEMA: schema})
-    async with engine.begin() as conn:
-        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     await migrate(engine, "compliance.adapters.migrations", schema)
     return engine
 
@@ -64,7 +63,7 @@ async def compare(url: str, a: str, b: str) -> dict[str, tuple[list, list]]:
 
 
 async def drop_schema(url: str, schema: str) -> None:
-    """A scratch schema no longer needed (a what-if's, once its report is kept)."""
+    """A scratch schema emptied (before a rebuild) or no longer needed (a what-if's, once its report is kept)."""
     engine = make_engine(url)
     async with engine.begin() as conn:
         await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))

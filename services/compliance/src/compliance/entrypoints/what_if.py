@@ -24,6 +24,7 @@ from compliance.application.coverage_report import coverage_counted
 from compliance.config import ComplianceSettings
 from compliance.domain.outcomes import COVERAGE, MEASURES, Counts, Row, roll_up, side_by_side, whole
 from compliance.domain.policy import Policy, PolicyRefused, with_overrides
+from compliance.domain.tree import depth as tree_depth
 from compliance.entrypoints.replay import Progress, rebuild
 from kernel.db import make_engine, make_sessionmaker
 from kernel.logging import configure_logging, get_logger
@@ -81,12 +82,7 @@ def compare(live: Outcomes, what_if: Outcomes) -> list[dict]:
     ]
     rows: list[Row] = side_by_side(None, whole(live.obligations), whole(what_if.obligations), MEASURES)
     rows += side_by_side(None, live.coverage_whole, what_if.coverage_whole, COVERAGE)
-    depth = {}
-    for org in parent_of:
-        at, n = org, 0
-        while parent_of.get(at) is not None and n < 64:
-            at, n = parent_of[at], n + 1
-        depth[org] = n
+    depth = {org: tree_depth(org, parent_of.get) for org in parent_of}
     for org in sorted(parent_of, key=lambda o: (depth[o], o)):
         for ours, theirs, measures in sums:
             rows += side_by_side(org, ours.get(org, {}), theirs.get(org, {}), measures)
