@@ -24,6 +24,7 @@ from devstack.infra import infrastructure
 from kernel.kafka import ensure_topics
 from kernel.logging import configure_logging
 from kernel.replay import read_log
+from kernel.tracing import configure_tracing
 
 BATCH = 2000  # events per transaction in the replay
 # Year events applied one by one too, after the registry (one transaction each is slow: the reason for batches).
@@ -47,6 +48,7 @@ def say(message: str) -> None:
 
 async def run(size: str) -> dict:
     configure_logging("bench", "warning", "console")
+    configure_tracing("bench")  # as each service runs: spans made per event, exported only where configured
     run_started = time.monotonic()
     say(f"generating the {size} city …")
     city = generate(size)

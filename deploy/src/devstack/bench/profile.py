@@ -1,6 +1,6 @@
-"""`python -m devstack bench profile [small|county|city] [EVENTS]`: where the compliance replay spends
-its time. The city's log is published to the embedded broker, read back, and its first EVENTS events
-(county: 40,000 by default) applied in batches of 2,000 under pyinstrument; the call tree goes to
+"""`python -m devstack bench profile [small|county|city] [EVENTS] [BATCH]`: where the compliance replay
+spends its time. The city's log is published to the embedded broker, read back, and its first EVENTS
+events (county: 40,000 by default) applied in batches of BATCH (2,000; the live consumer sees tens) under pyinstrument; the call tree goes to
 `.run/bench/profile-<size>.txt` and a flame-graph page to `.html`."""
 
 import asyncio
@@ -17,12 +17,14 @@ from devstack.infra import infrastructure
 from kernel.kafka import ensure_topics
 from kernel.logging import configure_logging
 from kernel.replay import read_log
+from kernel.tracing import configure_tracing
 
 
-async def profile(size: str, events: int) -> Path:
+async def profile(size: str, events: int, batch: int = BATCH) -> Path:
     from pyinstrument import Profiler  # a development tool: only this command needs it
 
     configure_logging("bench", "warning", "console")
+    configure_tracing("bench")  # as each service runs: spans made per event, exported only where configured
     city = generate(size)
     with infrastructure(log=say) as infra:
         async with scratch_database(infra.database_url, "profile") as db:
@@ -35,7 +37,7 @@ async def profile(size: str, events: int) -> Path:
                 profiler = Profiler(async_mode="enabled")
                 profiler.start()
                 started = time.perf_counter()
-                rate = await apply(consumer, records, BATCH)
+                rate = await apply(consumer, records, batch)
                 profiler.stop()
     out = Path(".run/bench")
     out.mkdir(parents=True, exist_ok=True)
@@ -46,8 +48,8 @@ async def profile(size: str, events: int) -> Path:
 
 
 def main(argv: list[str]) -> int:
-    size = chosen_size(argv, "county", "usage: python -m devstack bench profile [{sizes}] [EVENTS]")
+    size = chosen_size(argv, "county", "usage: python -m devstack bench profile [{sizes}] [EVENTS] [BATCH]")
     if size is None:
         return 2
-    asyncio.run(profile(size, int(argv[1]) if len(argv) > 1 else 40_000))
+    asyncio.run(profile(size, int(argv[1]) if len(argv) > 1 else 40_000, int(argv[2]) if len(argv) > 2 else BATCH))
     return 0

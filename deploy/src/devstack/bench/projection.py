@@ -14,6 +14,7 @@ from compliance.adapters.unit_of_work import batch_unit_of_work
 from compliance.application.messagebus import ComplianceBus
 from compliance.config import ComplianceSettings
 from compliance.domain.policy import Policy
+from kernel import heap
 from kernel.consumer import BatchConsumer
 from kernel.db import make_engine, make_sessionmaker, migrate
 
@@ -33,6 +34,7 @@ async def projection_consumer(url: str, schema: str, name: str = "bench", policy
         settings = ComplianceSettings()
         policy = policy or settings.policy()
         bus = ComplianceBus(policy, lambda: TODAY)
+        heap.settle()  # as the service does once started (kernel.runtime)
         yield BatchConsumer(name, make_sessionmaker(engine), orm.applied_events, bus.route(), bus, batch_unit_of_work(settings, policy))
     finally:
         await engine.dispose()

@@ -11,6 +11,7 @@ from faststream.kafka import KafkaBroker
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel import heap
 from kernel.consumer import BatchConsumer, BatchHooks, Handler
 from kernel.db import lost_a_race, make_engine, make_sessionmaker, migrate
 from kernel.kafka import ensure_topics, make_producer
@@ -131,6 +132,7 @@ class Runtime:
         await self.wakeup.start()
         self.relay = OutboxRelay(self.sessions, self.outbox, self.producer, self.settings, self.wakeup)
         self.relay.start()
+        heap.settle()  # what start-up loaded is kept for good: out of the collector's way
         await self.broker.start()
         self._tasks = [asyncio.create_task(self._repeat(*p), name=p[0]) for p in self._periodic]
         for resource in self._resources:

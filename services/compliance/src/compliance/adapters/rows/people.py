@@ -115,10 +115,9 @@ class PeopleRows:
         if self._dirty_people:
             dirty = sorted(self._dirty_people)
             people = [self._people[p] for p in dirty]
-            stmt = insert(orm.members)
-            rows = [_summary(p) for p in people]
+            stmt = unnested(orm.members, [_summary(p) for p in people])
             changed = {c: stmt.excluded[c] for c in ("org_id", "name", "status", "joined_at", "left_at")}
-            await conn.execute(stmt.on_conflict_do_update(index_elements=["person_id"], set_=changed), rows)
+            await conn.execute(stmt.on_conflict_do_update(index_elements=["person_id"], set_=changed))
             await conn.execute(orm.memberships.delete().where(among(orm.memberships.c.person_id, dirty)))
             stretches = [{"person_id": p.person_id, **vars(s)} for p in people for s in p.stretches]
             await conn.execute(unnested(orm.memberships, stretches))
