@@ -115,7 +115,8 @@ class Runtime:
         """`serializable`: batches run SERIALIZABLE (kernel.consumer), for projections whose decisions
         read what other instances may be writing."""
         consumer = BatchConsumer(name, self.serializable if serializable else self.sessions, self.applied_events, handlers, hooks, unit_of_work)
-        subscribe(self.broker, self.settings, consumer, topics)
+        keep_pace = subscribe(self.broker, self.settings, consumer, topics)
+        self.every(f"{name}-fetch-pace", 1.0, keep_pace, everywhere=True)
         self.consumers.append(consumer)
         self.consumed_topics.update(self.settings.topic(t) for t in topics)
         return consumer

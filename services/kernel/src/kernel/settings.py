@@ -27,6 +27,10 @@ class CommonSettings(BaseSettings):
     kafka_replication_factor: int = Field(1, ge=1)
     # Tansu ignores fetch_min_bytes, so a waiting consumer sees a message only after this wait.
     kafka_fetch_max_wait_ms: int = Field(50, ge=1)
+    # After this long without a batch a consumer's fetches wait KAFKA_FETCH_IDLE_WAIT_MS instead
+    # (kernel.fetch_pace: an idle consumer wakes less; the first event after a quiet spell waits longer).
+    kafka_fetch_quiet_s: float = Field(5.0, gt=0)
+    kafka_fetch_idle_wait_ms: int = Field(250, ge=1)
     kafka_max_batch: int = Field(500, ge=1)
     # How a consumer gets its partitions. "group": Kafka's group protocol (start more instances and
     # they share the partitions; a restarted one waits for the group to rebalance: ~18 s on the
