@@ -28,6 +28,7 @@ from devstack.bench.scratch import scratch_database
 from devstack.city import SIZES, chosen_size, generate
 from devstack.infra import infrastructure
 from devstack.issuer import DevIssuer
+from kernel import heap
 from kernel.db import migrate
 
 OUT = Path(".run/bench")
@@ -96,6 +97,19 @@ async def _timed(client: httpx.AsyncClient, requests: dict[str, str]) -> dict:
     return timed
 
 
+async def _profiled(client: httpx.AsyncClient, url: str, size: str) -> None:
+    """Where one whole-city coverage request spends its time (the slowest of the reads): the call
+    tree to `.run/bench/profile-tree-<size>.txt`."""
+    from pyinstrument import Profiler  # a development tool: only the benches need it
+
+    profiler = Profiler(async_mode="enabled", interval=0.0005)
+    with profiler:
+        (await client.get(url)).raise_for_status()
+    out = Path(".run/bench") / f"profile-tree-{size}.txt"
+    out.write_text(profiler.output_text(unicode=True, color=False))
+    say(f"one whole-city coverage request profiled: {out}")
+
+
 async def run(size: str) -> dict:
     issuer = DevIssuer([], folder=Path(".run/bench/issuer")).start()
     with infrastructure(log=say) as infra:
@@ -105,6 +119,7 @@ async def run(size: str) -> dict:
             runtime = app.state.runtime
             await migrate(runtime.engine, runtime.migrations, runtime.schema)
             root, middle, branch = await _load(db.dsn, size)
+            heap.settle()  # as the service does once started (kernel.runtime; the app is not started here)
             requests = {
                 "roots": f"/v1/tree?year={YEAR}",
                 "level below the root": f"/v1/tree?parent_id={root}&year={YEAR}",
@@ -124,6 +139,7 @@ async def run(size: str) -> dict:
                 figures["count_year_whole_s"] = round(time.perf_counter() - started, 2)
                 say(f"the year counted whole into the roll-up in {figures['count_year_whole_s']} s")
                 figures["requests"] = await _timed(client, requests)
+                await _profiled(client, requests["whole-city coverage, per organisation"], size)
             await runtime.engine.dispose()
     issuer.stop()
     return figures
