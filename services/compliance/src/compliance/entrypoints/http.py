@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from compliance.adapters.dashboard_queries import ObligationFilter, list_obligations
 from compliance.adapters.queries import CoverageQueries
 from compliance.adapters.unit_of_work import units_of_work
-from compliance.application.coverage_report import Coverage, Tally, coverage_counted
+from compliance.application.coverage_report import COUNTS, Coverage, Tally, coverage_counted
 from compliance.application.coverage_report import coverage as coverage_of
 from compliance.application.waivers import WaiverRefused, waive
 from compliance.domain.policy import Policy
@@ -203,7 +203,7 @@ def _counted_answer(found: Coverage, *, year: int, org_id: str | None, subtree: 
         "year": year, "org_id": org_id, "subtree": subtree,
         "members": member.total, "covered": member.covered, "pending": member.pending, "at_risk": member.at_risk,
         "rules": {rule: t.counts() for rule, t in rules.items()},
-        "by_org": [{"org_id": o, "rules": {rule: t.counts() for rule, t in tallies.items()}} for o, tallies in found.by_org().items()],
+        "by_org": [{"org_id": o, "rules": {rule: dict(zip(COUNTS, c, strict=True)) for rule, c in counts.items()}} for o, counts in found.counts_by_org().items()],
         "people": [], "secretaries": [], "committee_pairs": [],
     }  # fmt: skip
     return Response(json.dumps(body, separators=(",", ":")).encode(), media_type="application/json")
