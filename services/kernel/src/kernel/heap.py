@@ -3,11 +3,13 @@
 CPython's cyclic collector runs after every 700 allocations, and each of its full passes walks
 every object the process holds: the modules, SQLAlchemy's compiled statements, pydantic's schemas
 (a few hundred thousand objects that live as long as the process). A batch of 2,000 events
-allocates millions of short-lived objects, so on the county's replay the collector took ~22 % of
-the CPU (9.1 of 40.4 s over 100,000 events; `python -m devstack bench profile` measures apply alone).
-Frozen after start-up, the long-lived objects are out of its way, and a larger young generation
-runs it ~20 times less often: 1.7 s of 30.9 in the same run. Reference counting still frees
-everything not in a cycle at once; cycles wait a little longer."""
+allocates millions of short-lived objects. Timed with `gc.callbacks` around a replay of the
+county's first 100,000 events (in a process that also holds the log read, as `replay` does), the
+collector took 9.1 of 40.4 s of CPU; frozen after start-up and with a larger young generation,
+1.7 of 30.9 s; over the whole county 26.0 of 119.6 s became 5.3 of 97.1 s (README, Benchmarks).
+Reference counting still frees everything not in a cycle at once, frozen or not; cycles wait a
+little longer, and a cycle among frozen objects is never collected (what start-up loads is meant
+to last)."""
 
 import gc
 
