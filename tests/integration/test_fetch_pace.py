@@ -9,10 +9,15 @@ import uuid
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.protocol.fetch import FetchRequest
 
-from kernel.fetch_pace import FetchPace, wait_of
+from kernel.fetch_pace import FetchPace
 from kernel.kafka import ensure_topics
 from kernel.settings import CommonSettings
 from talk_contracts import Topic
+
+
+def wait_of(consumer: AIOKafkaConsumer) -> int:
+    """The wait aiokafka's next fetch request asks for (the private attribute the pace sets)."""
+    return consumer._fetcher._fetch_max_wait_ms
 
 
 async def fetches_in(consumer: AIOKafkaConsumer, seconds: float) -> int:

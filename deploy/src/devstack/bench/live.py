@@ -118,16 +118,17 @@ class LiveSystem:
         # The alert is for the obligation the sanction opened (M4, or C5 for a committee member: one id).
         wanted = {obligation_id(("M4", "C5"), subject, event_id): event_id for event_id, (subject, _) in accepted.items()}
         alerted = await self._alerts_for(wanted, expected=len(accepted), timeout=60)
-        latencies = [alerted[e] - accepted[e][1] for e in alerted]
-        stages = await self._stages({e: accepted[e][1] for e in alerted}, wanted, alerted)
-        first, last = _ends([alerted[e] - accepted[e][1] for e in sorted(alerted, key=lambda e: accepted[e][1])])
+        accepted_at = {e: accepted[e][1] for e in alerted}
+        latency = {e: alerted[e] - accepted_at[e] for e in alerted}
+        stages = await self._stages(accepted_at, wanted, alerted)
+        first, last = _ends([latency[e] for e in sorted(alerted, key=accepted_at.__getitem__)])
         # Consumers quiet for a while fetch at the long wait (kernel.fetch_pace): the step's first
         # second pays it; the rest is the chain under the offered rate.
-        begun = min((accepted[e][1] for e in alerted), default=0.0)
-        later = [alerted[e] - accepted[e][1] for e in alerted if accepted[e][1] - begun >= 1.0]
+        begun = min(accepted_at.values(), default=0.0)
+        later = [latency[e] for e in alerted if accepted_at[e] - begun >= 1.0]
         return {
             "rate": rate, "seconds": seconds, "sent": len(accepted) + refused, "refused": refused, "alerted": len(alerted),
-            **percentiles(latencies), "stages": stages, "growth_ms": round((last - first) * 1000, 1),
+            **percentiles(list(latency.values())), "stages": stages, "growth_ms": round((last - first) * 1000, 1),
             "p99_after_first_second_ms": percentiles(later)["p99_ms"],
         }  # fmt: skip
 

@@ -1,7 +1,8 @@
 """`python -m devstack bench profile [small|county|city] [EVENTS] [BATCH]`: where the compliance replay
 spends its time. The city's log is published to the embedded broker, read back, and its first EVENTS
-events (county: 40,000 by default) applied in batches of BATCH (2,000; the live consumer sees tens) under pyinstrument; the call tree goes to
-`.run/bench/profile-<size>.txt` and a flame-graph page to `.html`."""
+events (county: 40,000 by default) applied in batches of BATCH (2,000; the live consumer sees tens)
+under pyinstrument; the call tree goes to `.run/bench/profile-<size>.txt` and a flame-graph page to
+`.html`."""
 
 import asyncio
 import time

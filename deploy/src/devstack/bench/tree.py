@@ -105,7 +105,7 @@ async def _profiled(client: httpx.AsyncClient, url: str, size: str) -> None:
     profiler = Profiler(async_mode="enabled", interval=0.0005)
     with profiler:
         (await client.get(url)).raise_for_status()
-    out = Path(".run/bench") / f"profile-tree-{size}.txt"
+    out = OUT / f"profile-tree-{size}.txt"
     out.write_text(profiler.output_text(unicode=True, color=False))
     say(f"one whole-city coverage request profiled: {out}")
 

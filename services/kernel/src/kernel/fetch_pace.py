@@ -4,7 +4,7 @@ The embedded broker (Tansu) ignores `fetch_min_bytes` and answers a fetch only w
 `fetch_max_wait_ms` has passed, so that wait is both the latency each hop adds and how often an
 idle consumer wakes up. At 50 ms aiokafka's fetch loop alone costs an idle consumer 1.7 % of a
 core on one partition, 2.9 % on 6 topics × 6 partitions (1.0 % at 200 ms; measured on this
-machine): the three consuming services made most of `make run`'s 7.5 % at rest. So after
+machine): the three consuming services made most of the county bench's 7.5 % at rest. So after
 `KAFKA_FETCH_QUIET_S` without a batch, a consumer's fetches wait `KAFKA_FETCH_IDLE_WAIT_MS`
 instead, and its next batch sets them back. The price: the first event after a quiet spell waits
 up to that long at each hop. Apache Kafka answers a fetch as soon as a record arrives, so there the
@@ -16,10 +16,6 @@ private: pinned by `tests/integration/test_fetch_pace.py`); where it is missing,
 import time
 
 from aiokafka import AIOKafkaConsumer
-
-from kernel.logging import get_logger
-
-log = get_logger(__name__)
 
 
 class FetchPace:
@@ -47,8 +43,3 @@ def _set_wait(consumer: AIOKafkaConsumer | None, wait_ms: int) -> bool:
         return False
     fetcher._fetch_max_wait_ms = wait_ms
     return True
-
-
-def wait_of(consumer: AIOKafkaConsumer) -> int | None:
-    """The wait its next fetch asks for (for tests and probes)."""
-    return getattr(getattr(consumer, "_fetcher", None), "_fetch_max_wait_ms", None)

@@ -34,7 +34,7 @@ _tracer = trace.get_tracer("talk-compliance")
 # the batch stages continues each cause's trace (`stamp`).
 _applied: ContextVar[dict[str, SpanContext] | None] = ContextVar("applied_spans", default=None)
 # Set where nothing is exported: a span per event is then only ids, made here without the SDK's
-# span machinery (which cost a county replay 3-6 % of its time, by pyinstrument, for spans nobody records).
+# span machinery: 12.5 µs an event instead of 24.8 (timeit, this machine), ~3 % of a replay's CPU.
 _ids_only: RandomIdGenerator | None = None
 
 
@@ -112,17 +112,21 @@ def batch() -> Iterator[None]:
 @contextmanager
 def applying(consumer: str, event_id: str, event_type: str, traceparent: str | None, tracestate: str | None) -> Iterator[Span]:
     """The span an event is applied in, child of the event's own context."""
+    with _event_span(consumer, event_id, event_type, traceparent, tracestate) as span:
+        applied = _applied.get()
+        if applied is not None:
+            applied[event_id] = span.get_span_context()
+        yield span
+
+
+def _event_span(consumer: str, event_id: str, event_type: str, traceparent: str | None, tracestate: str | None):
+    """A context manager: the event's span, current (and, when recorded, ended) around the caller's `with`."""
     if _ids_only is not None:  # what the SDK makes under ALWAYS_OFF: the parent's trace, a span id of its own
         parent = trace.get_current_span(_context_of(traceparent, tracestate)).get_span_context()
         trace_id = parent.trace_id if parent.is_valid else _ids_only.generate_trace_id()
         unrecorded = NonRecordingSpan(SpanContext(trace_id, _ids_only.generate_span_id(), False, TraceFlags(0), parent.trace_state))
-        with trace.use_span(unrecorded, end_on_exit=False) as span:
-            applied = _applied.get()
-            if applied is not None:
-                applied[event_id] = span.get_span_context()
-            yield span
-        return
-    with _tracer.start_as_current_span(
+        return trace.use_span(unrecorded, end_on_exit=False)
+    return _tracer.start_as_current_span(
         f"{consumer} apply {event_type}",
         context=_context_of(traceparent, tracestate),
         kind=SpanKind.CONSUMER,
@@ -134,11 +138,7 @@ def applying(consumer: str, event_id: str, event_type: str, traceparent: str | N
             "cloudevents.event_id": event_id,
             "cloudevents.event_type": event_type,
         },
-    ) as span:
-        applied = _applied.get()
-        if applied is not None:
-            applied[event_id] = span.get_span_context()
-        yield span
+    )
 
 
 @contextmanager

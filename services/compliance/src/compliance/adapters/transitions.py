@@ -2,6 +2,7 @@
 transaction, read back for an explanation."""
 
 from collections.abc import Sequence
+from dataclasses import fields
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -11,23 +12,16 @@ from compliance.adapters.rows.loaded import unnested
 from compliance.domain.obligations import Cause, Transition
 
 t = orm.obligation_transitions.c
+_STEP = [f.name for f in fields(Transition) if f.name not in ("cause", "recorded_at")]  # recorded_at: the server's clock
+_CAUSE = [f.name for f in fields(Cause)]
 
 
 async def append(conn: AsyncConnection, steps: Sequence[Transition]) -> None:
     if not steps:
         return
-    # Field by field: dataclasses.asdict deep-copies each step, and cost the county's replay a tenth.
-    rows = [
-        {
-            "obligation_id": s.obligation_id, "transition": s.transition, "status": s.status, "rule_id": s.rule_id,
-            "responsible_kind": s.responsible_kind, "responsible_id": s.responsible_id,
-            "responsible_org_id": s.responsible_org_id, "previous_responsible_id": s.previous_responsible_id,
-            "escalated_to_id": s.escalated_to_id, "due_date": s.due_date, "fulfilled_by": s.fulfilled_by,
-            "reason": s.reason, "cause_kind": s.cause.kind, "cause_event_id": s.cause.event_id,
-            "cause_event_type": s.cause.event_type, "cause_source": s.cause.source, "cause_time": s.cause.time,
-        }  # fmt: skip
-        for s in steps
-    ]
+    # Field by field with getattr: dataclasses.asdict deep-copies each step (3.8 of 33 s under
+    # pyinstrument on the county's first 40,000 events).
+    rows = [{name: getattr(s, name) for name in _STEP} | {f"cause_{name}": getattr(s.cause, name) for name in _CAUSE} for s in steps]
     await conn.execute(unnested(orm.obligation_transitions, rows))
 
 

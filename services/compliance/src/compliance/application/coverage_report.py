@@ -26,7 +26,7 @@ class CoverageReader(Protocol):
 @dataclass(slots=True)
 class Tally:
     """How many people (or pairs) a rule counts, and in which state. A plain slotted class, not a
-    model: whole-city coverage adds up 30,000 of them (10,000 organisations, three rules)."""
+    model: a coverage answer with its lists holds three per organisation."""
 
     total: int = 0
     covered: int = 0
@@ -38,11 +38,11 @@ class Tally:
         setattr(self, state, getattr(self, state) + n)
 
     def counts(self) -> dict[str, int]:
-        return {"total": self.total, "covered": self.covered, "pending": self.pending, "at_risk": self.at_risk}
+        return {name: getattr(self, name) for name in COUNTS}
 
 
 COUNTS = ("total", "covered", "pending", "at_risk")  # Tally's fields, in order
-_COLUMN = {"covered": 1, "pending": 2, "at_risk": 3}
+_COLUMN = {state: COUNTS.index(state) for state in COUNTS[1:]}  # where counts_by_org adds a state
 
 
 def empty() -> dict[str, Tally]:

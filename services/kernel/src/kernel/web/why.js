@@ -2,7 +2,7 @@
 // dashboard and the workspace alike. What the service sends goes in as text only (names are typed by
 // people); times are shown as the service gives them, in the deployment's calendar, never turned
 // into the browser's: the due dates were counted in that calendar.
-import { api, badge, el, ruleLabel, statusLabel, t } from "./common.js";
+import { api, badge, el, ruleLabel, stateLabel, statusLabel, t } from "./common.js";
 
 let dialog = null;
 let asked = 0; // the latest question: an answer to an earlier one that arrives late is dropped
@@ -12,28 +12,40 @@ export function whyButton(base, obligation) {
   return el("button", { type: "button", class: "why-button", onclick: () => explain(base, obligation.obligation_id) }, t("common.why"));
 }
 
-export async function explain(base, obligationId) {
+export function explain(base, obligationId) {
+  return ask(base, `/v1/obligations/${encodeURIComponent(obligationId)}/explanation`, {}, t("common.why"), (data) => {
+    const names = namesIn(data);
+    return {
+      title: t("why.title", { rule: ruleLabel(data.rule.rule_id) }),
+      parts: [
+        summary(data.obligation, names),
+        rulePart(data.rule),
+        triggerPart(data.trigger, names),
+        walkPart("responsibility", "why.responsibility", data.responsibility, names),
+        data.escalation && walkPart("escalation", "why.escalation", data.escalation, names),
+        duePart(data.due),
+        historyPart(data.history, names),
+      ],
+    };
+  });
+}
+
+// The dialog shown at once with `title`, then the answer at `path` rendered into it (`render` gives
+// its title and parts); an answer to an earlier question that arrives late is dropped.
+async function ask(base, path, params, title, render) {
   const shown = panel();
-  const title = shown.querySelector("#why-title");
+  const heading = shown.querySelector("#why-title");
   const body = shown.querySelector(".why-body");
   const question = ++asked;
-  title.textContent = t("common.why");
+  heading.textContent = title;
   body.replaceChildren(el("p", { class: "muted" }, t("common.loading")));
   if (!shown.open) shown.showModal();
   try {
-    const { data } = await api(base, `/v1/obligations/${encodeURIComponent(obligationId)}/explanation`);
+    const { data } = await api(base, path, { params });
     if (question !== asked) return;
-    const names = namesIn(data);
-    title.textContent = t("why.title", { rule: ruleLabel(data.rule.rule_id) });
-    body.replaceChildren(...[
-      summary(data.obligation, names),
-      rulePart(data.rule),
-      triggerPart(data.trigger, names),
-      walkPart("responsibility", "why.responsibility", data.responsibility, names),
-      data.escalation && walkPart("escalation", "why.escalation", data.escalation, names),
-      duePart(data.due),
-      historyPart(data.history, names),
-    ].filter(Boolean));
+    const answer = render(data);
+    heading.textContent = answer.title;
+    body.replaceChildren(...answer.parts.filter(Boolean));
   } catch (error) {
     if (question === asked) body.replaceChildren(el("p", { class: "notice bad" }, t("common.failed", { reason: error.message })));
   }
@@ -44,34 +56,26 @@ export function whyCoverageButton(base, personId, year) {
   return el("button", { type: "button", class: "why-button", "data-why": "coverage", onclick: () => explainCoverage(base, personId, year) }, t("common.why"));
 }
 
-export async function explainCoverage(base, personId, year) {
-  const shown = panel();
-  const title = shown.querySelector("#why-title");
-  const body = shown.querySelector(".why-body");
-  const question = ++asked;
-  title.textContent = t("why.coverage_title", { year });
-  body.replaceChildren(el("p", { class: "muted" }, t("common.loading")));
-  if (!shown.open) shown.showModal();
-  try {
-    const { data } = await api(base, `/v1/coverage/people/${encodeURIComponent(personId)}/explanation`, { params: { year } });
-    if (question !== asked) return;
-    const { clause } = data;
+export function explainCoverage(base, personId, year) {
+  const title = t("why.coverage_title", { year });
+  return ask(base, `/v1/coverage/people/${encodeURIComponent(personId)}/explanation`, { year }, title, (data) => {
     const talks = data.talks_judged.map((j) => el("li", { dataset: { talk: j.talk_id, counted: j.not_member_because ? "no" : "yes" } },
       el("span", { class: "muted" }, asGiven(j.held_at)), " ", t(`why.mode.${j.mode}`), " ",
       el("strong", {}, j.not_member_because ? t(`why.not_counted.${j.not_member_because}`) : t("why.counted")),
       j.credits.length ? el("div", { class: "muted" }, t("why.counts_towards", { rules: j.credits.map((c) => ruleLabel(c.rule_id)).join("、") })) : null));
-    body.replaceChildren(
-      facts([["why.subject", personId], ["why.status", data.state ? badge(`state-${data.state}`, t(`state.${data.state}`)) : "—"],
-        ["why.talks_counted", t("why.talks_of_target", { talks: data.talks, minimum: data.minimum_talks, target: data.target })],
-        ["why.next_meeting", data.next_meeting]]),
-      part("clause", "why.rule", el("p", {}, t("why.clause", { notice: clause.notice, section: clause.section, name: clause.name })),
-        el("blockquote", {}, clause.quote)),
-      part("rules", "why.coverage_rules", el("p", {}, t("why.coverage_rules_text", { days: data.at_risk_days_left })),
-        el("p", {}, t(data.collective_talks_count ? "why.collective_count" : "why.collective_not"))),
-      part("talks", "why.talks", talks.length ? el("ol", { class: "history" }, talks) : el("p", { class: "muted" }, t("why.no_talks"))));
-  } catch (error) {
-    if (question === asked) body.replaceChildren(el("p", { class: "notice bad" }, t("common.failed", { reason: error.message })));
-  }
+    return {
+      title,
+      parts: [
+        facts([["why.subject", personId], ["why.status", data.state ? badge(`state-${data.state}`, stateLabel(data.state)) : "—"],
+          ["why.talks_counted", t("why.talks_of_target", { talks: data.talks, minimum: data.minimum_talks, target: data.target })],
+          ["why.next_meeting", data.next_meeting]]),
+        part("clause", "why.rule", ...clauseLines(data.clause)),
+        part("rules", "why.coverage_rules", el("p", {}, t("why.coverage_rules_text", { days: data.at_risk_days_left })),
+          el("p", {}, t(data.collective_talks_count ? "why.collective_count" : "why.collective_not"))),
+        part("talks", "why.talks", talks.length ? el("ol", { class: "history" }, talks) : el("p", { class: "muted" }, t("why.no_talks"))),
+      ],
+    };
+  });
 }
 
 function panel() {
@@ -143,8 +147,13 @@ function rulePart({ rule_id, rules, clause }) {
   const others = rules.filter((r) => r !== rule_id);
   return part("clause", "why.rule",
     el("p", {}, el("strong", {}, ruleLabel(rule_id)), others.length ? t("why.also", { rules: others.join("、") }) : ""),
-    clause ? el("p", {}, t("why.clause", { notice: clause.notice, section: clause.section, name: clause.name })) : el("p", { class: "muted" }, t("why.no_clause")),
-    clause && el("blockquote", {}, clause.quote));
+    ...clauseLines(clause));
+}
+
+// The regulation's clause a rule comes from, quoted (contracts/regulation/).
+function clauseLines(clause) {
+  if (!clause) return [el("p", { class: "muted" }, t("why.no_clause"))];
+  return [el("p", {}, t("why.clause", { notice: clause.notice, section: clause.section, name: clause.name })), el("blockquote", {}, clause.quote)];
 }
 
 function triggerPart(trigger, names) {
