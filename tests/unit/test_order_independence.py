@@ -10,7 +10,7 @@ that keeps each key's own order (tests/order_world.py), in random batches, in me
 import asyncio
 import random
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from compliance.domain.policy import DEFAULT_POLICY
@@ -31,6 +31,9 @@ async def run(events: list[dict], batches: list[int]) -> dict:
     order=st.integers(0, 2**32 - 1),
     batches=st.lists(st.integers(1, 25), min_size=1, max_size=5),
 )
+# Found by the search: an organisation registered after the seats below it were read changes which
+# of a person's seats decides (rule 5), so it settles again what their seats were chosen by.
+@example(seed=464, n_events=52, order=1089, batches=[1])
 def test_the_projection_does_not_depend_on_the_interleaving_or_the_batches(seed, n_events, order, batches):
     events = city_year(seed, n_events)
     in_log_order = asyncio.run(run(events, [len(events)]))

@@ -10,7 +10,7 @@ from functools import cache
 from compliance.domain.decisions import EPOCH
 from compliance.domain.obligations import Obligation, obligation_id
 from compliance.domain.policy import Policy
-from compliance.domain.responsibility import LEADER, OPERATORS_AT
+from compliance.domain.responsibility import LEADER, OPERATORS_AT, PLACED
 from compliance.domain.triggers import triggers_of
 from talk_contracts import ParsedEvent
 from talk_contracts.calendar import start_of
@@ -81,6 +81,8 @@ def needs_of_events(events: Iterable[ParsedEvent], policy: Policy) -> Needs:
             since = EPOCH if kind == "org.registered.v1" else at - timedelta(days=2)
             secretary = getattr(data, "role", "secretary") == "secretary"  # other seats: see decisions.role_changed
             keys = [data.org_id] if secretary else [OPERATORS_AT + data.org_id, LEADER + data.person_id]
+            if kind in ("org.moved.v1", "org.registered.v1"):  # and whose seats were chosen between by its place (decisions._moved)
+                keys.append(PLACED + data.org_id)
             for key in keys:
                 needs.through[key] = min(since, needs.through.get(key, since))
         if kind == "conduct.attendance_recorded.v1":

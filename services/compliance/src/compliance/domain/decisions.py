@@ -29,7 +29,7 @@ from compliance.domain.changes import (
 from compliance.domain.coverage import credits_of_talk
 from compliance.domain.obligations import Obligation, Retraction, Talk, Trigger, new_obligation
 from compliance.domain.policy import Policy
-from compliance.domain.responsibility import LEADER, OPERATORS_AT
+from compliance.domain.responsibility import LEADER, OPERATORS_AT, PLACED
 from compliance.domain.settlement import settle
 from compliance.domain.tree import Org
 from compliance.domain.triggers import absence_streak, choose_rule, triggers_of
@@ -73,10 +73,11 @@ def org_moved(event: ParsedEvent, view: View, policy: Policy, today: date) -> li
 
 
 def _moved(org_id: str, at: datetime, view: View) -> Unsettled:
-    """The organisation now answers to another parent: its secretaries' obligations, and those read
-    through its seat, are settled again (the tree is not versioned: the new parent counts throughout)."""
+    """The organisation now answers to another parent: its secretaries' obligations, those read
+    through its seat, and those whose subject's seats were chosen between by where it sits (rule 5)
+    are settled again (the tree is not versioned: the new parent counts throughout)."""
     secretaries = {s.person_id for s in view.secretaries_at(org_id)}
-    return Unsettled(at, subjects=frozenset(secretaries), orgs=frozenset({org_id}))
+    return Unsettled(at, subjects=frozenset(secretaries), orgs=frozenset({org_id, PLACED + org_id}))
 
 
 # people ----------------------------------------------------------------------------------------

@@ -27,6 +27,10 @@ PERSON, OPERATORS = "person", "operators"
 # the obligation again, found by the marker (View.obligations_through).
 OPERATORS_AT = "@"
 LEADER = "^"
+# And "where this organisation sits in the tree chose between the subject's seats" (rule 5): the
+# organisations above each of their seats and their own organisations. A move or a late
+# registration of one of them may change the seat that decides (decisions._moved).
+PLACED = "~"
 # "Now" for questions about the present (the escalation target, a vacancy's parent): after every
 # change the projection knows of.
 NOW = datetime(9999, 12, 31, tzinfo=UTC)
@@ -67,6 +71,16 @@ def deciding_seat(seats: Sequence[Seat], own_org: str | None, view: View) -> Sea
         committee,
         key=lambda s: (depth(s.org_id, view.parent_of), s.org_id not in own_chain, s.org_id, ROLE_RANK[s.role]),
     )
+
+
+def placed_by(subject: Person, subject_seats: Sequence[Seat], view: View) -> set[str]:
+    """The organisations whose place in the tree rule 5 reads to choose between the subject's
+    committee seats (none with fewer than two), marked PLACED."""
+    seats = {s.org_id for s in subject_seats if s.role in COMMITTEE_ROLES}
+    if len(seats) < 2:
+        return set()
+    orgs = seats | {s.org_id for s in subject.stretches}
+    return {PLACED + above for org in sorted(orgs) for above in chain(org, view.parent_of)}
 
 
 def answer_at(subject: Person, subject_seats: Sequence[Seat], at: datetime, view: View, leader_id: str | None = None) -> Answer:

@@ -24,7 +24,7 @@ from compliance.domain.fulfilment import first_fulfilling
 from compliance.domain.history import Person
 from compliance.domain.obligations import Obligation, Talk, Trigger, stage_on
 from compliance.domain.policy import Policy
-from compliance.domain.responsibility import LEADER, NOW, OPERATORS, OPERATORS_AT, PERSON, Answer, Period, answer_at, escalation_target, periods
+from compliance.domain.responsibility import LEADER, NOW, OPERATORS, OPERATORS_AT, PERSON, Answer, Period, answer_at, escalation_target, periods, placed_by
 from compliance.domain.triggers import choose_rule
 from compliance.domain.view import View
 from talk_contracts.calendar import local_date, start_of
@@ -50,6 +50,7 @@ def settle(ob: Obligation, view: View, policy: Policy, today: date, talks: Seque
     history = periods(subject, start, end, view, ob.leader_id) or [Period(start, end, answer_at(subject, view.seats_of(subject.person_id), start, view, ob.leader_id))]
     paths = {org for p in history for org in p.answer.path}
     paths |= {OPERATORS_AT + p.answer.org_id for p in history if p.answer.kind == OPERATORS and p.answer.org_id}
+    paths |= placed_by(subject, view.seats_of(subject.person_id), view)
     if ob.leader_id:
         paths.add(LEADER + ob.leader_id)
     if talks is None:
