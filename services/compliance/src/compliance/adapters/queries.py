@@ -13,6 +13,7 @@ from sqlalchemy import Date, Integer, cast, func, literal, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.adapters import orm
+from compliance.domain.coverage import RULES
 from kernel.tree import branches, subtree
 
 
@@ -89,14 +90,15 @@ def _next_meetings(today: date):
     return select(m.c.org_id, func.min(m.c.date).label("next_meeting")).where(m.c.date >= today).group_by(m.c.org_id).subquery()
 
 
-def _orgs_in_scope(org_id: str | None, subtree: bool, *, below: bool):
-    """Organisation ids a coverage question is about; `below`: the subordinate ones (COV-SECRETARY)."""
+def _orgs_in_scope(org_id: str | None, subtree: bool, *, below: bool, tree=None):
+    """Organisation ids a coverage question is about; `below`: the subordinate ones (COV-SECRETARY).
+    `tree`: the subtree's CTE when one query asks more than once (it is then walked once)."""
     o = orm.orgs
     if org_id is None:
         return select(o.c.org_id).where(o.c.parent_id.is_not(None)) if below else select(o.c.org_id)
     if not subtree:
         return select(o.c.org_id).where(o.c.parent_id == org_id) if below else select(literal(org_id))
-    tree = subtree_of(org_id)
+    tree = subtree_of(org_id) if tree is None else tree
     ids = select(tree.c.org_id)
     return ids.where(tree.c.org_id != org_id) if below else ids
 
@@ -216,24 +218,20 @@ class CoverageQueries:
         rows = await self.session.execute(found.order_by(*_columns(found, "org_id", "person_id", "counterpart_id")))
         return [dict(x._mapping) for x in rows]
 
-    async def counts(self, *, org_id: str | None, subtree: bool, year: int, today: date) -> dict[str, list[dict]]:
-        """The same three questions counted, not listed: per rule, rows of (org_id, talks, next_meeting, n).
-        Read from the roll-up kept by the projection (adapters.rollups) once the year is counted there
-        as it is judged today; counted from the projection's rows until then."""
+    async def counts(self, *, org_id: str | None, subtree: bool, year: int, today: date) -> list[tuple]:
+        """The same three questions counted, not listed: rows of (rule_id, org_id, talks,
+        next_meeting, n), in one query; one group may come in several rows, n < 0 in some. Read from the roll-up kept by the projection
+        (adapters.rollups) once the year is counted there as it is judged today; counted from the
+        projection's rows until then. Plain tuples: the whole city's answer is 30,000 rows."""
         y = Year(year, today, self.zone)
-        rolled = await self._kept(y)
-        counting = {
-            "COV-MEMBER": lambda: _member_coverage(y, org_id=org_id, subtree=subtree, person_id=None),
-            "COV-SECRETARY": lambda: _secretary_coverage(y, org_id=org_id, subtree=subtree),
-            "COV-COMMITTEE": lambda: _committee_pairs(y, org_id=org_id, subtree=subtree),
-        }
-        found = {}
-        for rule, query in counting.items():
-            grouped = _rolled_up(rule, y, org_id=org_id, subtree=subtree) if rolled else _grouped(query())
-            result = await self.session.execute(grouped)
-            names = tuple(result.keys())  # a dict per row from plain tuples: a city's tree is 30,000 rows
-            found[rule] = [dict(zip(names, row, strict=True)) for row in result.tuples()]
-        return found
+        if await self._kept(y):
+            return list((await self.session.execute(_rolled_up(y, org_id=org_id, subtree=subtree))).tuples())
+        counting = (
+            _grouped("COV-MEMBER", _member_coverage(y, org_id=org_id, subtree=subtree, person_id=None)),
+            _grouped("COV-SECRETARY", _secretary_coverage(y, org_id=org_id, subtree=subtree)),
+            _grouped("COV-COMMITTEE", _committee_pairs(y, org_id=org_id, subtree=subtree)),
+        )
+        return [row for query in counting for row in (await self.session.execute(query)).tuples()]
 
     async def branch_counts(self, *, parent_id: str | None, year: int, today: date) -> dict[str, list[dict]] | None:
         """The dashboard's tree: the scope `counts(org_id=parent_id, subtree=True)` counts (the whole
@@ -264,7 +262,7 @@ class CoverageQueries:
             .group_by(rule, down.c.top, own, rolled.c.talks, meetings.c.next_meeting)
             .having(n != 0)
         )
-        found: dict[str, list[dict]] = {rule: [] for rule in ("COV-MEMBER", "COV-SECRETARY", "COV-COMMITTEE")}
+        found: dict[str, list[dict]] = {rule: [] for rule in RULES}
         for row in await self.session.execute(grouped):
             found[row.rule_id].append({"org_id": row.top, "top": row.top, "own": row.own, "talks": row.talks, "next_meeting": row.next_meeting, "n": row.n})
         return found
@@ -275,9 +273,11 @@ class CoverageQueries:
         return kept_as is not None and kept_as == y.current
 
 
-def _grouped(query):
+def _grouped(rule: str, query):
     q = query.subquery()
-    return select(q.c.org_id, q.c.talks, q.c.next_meeting, func.count().label("n")).group_by(q.c.org_id, q.c.talks, q.c.next_meeting)
+    return select(literal(rule).label("rule_id"), q.c.org_id, q.c.talks, q.c.next_meeting, func.count().label("n")).group_by(
+        q.c.org_id, q.c.talks, q.c.next_meeting
+    )
 
 
 def _rolled(year: int, rule: str | None = None):
@@ -291,18 +291,23 @@ def _rolled(year: int, rule: str | None = None):
     )  # fmt: skip
 
 
-def _rolled_up(rule: str, y: Year, *, org_id: str | None, subtree: bool):
-    """(org_id, talks, next_meeting, n) from the roll-up and the deltas not folded into it yet, in
-    the scope the counting queries above give the rule."""
-    both = _rolled(y.year, rule)
+def _rolled_up(y: Year, *, org_id: str | None, subtree: bool):
+    """(rule_id, org_id, talks, next_meeting, n) from the roll-up and the deltas not folded into it
+    yet, each rule in the scope the counting queries above give it (the subtree walked once)."""
+    both = _rolled(y.year)
+    rule, org = both.c.rule_id, both.c.org_id
+    tree = subtree_of(org_id) if org_id is not None and subtree else None
+
+    def scope(r: str):
+        if org_id is None and r == "COV-MEMBER":  # members of organisations not registered (yet) count too
+            return rule == r
+        return (rule == r) & org.in_(_orgs_in_scope(org_id, subtree, below=r == "COV-SECRETARY", tree=tree))
+
     meetings = _next_meetings(y.today)
-    n = func.sum(both.c.n)
-    everyone = org_id is None and rule == "COV-MEMBER"  # members of organisations not registered (yet) count too
-    scope = [] if everyone else [both.c.org_id.in_(_orgs_in_scope(org_id, subtree, below=rule == "COV-SECRETARY"))]
+    # Not summed here: the caller counts the rows per organisation anyway (a roll-up row and its
+    # deltas may come as separate rows), and grouping 30,000 rows cost a fifth of the query.
     return (
-        select(both.c.org_id, both.c.talks, meetings.c.next_meeting, cast(n, Integer).label("n"))
-        .outerjoin(meetings, meetings.c.org_id == both.c.org_id)
-        .where(*scope)
-        .group_by(both.c.org_id, both.c.talks, meetings.c.next_meeting)
-        .having(n != 0)
+        select(rule, org, both.c.talks, meetings.c.next_meeting, both.c.n)
+        .outerjoin(meetings, meetings.c.org_id == org)
+        .where(or_(*map(scope, RULES)))
     )

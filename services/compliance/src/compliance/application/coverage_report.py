@@ -2,15 +2,14 @@
 per organisation, and per branch of the tree. The API and the dashboard both read it from here, so
 the page shows the numbers the API gives."""
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Protocol
 
-from compliance.domain.coverage import coverage_state
+from compliance.domain.coverage import RULES, coverage_state
 from compliance.domain.policy import Policy
-
-RULES = ("COV-MEMBER", "COV-SECRETARY", "COV-COMMITTEE")
 
 
 class CoverageReader(Protocol):
@@ -19,7 +18,7 @@ class CoverageReader(Protocol):
     async def member_rows(self, *, org_id: str | None, subtree: bool, person_id: str | None, year: int, today: date) -> list[dict]: ...
     async def secretary_rows(self, *, org_id: str | None, subtree: bool, year: int, today: date) -> list[dict]: ...
     async def pair_rows(self, *, org_id: str | None, subtree: bool, year: int, today: date) -> list[dict]: ...
-    async def counts(self, *, org_id: str | None, subtree: bool, year: int, today: date) -> dict[str, list[dict]]: ...
+    async def counts(self, *, org_id: str | None, subtree: bool, year: int, today: date) -> list[tuple]: ...
     async def branch_counts(self, *, parent_id: str | None, year: int, today: date) -> dict[str, list[dict]] | None: ...
 
 
@@ -37,75 +36,109 @@ class Tally:
         self.total += n
         setattr(self, state, getattr(self, state) + n)
 
-    def counts(self) -> dict[str, int]:
-        return {name: getattr(self, name) for name in COUNTS}
-
 
 COUNTS = ("total", "covered", "pending", "at_risk")  # Tally's fields, in order
-_COLUMN = {state: COUNTS.index(state) for state in COUNTS[1:]}  # where counts_by_org adds a state
 
 
 def empty() -> dict[str, Tally]:
     return {rule: Tally() for rule in RULES}
 
 
+Counts = dict[str, int]  # a Tally as the answers write it: {"total": …, "covered": …, "pending": …, "at_risk": …}
+
+
+def _zeros() -> dict[str, Counts]:
+    return {rule: dict.fromkeys(COUNTS, 0) for rule in RULES}
+
+
+def _add(into: Counts, counts: Counts) -> None:
+    for name, n in counts.items():
+        into[name] += n
+
+
 @dataclass
-class Coverage:
-    """Judged coverage: `rows` per rule (people or pairs, or counted groups of them), each with
-    `org_id`, `talks`, `target`, `state`, and `n` when it stands for n people or pairs."""
+class Counted:
+    """Coverage counted: per rule in `totals`, and per organisation (in id order) and rule in
+    `orgs`. Plain dicts, the answers' own shape: the whole city's answer counts 10,000
+    organisations, and a model for each cost more than the query."""
 
     year: int
-    rows: dict[str, list[dict]]
+    totals: dict[str, Counts]
+    orgs: dict[str, dict[str, Counts]]
 
-    def _judged(self):
-        for rule, rows in self.rows.items():
-            for row in rows:
-                yield rule, row["org_id"], row["state"], row.get("n", 1)
+    @classmethod
+    def of(cls, year: int, judged: Iterable[tuple[str, str, str, int]]) -> "Counted":
+        """From judged (rule, org_id, state, n) in one loop; n may be negative (the roll-up's deltas
+        not folded yet), so an organisation whose groups sum to nobody is left out, as a listing
+        leaves it out."""
+        totals, found = _zeros(), {}
+        for rule, org, state, n in judged:
+            counts = found.get(org)
+            if counts is None:
+                counts = found[org] = _zeros()
+            tally, total = counts[rule], totals[rule]
+            tally["total"] += n
+            tally[state] += n
+            total["total"] += n
+            total[state] += n
+        return cls(year, totals, {org: found[org] for org in sorted(found) if any(c["total"] for c in found[org].values())})
 
     def tallies(self) -> dict[str, Tally]:
-        totals = empty()
-        for rule, _, state, n in self._judged():
-            totals[rule].add(state, n)
-        return totals
+        return {rule: Tally(**c) for rule, c in self.totals.items()}
 
     def by_org(self) -> dict[str, dict[str, Tally]]:
-        return {org: {rule: Tally(*c) for rule, c in counts.items()} for org, counts in self.counts_by_org().items()}
-
-    def counts_by_org(self) -> dict[str, dict[str, list[int]]]:
-        """Per organisation (sorted) and rule: [total, covered, pending, at_risk]. Plain lists in one
-        loop: the whole city's answer counts 10,000 organisations' 30,000 groups."""
-        found: dict[str, dict[str, list[int]]] = {}
-        for rule, rows in self.rows.items():
-            for row in rows:
-                counts = found.get(row["org_id"])
-                if counts is None:
-                    counts = found[row["org_id"]] = {r: [0, 0, 0, 0] for r in RULES}
-                n, tally = row.get("n", 1), counts[rule]
-                tally[0] += n
-                tally[_COLUMN[row["state"]]] += n
-        return dict(sorted(found.items()))
+        return {org: {rule: Tally(**c) for rule, c in counts.items()} for org, counts in self.orgs.items()}
 
     def by_branch(self, top_of: dict[str, str]) -> dict[str, dict[str, Tally]]:
         """Tallies per subtree, `top_of` naming the subtree each organisation is in. Counted as the
         API counts `org_id=<top>&subtree=true`: a subtree's own secretary is its parent's to cover."""
-        found: dict[str, dict[str, Tally]] = {}
-        for rule, org, state, n in self._judged():
+        found: dict[str, dict[str, Counts]] = {}
+        for org, counts in self.orgs.items():
             top = top_of.get(org)
-            if top is None or (rule == "COV-SECRETARY" and org == top):
-                continue
-            found.setdefault(top, empty())[rule].add(state, n)
-        return found
+            for rule, c in counts.items():
+                if top is None or c["total"] == 0 or (rule == "COV-SECRETARY" and org == top):
+                    continue
+                _add(found.setdefault(top, _zeros())[rule], c)
+        return {top: {rule: Tally(**c) for rule, c in counts.items()} for top, counts in found.items()}
 
 
-def _judged(found: dict[str, list[dict]], policy: Policy, year: int, today: date) -> Coverage:
-    """Each row given its target and state by the pure rule."""
+@dataclass
+class Coverage:
+    """Judged coverage: `rows` per rule (people or pairs), each with `org_id`, `talks`, `target`
+    and `state`."""
 
-    # A city has some 200,000 members but few distinct (talks, next meeting): each is judged once.
+    year: int
+    rows: dict[str, list[dict]]
+
+    def counted(self) -> Counted:
+        return Counted.of(self.year, ((rule, row["org_id"], row["state"], 1) for rule, rows in self.rows.items() for row in rows))
+
+    def tallies(self) -> dict[str, Tally]:
+        return self.counted().tallies()
+
+    def by_org(self) -> dict[str, dict[str, Tally]]:
+        return self.counted().by_org()
+
+    def by_branch(self, top_of: dict[str, str]) -> dict[str, dict[str, Tally]]:
+        return self.counted().by_branch(top_of)
+
+
+def _judge(policy: Policy, year: int, today: date) -> Callable[[int, date | None], tuple[int, str]]:
+    """(target, state) of talks in the year by the pure rule, for an organisation whose next meeting
+    is on the date given (if any). A city has some 200,000 members but few distinct (talks, next
+    meeting): each is judged once."""
+
     @lru_cache(maxsize=4096)
     def state_of(talks: int, next_meeting: date | None) -> tuple[int, str]:
         state = coverage_state(talks, year, today, policy, next_meeting)
         return state.target, state.state
 
+    return state_of
+
+
+def _judged(found: dict[str, list[dict]], policy: Policy, year: int, today: date) -> Coverage:
+    """Each row given its target and state by the pure rule."""
+    state_of = _judge(policy, year, today)
     for rows in found.values():
         for row in rows:
             row["target"], row["state"] = state_of(row["talks"], row.get("next_meeting"))
@@ -132,10 +165,11 @@ async def coverage(
 
 async def coverage_counted(
     reader: CoverageReader, policy: Policy, *, org_id: str | None, subtree: bool, year: int, today: date
-) -> Coverage:
+) -> Counted:
     """The same, counted in the database: for tallies, when nobody needs to be listed."""
-    counted = await reader.counts(org_id=org_id, subtree=subtree, year=year, today=today)
-    return _judged(counted, policy, year, today)
+    rows = await reader.counts(org_id=org_id, subtree=subtree, year=year, today=today)
+    state_of = _judge(policy, year, today)
+    return Counted.of(year, ((rule, org, state_of(talks, next_meeting)[1], n) for rule, org, talks, next_meeting, n in rows))
 
 
 async def coverage_of_branches(
@@ -147,11 +181,13 @@ async def coverage_of_branches(
     counted = await reader.branch_counts(parent_id=parent_id, year=year, today=today)
     if counted is None:
         return None
-    judged = _judged(counted, policy, year, today)
-    branches: dict[str, dict[str, Tally]] = {}
-    for rule, rows in judged.rows.items():
+    state_of = _judge(policy, year, today)
+    whole, branches = empty(), {}
+    for rule, rows in counted.items():
         for row in rows:
+            state = state_of(row["talks"], row["next_meeting"])[1]
+            whole[rule].add(state, row["n"])
             if row["top"] is None or (rule == "COV-SECRETARY" and row["own"]):  # a subtree's own secretary is its parent's to cover
                 continue
-            branches.setdefault(row["top"], empty())[rule].add(row["state"], row["n"])
-    return judged.tallies(), branches
+            branches.setdefault(row["top"], empty())[rule].add(state, row["n"])
+    return whole, branches

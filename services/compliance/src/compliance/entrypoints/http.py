@@ -1,17 +1,17 @@
 """HTTP routes of compliance (SPEC §8): thin, they map query parameters to the read side."""
 
-import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
+import orjson
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from compliance.adapters.dashboard_queries import ObligationFilter, list_obligations
 from compliance.adapters.queries import CoverageQueries
 from compliance.adapters.unit_of_work import units_of_work
-from compliance.application.coverage_report import COUNTS, Coverage, Tally, coverage_counted
+from compliance.application.coverage_report import Counted, Tally, coverage_counted
 from compliance.application.coverage_report import coverage as coverage_of
 from compliance.application.waivers import WaiverRefused, waive
 from compliance.domain.policy import Policy
@@ -193,17 +193,17 @@ def build_router(policy: Policy, today: Callable[[], date]) -> APIRouter:
     return router
 
 
-def _counted_answer(found: Coverage, *, year: int, org_id: str | None, subtree: bool) -> Response:
+def _counted_answer(found: Counted, *, year: int, org_id: str | None, subtree: bool) -> Response:
     """CoverageOut without its lists, written straight to JSON: the whole city's answer carries a
     tally per organisation (10,000), and building and validating a model for each cost more than
-    the queries (the shape is CoverageOut's; tests/e2e compare it with the listed answer's)."""
-    rules = found.tallies()
-    member = rules["COV-MEMBER"]
+    the query (the shape is CoverageOut's; tests/e2e compare it with the listed answer's). orjson:
+    the standard library's encoder took 30 ms of it."""
+    member = found.totals["COV-MEMBER"]
     body = {
         "year": year, "org_id": org_id, "subtree": subtree,
-        "members": member.total, "covered": member.covered, "pending": member.pending, "at_risk": member.at_risk,
-        "rules": {rule: t.counts() for rule, t in rules.items()},
-        "by_org": [{"org_id": o, "rules": {rule: dict(zip(COUNTS, c, strict=True)) for rule, c in counts.items()}} for o, counts in found.counts_by_org().items()],
+        "members": member["total"], "covered": member["covered"], "pending": member["pending"], "at_risk": member["at_risk"],
+        "rules": found.totals,
+        "by_org": [{"org_id": o, "rules": counts} for o, counts in found.orgs.items()],
         "people": [], "secretaries": [], "committee_pairs": [],
     }  # fmt: skip
-    return Response(json.dumps(body, separators=(",", ":")).encode(), media_type="application/json")
+    return Response(orjson.dumps(body), media_type="application/json")
