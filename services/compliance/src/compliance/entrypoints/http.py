@@ -173,7 +173,8 @@ def build_router(policy: Policy, today: Callable[[], date]) -> APIRouter:
             else:
                 found = await coverage_counted(CoverageQueries(session, policy.time_zone), policy, org_id=org_id, subtree=subtree, year=year, today=now)
                 return _counted_answer(found, year=year, org_id=org_id, subtree=subtree)
-        rules = found.tallies()
+        counted = found.counted()
+        rules = counted.tallies()
         member = rules["COV-MEMBER"]
         return CoverageOut(
             year=year,
@@ -184,7 +185,7 @@ def build_router(policy: Policy, today: Callable[[], date]) -> APIRouter:
             pending=member.pending,
             at_risk=member.at_risk,
             rules=rules,
-            by_org=[OrgTally(org_id=o, rules=t) for o, t in found.by_org().items()],
+            by_org=[OrgTally(org_id=o, rules=t) for o, t in counted.by_org().items()],
             people=found.rows["COV-MEMBER"] if people else [],
             secretaries=found.rows["COV-SECRETARY"] if people else [],
             committee_pairs=found.rows["COV-COMMITTEE"] if people else [],
