@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from compliance.domain.responsibility import NOW, answer_at, escalation_target
+from compliance.domain.responsibility import NOW, PLACED, answer_at, escalation_target, placed_by
 from tests.unit.small_view import view
 
 AT = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -51,3 +51,23 @@ def test_escalation_goes_to_the_nearest_filled_seat_above(seats, expected):
     answer = answer_at(v.person("m"), v.seats_of("m"), AT, v)
     target = escalation_target(answer, "m", NOW, v)
     assert (target.kind, target.person_id) == expected
+
+
+CHAINS = {"branch": {"branch", "town", "county", "city"}, "town": {"town", "county", "city"}}
+
+
+@pytest.mark.parametrize(
+    "extra, expected",
+    [
+        ([], set()),
+        ([("branch", "x", "committee_member")], set()),
+        ([("branch", "x", "committee_member"), ("branch-2", "x", "committee_member")], CHAINS["branch"] | {"branch-2"}),
+        ([("town", "x", "committee_member"), ("branch", "x", "deputy_secretary")], CHAINS["branch"]),
+    ],
+    ids=["no seat", "one seat: nothing to choose", "seats in two branches", "a seat above one's own branch"],
+)
+def test_the_organisations_whose_place_chose_between_a_persons_seats(extra, expected):
+    """Rule 5 reads where each seat sits: a move or a late registration of any organisation above
+    them (or above the person's own) may change which decides, so the obligation keeps them marked."""
+    v = view(extra=extra, people={"x": "branch"})
+    assert placed_by(v.person("x"), v.seats_of("x"), v) == {PLACED + org for org in expected}
