@@ -220,9 +220,10 @@ class CoverageQueries:
 
     async def counts(self, *, org_id: str | None, subtree: bool, year: int, today: date) -> list[tuple]:
         """The same three questions counted, not listed: rows of (rule_id, org_id, talks,
-        next_meeting, n), in one query; one group may come in several rows, n < 0 in some. Read from the roll-up kept by the projection
-        (adapters.rollups) once the year is counted there as it is judged today; counted from the
-        projection's rows until then. Plain tuples: the whole city's answer is 30,000 rows."""
+        next_meeting, n); one group may come in several rows, with n < 0 in some. Read in one query
+        from the roll-up kept by the projection (adapters.rollups) once the year is counted there as
+        it is judged today; counted from the projection's rows until then. Plain tuples: the whole
+        city's answer is 30,000 rows."""
         y = Year(year, today, self.zone)
         if await self._kept(y):
             return list((await self.session.execute(_rolled_up(y, org_id=org_id, subtree=subtree))).tuples())

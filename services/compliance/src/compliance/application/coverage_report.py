@@ -74,7 +74,7 @@ class Counted:
         """From judged (rule, org_id, state, n) in one loop; n may be negative (the roll-up's deltas
         not folded yet), so an organisation whose groups sum to nobody is left out, as a listing
         leaves it out."""
-        totals, found, negative = _zeros(), {}, False
+        totals, found, folded = _zeros(), {}, True
         for rule, org, state, n in judged:
             counts = found.get(org)
             if counts is None:
@@ -84,9 +84,9 @@ class Counted:
             tally[state] += n
             total["total"] += n
             total[state] += n
-            negative = negative or n < 0
-        nobody = (lambda org: not any(c["total"] for c in found[org].values())) if negative else (lambda org: False)
-        return cls(year, totals, {org: found[org] for org in sorted(found) if not nobody(org)})
+            folded = folded and n >= 0
+        kept = sorted(found) if folded else [org for org in sorted(found) if any(c["total"] for c in found[org].values())]
+        return cls(year, totals, {org: found[org] for org in kept})
 
     def tallies(self) -> dict[str, Tally]:
         return {rule: Tally(**c) for rule, c in self.totals.items()}

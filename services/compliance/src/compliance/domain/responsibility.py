@@ -80,7 +80,7 @@ def placed_by(subject: Person, subject_seats: Sequence[Seat], view: View) -> set
     if len(seats) < 2:
         return set()
     orgs = seats | {s.org_id for s in subject.stretches}
-    return {PLACED + above for org in sorted(orgs) for above in chain(org, view.parent_of)}
+    return {PLACED + above for org in orgs for above in chain(org, view.parent_of)}
 
 
 def answer_at(subject: Person, subject_seats: Sequence[Seat], at: datetime, view: View, leader_id: str | None = None) -> Answer:
