@@ -12,7 +12,7 @@ from sqlalchemy.pool import NullPool
 
 from compliance.adapters import orm
 from compliance.adapters.rows.obligations import COLUMNS, from_row
-from compliance.adapters.unit_of_work import BatchUnitOfWork, batch_unit_of_work, units_of_work
+from compliance.adapters.unit_of_work import BatchUnitOfWork, batch_unit_of_work, replay_units_of_work, units_of_work
 from compliance.application.explain import Explanation, TalkJudged, explain, explain_coverage
 from compliance.application.lifecycle import advance
 from compliance.application.waivers import waive
@@ -28,8 +28,11 @@ from .conftest import records
 
 
 class PgWorld(MemoryWorld):
-    def __init__(self, url: str, now: datetime, policy: Policy = DEFAULT_POLICY):
+    """`replaying`: the consumer of `python -m compliance replay`, whose rows stay in memory from batch to batch."""
+
+    def __init__(self, url: str, now: datetime, policy: Policy = DEFAULT_POLICY, *, replaying: bool = False):
         super().__init__(now, policy)
+        self.replaying = replaying
         self.url, self.schema = url, f"world_{uuid.uuid4().hex[:10]}"
         self.engine = None
         self._obligations: list[Obligation] = []
@@ -44,7 +47,8 @@ class PgWorld(MemoryWorld):
         self.sessions = make_sessionmaker(self.engine)
         settings = ComplianceSettings()
         self.settings = settings
-        self.consumer = BatchConsumer("rules", self.sessions, orm.applied_events, self.bus.route(), self.bus, batch_unit_of_work(settings, self.policy))
+        units = (replay_units_of_work if self.replaying else batch_unit_of_work)(settings, self.policy)
+        self.consumer = BatchConsumer("rules", self.sessions, orm.applied_events, self.bus.route(), self.bus, units)
 
     async def close(self) -> None:
         if self.engine is not None:

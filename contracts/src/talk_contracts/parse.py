@@ -1,9 +1,9 @@
 """Reading events from the outside world: validation with errors a person can act on."""
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from pydantic import BaseModel, ValidationError
 
 from talk_contracts.catalogue import CATALOGUE, EventType
@@ -74,7 +74,7 @@ def parse_event_bytes(value: bytes | None) -> ParsedEvent:
     if not value:
         raise EventRejected([{"loc": "(message)", "msg": "empty message"}])
     try:
-        raw = json.loads(value)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raw = orjson.loads(value)  # a third of json's time: a replay decodes every event of the year
+    except orjson.JSONDecodeError as exc:
         raise EventRejected([{"loc": "(message)", "msg": f"not JSON: {exc}"}]) from None
     return parse_event(raw)

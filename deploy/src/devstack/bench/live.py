@@ -32,6 +32,12 @@ from talk_contracts import Topic
 from talks.adapters.crypto import new_key
 
 
+def peak_rss_mb(pid: int | str = "self") -> int:
+    """A process's peak resident memory (VmHWM), MB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return round(next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")) / 1024)
+
+
 def percentiles(samples: list[float]) -> dict[str, float]:
     if not samples:
         return {"p50_ms": None, "p95_ms": None, "p99_ms": None}
@@ -287,12 +293,7 @@ class LiveSystem:
         return out | {"all": round(sum(out.values()), 1), "seconds": round(elapsed)}
 
     def peak_rss_mb(self) -> dict[str, int]:
-        out = {}
-        for name, service in self.services.items():
-            status = Path(f"/proc/{service.process.pid}/status").read_text()
-            kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
-            out[name] = round(kb / 1024)
-        return out
+        return {name: peak_rss_mb(service.process.pid) for name, service in self.services.items()}
 
 
 def _ticks(processes: dict[str, list[ServiceProcess]]) -> dict[str, int]:

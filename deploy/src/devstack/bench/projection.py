@@ -10,7 +10,7 @@ from aiokafka import ConsumerRecord
 from sqlalchemy import text
 
 from compliance.adapters import orm
-from compliance.adapters.unit_of_work import batch_unit_of_work
+from compliance.adapters.unit_of_work import batch_unit_of_work, replay_units_of_work
 from compliance.application.messagebus import ComplianceBus
 from compliance.config import ComplianceSettings
 from compliance.domain.policy import Policy
@@ -22,9 +22,13 @@ TODAY = date(2026, 12, 31)  # the generated year, seen from its end
 
 
 @asynccontextmanager
-async def projection_consumer(url: str, schema: str, name: str = "bench", policy: Policy | None = None) -> AsyncIterator[BatchConsumer]:
+async def projection_consumer(
+    url: str, schema: str, name: str = "bench", policy: Policy | None = None, *, replaying: bool = False,
+) -> AsyncIterator[BatchConsumer]:
     """The compliance consumer writing to fresh tables in `schema` (no producer: nothing dead-lettered),
-    under the service's policy unless another is given (a what-if)."""
+    under the service's policy unless another is given (a what-if). `replaying`: as `python -m
+    compliance replay` applies the log, its rows kept in memory from batch to batch; otherwise as the
+    live service does, each batch loading its own."""
     # A pooled engine, as every service runs: the one-by-one peer must not pay a connection per event.
     engine = make_engine(url).execution_options(schema_translate_map={orm.SCHEMA: schema})
     try:
@@ -33,9 +37,10 @@ async def projection_consumer(url: str, schema: str, name: str = "bench", policy
         await migrate(engine, "compliance.adapters.migrations", schema)
         settings = ComplianceSettings()
         policy = policy or settings.policy()
-        bus = ComplianceBus(policy, lambda: TODAY)
+        bus = ComplianceBus(policy, lambda: TODAY, replaying=replaying)
         heap.settle()  # as the service does once started (kernel.runtime)
-        yield BatchConsumer(name, make_sessionmaker(engine), orm.applied_events, bus.route(), bus, batch_unit_of_work(settings, policy))
+        units = (replay_units_of_work if replaying else batch_unit_of_work)(settings, policy)
+        yield BatchConsumer(name, make_sessionmaker(engine), orm.applied_events, bus.route(), bus, units, spans=not replaying)
     finally:
         await engine.dispose()
 
@@ -49,5 +54,5 @@ async def apply(consumer: BatchConsumer, records: Sequence[ConsumerRecord], batc
 
 
 async def replay(url: str, schema: str, records: Sequence[ConsumerRecord], batch: int, policy: Policy | None = None) -> float:
-    async with projection_consumer(url, schema, policy=policy) as consumer:
+    async with projection_consumer(url, schema, policy=policy, replaying=True) as consumer:
         return await apply(consumer, records, batch)

@@ -4,7 +4,12 @@ import json
 import re
 from pathlib import Path
 
-README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+def _markers(size: str) -> tuple[str, str]:
+    """Where a size's table stands in README: the county's between `bench:start` and `bench:end`,
+    each other size's between markers of its own (`bench:city:start` ...)."""
+    name = "bench" if size == "county" else f"bench:{size}"
+    return f"<!-- {name}:start -->", f"<!-- {name}:end -->"
 
 
 def _n(value) -> str:
@@ -21,12 +26,16 @@ def table(f: dict) -> str:
         (f"compliance replay from offset zero (batches of {f['batch']})",
          f"{_n(f['compliance_replay_events_per_s'])} events/s — {f['replay_to_ceiling']:.0%} of the ceiling, "
          f"{f['replay_to_peer']:.1f}× the peer"),
+        *([("memory of the replay: the bench's process (the log read → with the projection kept), the broker, the rebuilt tables",
+            f"{_n(f['log_read_rss_mb'])} → {_n(f['replay_rss_mb'])} MB, broker "
+            + (f"{_n(f['broker_rss_mb'])} MB" if f["broker_rss_mb"] is not None else "not ours")
+            + f", tables {_n(f['replay_tables_mb'])} MB")] if "replay_rss_mb" in f else []),
         (f"what-if {json.dumps(f['what_if_policy'])} (replay under it, the year's outcomes of both compared; {_n(f['what_if_rows'])} rows)",
          f"{f['what_if_seconds']} s; city M4 live → what-if: "
          + ", ".join(f"{m} {a} → {b}" for m, (a, b) in f["what_if_M4"].items() if m in ("fulfilled_on_time", "late", "escalated"))),
         (f"compliance live (the running service beside the other three; {_n(f['live_events'])} events)",
          f"{_n(f['compliance_live_events_per_s'])} events/s"),
-        (f"batched equals one by one (first {_n(f['checked_events'])} events)",
+        (f"batched, as the service and as the replay (its rows in memory), equals one by one (first {_n(f['checked_events'])} events)",
          "yes" if f["batched_equals_one_by_one"] else f"NO: {f['differences']}"),
         (f"accept → inbox at {f['latency_rate']} events/s for {f['latency_seconds']} s ({_n(lat['alerted'])} alerts)",
          f"p50 {lat['p50_ms']} ms, p95 {lat['p95_ms']} ms, p99 {lat['p99_ms']} ms (after the first second: p99 {lat.get('p99_after_first_second_ms')} ms)"),
@@ -60,11 +69,12 @@ def table(f: dict) -> str:
     return head + "| figure | value |\n|---|---|\n" + "".join(f"| {a} | {b} |\n" for a, b in rows)
 
 
-def keep_in_readme(readme: Path, text: str) -> bool:
-    """Replace what stands between the README's bench markers; False when the markers are missing."""
+def keep_in_readme(readme: Path, text: str, size: str) -> bool:
+    """Replace what stands between the README's markers of the size; False when they are missing."""
+    start, end = _markers(size)
     content = readme.read_text()
-    pattern = re.compile(re.escape(README_START) + ".*?" + re.escape(README_END), re.S)
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
     if not pattern.search(content):
         return False
-    readme.write_text(pattern.sub(lambda _: f"{README_START}\n{text}{README_END}", content))
+    readme.write_text(pattern.sub(lambda _: f"{start}\n{text}{end}", content))
     return True

@@ -21,6 +21,7 @@ class MemoryUnitOfWork:
     def __init__(self, policy: Policy, rows: BatchRows | None = None):
         self.policy = policy
         self.rows = rows or BatchRows(complete=True)
+        self.holds_everything = True
         self.day: date | None = None
         self.vacancy_candidates: set[str] = set()
         self.changed_obligations: dict = {}

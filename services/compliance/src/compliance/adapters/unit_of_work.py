@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import event, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from compliance.adapters import orm, transitions
@@ -17,16 +17,20 @@ from compliance.domain.changes import Change, TriggerRefused
 from compliance.domain.obligations import Transition, stage_changes_on
 from compliance.domain.policy import Policy
 from compliance.domain.view import NotLoaded, View
+from kernel.logging import get_logger
 from kernel.outbox import stage, stage_raw
 from kernel.settings import CommonSettings
 from talk_contracts import CloudEvent, dlq_topic, event_type
 from talk_contracts.calendar import local_date
 
+log = get_logger(__name__)
+
 
 class BatchUnitOfWork:
-    def __init__(self, session: AsyncSession, settings: CommonSettings, policy: Policy):
+    def __init__(self, session: AsyncSession, settings: CommonSettings, policy: Policy, rows: BatchRows | None = None):
         self.session, self.settings, self.policy = session, settings, policy
-        self.rows = BatchRows()
+        self.rows = rows if rows is not None else BatchRows()
+        self.holds_everything = self.rows.complete  # nothing to load: see replay_units_of_work
         self.day: date | None = None
         self.earliest: datetime | None = None
         self.vacancy_candidates: set[str] = set()
@@ -189,6 +193,7 @@ class BatchUnitOfWork:
             await announce(conn, obligations=rows.obligations.changed_count, talks=rows.talks.changed_count)
         self._outbox, self._dead, self._steps = [], [], []
         self.vacancy_candidates, self.changed_obligations = set(), {}
+        rows.flushed()
 
     async def _count_again(self, conn: AsyncConnection) -> None:
         """Coverage kept counted (adapters.rollups) for whoever this transaction's changes touch:
@@ -210,6 +215,35 @@ def batch_unit_of_work(settings: CommonSettings, policy: Policy):
     return lambda session: BatchUnitOfWork(session, settings, policy)
 
 
+def replay_units_of_work(settings: CommonSettings, policy: Policy):
+    """The factory for a replay into an empty schema (entrypoints.replay): every row the replay
+    writes is kept in memory from one batch to the next, so the rows in memory are the whole
+    projection and no batch loads anything (loading was a third of a replay's time).
+
+    Only while every batch has committed: a batch that failed, or whose commit is unknown, may have
+    left in memory what the database does not hold, so from then on each batch loads its rows from
+    the database as the live consumer does."""
+    kept: BatchRows | None = BatchRows(complete=True)
+    committed = True  # the last batch given the kept rows
+
+    def on_commit(_session) -> None:
+        nonlocal committed
+        committed = True
+
+    def open_one(session: AsyncSession) -> BatchUnitOfWork:
+        nonlocal kept, committed
+        if kept is not None and not committed:
+            log.warning("a replayed batch did not commit: the rows it kept in memory are dropped, and each batch loads its own from now on")
+            kept = None
+        if kept is None:
+            return BatchUnitOfWork(session, settings, policy)
+        committed = False
+        event.listen(session.sync_session, "after_commit", on_commit, once=True)
+        return BatchUnitOfWork(session, settings, policy, kept)
+
+    return open_one
+
+
 def units_of_work(sessions: async_sessionmaker, settings: CommonSettings, policy: Policy):
     """Transactions of their own, outside the consumer (the daily tick, an operator's waiver)."""
 
@@ -221,4 +255,4 @@ def units_of_work(sessions: async_sessionmaker, settings: CommonSettings, policy
     return open_one
 
 
-__all__ = ["BatchUnitOfWork", "batch_unit_of_work", "units_of_work"]
+__all__ = ["BatchUnitOfWork", "batch_unit_of_work", "replay_units_of_work", "units_of_work"]

@@ -48,7 +48,9 @@ class ComplianceBus:
         self.policy, self.today = policy, today
         self.without_event = without_event  # what moves an obligation when no event does (Cause.kind)
         self.routes = ROUTES | (REPLAYED if replaying else {})
-        self.replaying = replaying  # a rebuild tells nobody and logs no line per obligation
+        # A rebuild tells nobody: it stages nothing to publish (the live service told them when it
+        # happened), and logs no line per obligation.
+        self.replaying = replaying
 
     def route(self) -> dict:
         return dict.fromkeys(self.routes, self.handle)
@@ -56,7 +58,8 @@ class ComplianceBus:
     async def start_batch(self, uow: UnitOfWork, events: list[ParsedEvent]) -> None:
         uow.day = self.today()  # one date for the whole batch
         uow.earliest = min((e.envelope.time for e in events), default=None)
-        await uow.prepare(needs_of_events(events, self.policy))
+        if not uow.holds_everything:
+            await uow.prepare(needs_of_events(events, self.policy))
 
     async def handle(self, uow: UnitOfWork, event: ParsedEvent) -> None:
         decide = self.routes[event.envelope.type]
@@ -79,7 +82,7 @@ class ComplianceBus:
                     # change nothing of that).
                     first, last = uow.changed_obligations.get(ob.obligation_id, (before, None))
                     uow.changed_obligations[ob.obligation_id] = (first, cause or last)
-                case VacancyReported():
+                case VacancyReported() if not self.replaying:
                     uow.publish([vacancy_event(change, cause, now)])
                 case TriggerRefused():
                     uow.dead_letter(change)
@@ -108,13 +111,15 @@ class ComplianceBus:
             told = announcements(first, uow.view.obligation(obligation_id))
             if not told:
                 continue
+            uow.record(transitions(told, self._cause(cause)))  # the obligation's history, which explanations show
+            if self.replaying:
+                continue
             events = obligation_events(tuple(told), cause, now)
             uow.publish(events)  # staged in the cause's trace (kernel.tracing)
-            uow.record(transitions(told, self._cause(cause)))  # the obligation's history, which explanations show
             # A line per transition, naming what caused it: `grep <correlation id>` (or its trace id)
             # follows a reported sanction from the registry through here to notify's inbox.
             with tracing.resumed(cause and cause.id):
-                for e in [] if self.replaying else events:
+                for e in events:
                     log.info(
                         e.type.removesuffix(".v1").replace(".", " "), obligation_id=obligation_id, cause_event_id=cause and cause.id,
                         correlation_id=cause and cause.envelope.correlationid,

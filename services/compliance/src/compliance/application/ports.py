@@ -43,6 +43,7 @@ class UnitOfWork(Protocol):
     async def load_stage_candidates(self, today: date) -> list[str]:
         """Open obligations whose stage may move today (skipping those another transaction holds)."""
 
+    holds_everything: bool  # the view is the whole projection (a replay's rows kept in memory): nothing to prepare
     day: date  # the batch's today
     earliest: datetime | None  # the time of the batch's earliest event: no fact it changes is older
     changed_obligations: dict  # obligation id -> (as it stood before the batch, the last event that changed it)

@@ -3,7 +3,7 @@
     python -m compliance replay [--schema compliance_rebuild] [--compare]
 
 The rebuilt tables live in their own schema (the live ones are untouched); nothing is published
-(the rebuilt outbox is not relayed). With --compare, the rebuilt state is compared with the live
+(nothing is even staged in the rebuilt outbox: the live service told everyone when it happened). With --compare, the rebuilt state is compared with the live
 one and the command exits 1 when they differ.
 """
 
@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from compliance.adapters import orm
 from compliance.adapters.rebuild import analyze, compare, fresh_schema
 from compliance.adapters.rollups import count_and_fold
-from compliance.adapters.unit_of_work import batch_unit_of_work, units_of_work
+from compliance.adapters.unit_of_work import replay_units_of_work, units_of_work
 from compliance.application.lifecycle import advance
 from compliance.application.messagebus import ComplianceBus
 from compliance.config import CONSUMED, ComplianceSettings
@@ -42,7 +42,9 @@ async def rebuild(settings: ComplianceSettings, schema: str, idle_seconds: float
     today = local_date(datetime.now(UTC), policy.zone)
     # Compliance's own topic too: the operators' waivers are facts of the projection (application.waivers).
     bus = ComplianceBus(policy, lambda: today, replaying=True)
-    consumer = BatchConsumer("compliance", sessions, orm.applied_events, bus.route(), bus, batch_unit_of_work(settings, policy))
+    # The schema starts empty, so what the replay writes is all there is: kept in memory, never loaded.
+    units = replay_units_of_work(settings, policy)
+    consumer = BatchConsumer("compliance", sessions, orm.applied_events, bus.route(), bus, units, spans=False)
     started = time.monotonic()
     topics = [settings.topic(t.value) for t in [*CONSUMED, Topic.COMPLIANCE]]
     records = await read_log(settings, topics, idle_seconds)

@@ -14,10 +14,12 @@ from compliance.domain.tree import Org
 
 
 class BatchRows:
-    """Implements domain.view.View; `complete=True` for the in-memory view of tests (nothing is
-    ever missing: what is not here does not exist)."""
+    """Implements domain.view.View. `complete=True` where nothing is ever missing (what is not here
+    does not exist): the in-memory view of tests, and a replay's rows kept from batch to batch
+    (adapters.unit_of_work.replay_units_of_work)."""
 
     def __init__(self, complete: bool = False):
+        self.complete = complete
         self.tree = TreeRows(complete)
         self.people = PeopleRows(complete)
         self.obligations = ObligationRows(complete)
@@ -71,6 +73,11 @@ class BatchRows:
 
     def talk(self, talk_id: str) -> Talk | None:
         return self.talks.talk(talk_id)
+
+    def flushed(self) -> None:
+        """Written back: nothing is changed any more, and everything stays as the tables now hold it."""
+        for rows in (self.tree, self.people, self.obligations, self.talks):
+            rows.flushed()
 
     # the changes a decision made ----------------------------------------------------------------
     def apply(self, change: c.Change) -> None:

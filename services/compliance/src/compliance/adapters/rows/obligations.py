@@ -197,6 +197,9 @@ class ObligationRows:
         if added:
             await conn.execute(unnested(p, added).on_conflict_do_nothing())
 
+    def flushed(self) -> None:
+        """What was changed is now what the table holds."""
+        self._dirty, self._stored_paths, self._new_retractions = set(), {}, []
 
     async def flush(self, conn: AsyncConnection) -> None:
         if self._dirty:
@@ -208,6 +211,3 @@ class ObligationRows:
         if self._new_retractions:
             rows = [vars(r) for r in self._new_retractions]
             await conn.execute(insert(orm.retractions).on_conflict_do_nothing(), rows)
-
-
-

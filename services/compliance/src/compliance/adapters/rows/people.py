@@ -111,6 +111,10 @@ class PeopleRows:
         self.held_loaded.add(missing)
 
     # writing back -----------------------------------------------------------------------------
+    def flushed(self) -> None:
+        """What was changed is now what the tables hold."""
+        self._dirty_people, self._dirty_absences, self._holds, self._released = set(), set(), [], set()
+
     async def flush(self, conn: AsyncConnection) -> None:
         if self._dirty_people:
             dirty = sorted(self._dirty_people)

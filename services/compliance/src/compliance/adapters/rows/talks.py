@@ -93,6 +93,10 @@ class TalkRows:
         for person, since in wanted.items():
             self._since[person] = min(since, self._since.get(person, since))
 
+    def flushed(self) -> None:
+        """What was changed is now what the tables hold."""
+        self._new, self._credits, self._recounted, self.credited = [], {}, set(), set()
+
     async def flush(self, conn: AsyncConnection) -> None:
         if self._new:
             rows = [

@@ -161,6 +161,10 @@ class TreeRows:
         self.vacancies_loaded.add(missing)
 
     # writing back -------------------------------------------------------------------------------
+    def flushed(self) -> None:
+        """What was changed is now what the tables hold."""
+        self._dirty_orgs, self._dirty_seats, self._stored_seats, self._dirty_vacancies, self._meetings = set(), set(), {}, set(), {}
+
     async def flush(self, conn: AsyncConnection) -> None:
         if self._dirty_orgs:
             stmt = insert(orm.orgs)
