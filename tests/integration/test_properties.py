@@ -52,26 +52,15 @@ async def test_applying_a_year_twice_or_with_duplicates_changes_nothing(worlds, 
         await world.close()
 
 
+# As the service applies it (each batch loading its rows) and as a replay does (its rows kept in memory).
+@pytest.mark.parametrize("replaying", [False, True], ids=["service", "replay"])
 @SETTINGS
 @given(seed=st.integers(0, 2**32 - 1), n_events=st.integers(10, 50), order=st.integers(0, 2**32 - 1),
        batches=st.lists(st.integers(1, 20), min_size=1, max_size=4))  # fmt: skip
-async def test_interleaved_on_postgresql_equals_log_order_in_memory(worlds, seed, n_events, order, batches):
+async def test_interleaved_on_postgresql_equals_log_order_in_memory(worlds, replaying, seed, n_events, order, batches):
     events = city_year(seed, n_events)
     expected = (await _applied(MemoryWorld(YEAR_START), events, [len(events)])).projection()
-    world = await _applied(worlds(), interleave(events, random.Random(order)), batches)
-    try:
-        assert world.projection() == expected
-    finally:
-        await world.close()
-
-
-@SETTINGS
-@given(seed=st.integers(0, 2**32 - 1), n_events=st.integers(10, 50), order=st.integers(0, 2**32 - 1),
-       batches=st.lists(st.integers(1, 20), min_size=1, max_size=4))  # fmt: skip
-async def test_a_replay_keeping_its_rows_in_memory_equals_log_order_in_memory(worlds, seed, n_events, order, batches):
-    events = city_year(seed, n_events)
-    expected = (await _applied(MemoryWorld(YEAR_START), events, [len(events)])).projection()
-    world = await _applied(worlds(replaying=True), interleave(events, random.Random(order)), batches)
+    world = await _applied(worlds(replaying=replaying), interleave(events, random.Random(order)), batches)
     try:
         assert world.projection() == expected
     finally:
