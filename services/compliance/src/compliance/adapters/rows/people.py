@@ -73,18 +73,26 @@ class PeopleRows:
         missing = self.people_loaded.missing(person_ids)
         if not missing:
             return
+        # One statement, the member's row beside each stretch: someone without a stretch is nobody yet
+        # (a live batch makes some forty round trips, each costing more than its rows).
         m, s = orm.members.c, orm.memberships.c
-        names = {r.person_id: r for r in await conn.execute(select(m.person_id, m.name, m.status).where(among(m.person_id, missing)))}
-        stretches: dict[str, list[Stretch]] = {p: [] for p in names}
-        stmt = select(s.person_id, s.org_id, s.since, s.until, s.left_reason).where(among(s.person_id, list(names))).order_by(s.since)
+        stmt = (
+            select(m.person_id, m.name, m.status, s.org_id, s.since, s.until, s.left_reason)
+            .join_from(orm.members, orm.memberships, s.person_id == m.person_id)
+            .where(among(m.person_id, missing))
+            .order_by(s.since)
+        )
+        found: dict[str, tuple[str, str, list[Stretch]]] = {}  # person -> name, status, stretches
         for r in await conn.execute(stmt):
-            stretches[r.person_id].append(Stretch(r.org_id, r.since, r.until, r.left_reason))
+            found.setdefault(r.person_id, (r.name, r.status, []))[2].append(Stretch(r.org_id, r.since, r.until, r.left_reason))
         for person_id in missing:
             if person_id in self._dirty_people:
                 continue
-            row = names.get(person_id)
-            found = stretches.get(person_id)
-            self._people[person_id] = Person(person_id, row.name, row.status, tuple(found)) if row and found else None
+            if person_id in found:
+                name, status, stretches = found[person_id]
+                self._people[person_id] = Person(person_id, name, status, tuple(stretches))
+            else:
+                self._people[person_id] = None
         self.people_loaded.add(missing)
 
     async def load_absences(self, conn: AsyncConnection, person_ids: Iterable[str]) -> None:
