@@ -7,7 +7,6 @@ facts are in the view (resettling.py). Neither reads a clock nor does any I/O: `
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from compliance.domain import history
@@ -27,6 +26,7 @@ from compliance.domain.changes import (
     Unsettled,
 )  # fmt: skip
 from compliance.domain.coverage import credits_of_talk
+from compliance.domain.evolve import evolve
 from compliance.domain.obligations import Obligation, Retraction, Talk, Trigger, new_obligation
 from compliance.domain.policy import Policy
 from compliance.domain.responsibility import LEADER, OPERATORS_AT, PLACED
@@ -69,7 +69,7 @@ def org_registered(event: ParsedEvent, view: View, policy: Policy, today: date) 
 def org_moved(event: ParsedEvent, view: View, policy: Policy, today: date) -> list[Change]:
     data: d.OrgMoved = event.data
     before = view.org(data.org_id) or Org(data.org_id, None, data.org_id, "branch")
-    return [OrgSaved(replace(before, parent_id=data.parent_id)), _moved(data.org_id, event.envelope.time, view)]
+    return [OrgSaved(evolve(before, parent_id=data.parent_id)), _moved(data.org_id, event.envelope.time, view)]
 
 
 def _moved(org_id: str, at: datetime, view: View) -> Unsettled:
@@ -197,7 +197,7 @@ def action_retracted(event: ParsedEvent, view: View, policy: Policy, today: date
 
 def waived(obligation: Obligation, reason: str, at: datetime, view: View, policy: Policy, today: date) -> list[Change]:
     """An operator closes an obligation of theirs with a reason (SPEC §2)."""
-    return settled(obligation, replace(obligation, waived_at=at, waived_reason=reason), view, policy, today)
+    return settled(obligation, evolve(obligation, waived_at=at, waived_reason=reason), view, policy, today)
 
 
 def obligation_waived(event: ParsedEvent, view: View, policy: Policy, today: date) -> list[Change]:

@@ -11,10 +11,11 @@ seats (SPEC §2, "a trigger reported late ... falls on today's holder").
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from compliance.domain.evolve import evolve
 from talk_contracts import COMMITTEE_ROLES
 from talk_contracts.calendar import local_date
 
@@ -107,9 +108,9 @@ def joined(person: Person | None, person_id: str, org_id: str, name: str, status
     if person is None:
         return Person(person_id, name, status, (Stretch(org_id, at),))
     if person.current is not None:
-        return replace(person, name=name, status=status)
+        return evolve(person, name=name, status=status)
     at = max(at, person.stretches[-1].until or at)
-    return replace(person, name=name, status=status, stretches=(*person.stretches, Stretch(org_id, at)))
+    return evolve(person, name=name, status=status, stretches=(*person.stretches, Stretch(org_id, at)))
 
 
 def transferred(person: Person, to_org_id: str, at: datetime) -> Person:
@@ -117,7 +118,7 @@ def transferred(person: Person, to_org_id: str, at: datetime) -> Person:
     if current is None or current.org_id == to_org_id:
         return person
     at = max(at, current.since)
-    return replace(person, stretches=(*person.stretches[:-1], replace(current, until=at), Stretch(to_org_id, at)))
+    return evolve(person, stretches=(*person.stretches[:-1], evolve(current, until=at), Stretch(to_org_id, at)))
 
 
 def left(person: Person, reason: str, at: datetime) -> Person:
@@ -125,7 +126,7 @@ def left(person: Person, reason: str, at: datetime) -> Person:
     if current is None:
         return person
     at = max(at, current.since)
-    return replace(person, stretches=(*person.stretches[:-1], replace(current, until=at, left_reason=reason)))
+    return evolve(person, stretches=(*person.stretches[:-1], evolve(current, until=at, left_reason=reason)))
 
 
 # What a role event does to an organisation's seats (SPEC §2: at most one secretary).
@@ -135,7 +136,7 @@ def assigned(seats: Sequence[Seat], org_id: str, person_id: str, role: str, at: 
     if any(s.person_id == person_id and s.role == role and s.is_open for s in seats):
         return tuple(seats)
     out = [
-        replace(s, until=max(at, s.since)) if role == "secretary" and s.role == "secretary" and s.is_open else s
+        evolve(s, until=max(at, s.since)) if role == "secretary" and s.role == "secretary" and s.is_open else s
         for s in seats
     ]
     return _in_order([*out, Seat(org_id, person_id, role, at)])
@@ -143,7 +144,7 @@ def assigned(seats: Sequence[Seat], org_id: str, person_id: str, role: str, at: 
 
 def ended(seats: Sequence[Seat], person_id: str, role: str, at: datetime) -> tuple[Seat, ...]:
     return _in_order(
-        replace(s, until=max(at, s.since)) if s.person_id == person_id and s.role == role and s.is_open else s
+        evolve(s, until=max(at, s.since)) if s.person_id == person_id and s.role == role and s.is_open else s
         for s in seats
     )
 

@@ -2,9 +2,10 @@
 (SPEC §3.2–3.4). Pure. How an obligation's state follows from the facts: settlement.py."""
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from compliance.domain.evolve import evolve
 from compliance.domain.policy import Policy
 from talk_contracts import OPEN_STATUSES
 
@@ -164,17 +165,17 @@ def announcements(before: Obligation | None, after: Obligation) -> list[Announce
             return []
         return [(CLOSED[after.status], after, None)]
     if before is None or not before.is_open:
-        steps: list[Announcement] = [("opened", replace(after, status="open", escalated_to_id=None), None)]
+        steps: list[Announcement] = [("opened", evolve(after, status="open", escalated_to_id=None), None)]
         current = "open"
     else:
         steps, current = [], before.status if before.status in STAGES else "open"
         holder = lambda ob: (ob.rule_id, ob.responsible_kind, ob.responsible_id, ob.responsible_org_id, ob.org_id)  # noqa: E731
         if holder(before) != holder(after):
-            steps.append(("reassigned", replace(after, status=current), before.responsible_id))
+            steps.append(("reassigned", evolve(after, status=current), before.responsible_id))
         elif current == after.status == "escalated":
             steps.append(("escalated", after, None))  # a new target above the responsible one is told too
     for stage in STAGES[STAGES.index(current) + 1 : STAGES.index(after.status) + 1]:
-        steps.append((stage, replace(after, status=stage, escalated_to_id=after.escalated_to_id if stage == "escalated" else None), None))
+        steps.append((stage, evolve(after, status=stage, escalated_to_id=after.escalated_to_id if stage == "escalated" else None), None))
     if not steps:
         return [("reassigned", after, before.responsible_id if before else None)]
     transition, _, previous = steps[-1]

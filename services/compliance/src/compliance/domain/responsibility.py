@@ -12,9 +12,10 @@ organisation or above it, then by the member's responsible secretary (SPEC §3.2
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from compliance.domain.evolve import evolve
 from compliance.domain.history import ROLE_RANK, Person, Seat, boundaries, secretary_at
 from compliance.domain.tree import chain, depth
 from compliance.domain.view import View
@@ -94,7 +95,7 @@ def answer_at(subject: Person, subject_seats: Sequence[Seat], at: datetime, view
             seat = min(leader_seats, key=lambda s: (s.org_id, ROLE_RANK[s.role]))
             return Answer(PERSON, leader_id, seat.org_id, tuple(above))
         found = answer_at(subject, subject_seats, at, view)
-        return replace(found, path=tuple(dict.fromkeys([*found.path, *above])))
+        return evolve(found, path=tuple(dict.fromkeys([*found.path, *above])))
     seat = deciding_seat([s for s in subject_seats if s.held_at(at)], own_org, view)
     if seat is None:
         start = own_org  # rule 1
@@ -139,12 +140,12 @@ def periods(
         answer = answer_at(subject, seats, at, view, leader_id)
         following = _next_change(subject, seats, answer, at, view, leader_id)
         if out and out[-1].answer.same_holder(answer) and out[-1].answer.path == answer.path:
-            out[-1] = replace(out[-1], end=following)
+            out[-1] = evolve(out[-1], end=following)
         else:
             out.append(Period(at, following, answer))
         at = following
     if out and end is not None and (out[-1].end is None or out[-1].end > end):
-        out[-1] = replace(out[-1], end=end)
+        out[-1] = evolve(out[-1], end=end)
     return out
 
 

@@ -17,9 +17,9 @@ whatever their interleaving across keys (SPEC §6).
 """
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 
+from compliance.domain.evolve import evolve
 from compliance.domain.fulfilment import first_fulfilling
 from compliance.domain.history import Person
 from compliance.domain.obligations import Obligation, Talk, Trigger, stage_on
@@ -42,9 +42,9 @@ def settle(ob: Obligation, view: View, policy: Policy, today: date, talks: Seque
     trigger = Trigger(ob.subject_id, ob.rules, ob.trigger_date, ob.triggered_at, ob.trigger_ref, ob.leader_id)
     rule, refused = choose_rule(trigger, subject, view.seats_of(ob.subject_id), tz)
     if not subject.member_on(ob.trigger_date, tz):
-        return replace(ob, rule_id=rule, **_never_opened(ob, subject, view, "not_member"))  # dated on or after leaving (SPEC §3.5)
+        return evolve(ob, rule_id=rule, **_never_opened(ob, subject, view, "not_member"))  # dated on or after leaving (SPEC §3.5)
     if refused:
-        return replace(ob, rule_id=rule, **_never_opened(ob, subject, view, "not_committee"))
+        return evolve(ob, rule_id=rule, **_never_opened(ob, subject, view, "not_committee"))
     start = start_of(ob.trigger_date - timedelta(days=policy.window(rule)), tz)
     end, end_status, end_reason = _first_closing(ob, subject, view, start)
     history = periods(subject, start, end, view, ob.leader_id) or [Period(start, end, answer_at(subject, view.seats_of(subject.person_id), start, view, ob.leader_id))]
@@ -60,10 +60,10 @@ def settle(ob: Obligation, view: View, policy: Policy, today: date, talks: Seque
         at, talk = first
         on_time = local_date(talk.held_at, tz) <= ob.due_date
         status = {"status": "fulfilled" if on_time else "fulfilled_late", "fulfilled_by": talk.talk_id, "reason": None}
-        return replace(ob, rule_id=rule, **status, **_closed(ob, subject, view, policy, history, at, paths))
+        return evolve(ob, rule_id=rule, **status, **_closed(ob, subject, view, policy, history, at, paths))
     if end is not None:
         status = {"status": end_status, "reason": end_reason, "fulfilled_by": None}
-        return replace(ob, rule_id=rule, **status, **_closed(ob, subject, view, policy, history, end, paths))
+        return evolve(ob, rule_id=rule, **status, **_closed(ob, subject, view, policy, history, end, paths))
     answer = history[-1].answer
     stage = stage_on(ob.due_date, today, policy)
     escalated_to = None
@@ -73,7 +73,7 @@ def settle(ob: Obligation, view: View, policy: Policy, today: date, talks: Seque
         escalated_to = target.person_id
     current = subject.current or subject.stretches[-1]
     status = {"status": stage, "escalated_to_id": escalated_to, "fulfilled_by": None, "closed_at": None, "reason": None}
-    return replace(ob, rule_id=rule, **status, **_answered(answer, current.org_id, paths))
+    return evolve(ob, rule_id=rule, **status, **_answered(answer, current.org_id, paths))
 
 
 def _first_closing(ob: Obligation, subject: Person, view: View, start: datetime) -> tuple[datetime | None, str, str | None]:
