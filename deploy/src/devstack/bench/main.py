@@ -14,6 +14,7 @@ import asyncpg
 from compliance.adapters.rebuild import compare as compare_projections
 from compliance.config import CONSUMED, ComplianceSettings
 from compliance.domain.policy import with_overrides
+from compliance.entrypoints.replay import BATCH  # events per transaction, as the replay applies them
 from compliance.entrypoints.what_if import compare, outcomes
 from devstack.bench.ceiling import produce, raw_ceiling
 from devstack.bench.live import live_system, peak_rss_mb
@@ -28,7 +29,6 @@ from kernel.logging import configure_logging
 from kernel.replay import read_log
 from kernel.tracing import configure_tracing
 
-BATCH = 2000  # events per transaction in the replay
 # Year events applied one by one too, after the registry (one transaction each is slow: the reason for batches).
 CHECKED = {"small": 2_000, "county": 2_000, "city": 2_000}
 PEER_EVENTS = {"small": 1_000, "county": 1_500, "city": 1_500}

@@ -10,8 +10,9 @@ import time
 from pathlib import Path
 
 from compliance.config import CONSUMED, ComplianceSettings
+from compliance.entrypoints.replay import BATCH
 from devstack.bench.ceiling import produce
-from devstack.bench.main import BATCH, say
+from devstack.bench.main import say
 from devstack.bench.projection import apply, projection_consumer
 from devstack.bench.scratch import scratch_database, topic_prefix
 from devstack.city import chosen_size, generate

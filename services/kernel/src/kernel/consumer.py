@@ -75,7 +75,7 @@ class BatchConsumer:
     producer: AIOKafkaProducer | None = None
     attempts: int = 20  # of a batch that lost a race (kernel.db.lost_a_race), before it is redelivered
     # A span per event, which what the batch stages for the event continues. Off for a replay from
-    # the log, which stages nothing to publish: a tenth of its time went on spans nobody sees.
+    # the log, which stages nothing to publish: some 5 % of its time went on spans nobody sees.
     spans: bool = True
 
     async def handle(self, records: Sequence[ConsumerRecord]) -> None:

@@ -218,7 +218,7 @@ def batch_unit_of_work(settings: CommonSettings, policy: Policy):
 def replay_units_of_work(settings: CommonSettings, policy: Policy):
     """The factory for a replay into an empty schema (entrypoints.replay): every row the replay
     writes is kept in memory from one batch to the next, so the rows in memory are the whole
-    projection and no batch loads anything (loading was a third of a replay's time).
+    projection and no batch loads anything (loading was a quarter of a replay's time).
 
     Only while every batch has committed: a batch that failed, or whose commit is unknown, may have
     left in memory what the database does not hold, so from then on each batch loads its rows from

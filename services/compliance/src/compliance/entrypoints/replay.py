@@ -30,11 +30,17 @@ from talk_contracts import Topic
 from talk_contracts.calendar import local_date
 
 log = get_logger("compliance.replay")
+# Events per transaction. Not the live consumer's KAFKA_MAX_BATCH (500): with its rows kept in
+# memory a replay's batch costs little more than its writes, and under the profiler the county's
+# first 40,000 events went from 2,739 events/s in batches of 500 to 3,639 in batches of 2,000.
+BATCH = 2000
 
 Progress = Callable[[str, int, int], None]  # stage, done, of
 
 
-async def rebuild(settings: ComplianceSettings, schema: str, idle_seconds: float, *, policy: Policy | None = None, progress: Progress | None = None) -> int:
+async def rebuild(
+    settings: ComplianceSettings, schema: str, idle_seconds: float, *, policy: Policy | None = None, progress: Progress | None = None, batch: int = BATCH,
+) -> int:
     """`policy`: the service's own unless another is asked for (a what-if). `progress` hears of each chunk."""
     engine = await fresh_schema(settings.asyncpg_url(), schema)
     sessions = make_sessionmaker(engine)
@@ -51,7 +57,7 @@ async def rebuild(settings: ComplianceSettings, schema: str, idle_seconds: float
     log.info("log read", records=len(records), seconds=round(time.monotonic() - started, 1))
     heap.settle()  # the log read is kept to the end: out of the collector's way
     applied = 0
-    async for chunk in chunks(records, settings.kafka_max_batch):
+    async for chunk in chunks(records, batch):
         await consumer.handle(chunk)
         applied += len(chunk)
         if progress is not None:
@@ -73,6 +79,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m compliance replay", description=__doc__.split("\n")[1])
     parser.add_argument("--schema", default="compliance_rebuild", help="where the rebuilt tables go")
     parser.add_argument("--idle-seconds", type=float, default=3.0, help="the log is read until quiet this long")
+    parser.add_argument("--batch", type=int, default=BATCH, help=f"events per transaction (default {BATCH})")
     parser.add_argument("--compare", action="store_true", help="compare with the live projection; exit 1 if they differ")
     args = parser.parse_args(argv)
     # The rebuild drops and recreates its schema: only one of compliance's own, never the live one
@@ -81,7 +88,9 @@ def main(argv: list[str]) -> int:
         parser.error(f"--schema must name a scratch schema of compliance's own, {orm.SCHEMA}_<something> (not {args.schema!r})")
     settings = ComplianceSettings()
     configure_logging("compliance-replay", settings.log_level, settings.log_format)
-    asyncio.run(rebuild(settings, args.schema, args.idle_seconds))
+    if args.batch < 1:
+        parser.error(f"--batch must be 1 or more (not {args.batch})")
+    asyncio.run(rebuild(settings, args.schema, args.idle_seconds, batch=args.batch))
     if not args.compare:
         return 0
     differences = asyncio.run(compare(settings.asyncpg_url(), orm.SCHEMA, args.schema))
