@@ -21,6 +21,7 @@ import os
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -161,16 +162,12 @@ class BatchConsumer:
                     continue
                 fresh.discard(event.id)  # a duplicate inside the same batch is skipped too
                 envelope = event.envelope
-                if not self.spans:
-                    structlog.contextvars.bind_contextvars(event_id=event.id, event_type=envelope.type, correlation_id=envelope.correlationid)
-                    await self.handlers[envelope.type](uow, event)
-                    by_type[envelope.type] += 1
-                    continue
                 # A span per event, in the event's own trace: what the batch stages for it continues that trace.
-                with tracing.applying(self.name, event.id, envelope.type, envelope.traceparent, envelope.tracestate) as span:
+                applying = tracing.applying(self.name, event.id, envelope.type, envelope.traceparent, envelope.tracestate) if self.spans else nullcontext()
+                with applying as span:
                     # What the handler logs names the event, the request it belongs to and its trace.
                     structlog.contextvars.bind_contextvars(
-                        event_id=event.id, event_type=envelope.type, correlation_id=envelope.correlationid, **tracing.ids_of(span),
+                        event_id=event.id, event_type=envelope.type, correlation_id=envelope.correlationid, **(tracing.ids_of(span) if span is not None else {}),
                     )  # fmt: skip
                     await self.handlers[envelope.type](uow, event)
                     if debug:
