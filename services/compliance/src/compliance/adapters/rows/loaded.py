@@ -1,11 +1,12 @@
 """Which keys a store holds completely."""
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Select, Table, Text, any_, bindparam, func, select, true
 from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.domain.view import NotLoaded
 
@@ -18,6 +19,21 @@ def unnested(table: Table, rows: list[dict]):
     arrays = [bindparam(None, [r[c] for r in rows], type_=ARRAY(table.c[c].type)) for c in columns]
     source = func.unnest(*arrays).table_valued(*columns).render_derived(name="v")
     return insert(table).from_select(columns, select(*(source.c[c] for c in columns)))
+
+
+async def copied(conn: AsyncConnection, table: Table, columns: Sequence[str], records: Sequence[tuple]) -> None:
+    """Rows known to be new written with COPY (binary): where no row can already be there (a
+    replay's kept rows, adapters.unit_of_work.replay_units_of_work) or the table only grows.
+    Several times cheaper than an INSERT of the same rows, on both sides of the connection; a
+    table's defaults fill the columns not given."""
+    if not records:
+        return
+    schema = (conn.sync_connection.get_execution_options().get("schema_translate_map") or {}).get(table.schema, table.schema)
+    driver = (await conn.get_raw_connection()).driver_connection
+    # SQLAlchemy begins its transaction at its first statement: a COPY before any would commit on its own.
+    if not driver.is_in_transaction():
+        raise RuntimeError(f"COPY into {table.name} outside a transaction")
+    await driver.copy_records_to_table(table.name, schema_name=schema, columns=list(columns), records=records)
 
 
 def among(column, values: Iterable):

@@ -12,21 +12,22 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import NullType
 
 from compliance.adapters import orm
-from compliance.adapters.rows.loaded import Loaded, among, each_since, unnested
+from compliance.adapters.rows.loaded import Loaded, among, copied, each_since, unnested
 from compliance.domain.obligations import Obligation, Retraction
 from compliance.domain.view import NotLoaded
 
 _FIELDS = [f.name for f in fields(Obligation)]
 
 
-def to_row(ob: Obligation) -> dict:
-    row = {name: getattr(ob, name) for name in _FIELDS}
-    row["rules"] = "/".join(ob.rules)
-    row["paths"] = list(ob.paths)
-    return row
-
-
 _RULES, _PATHS = _FIELDS.index("rules"), _FIELDS.index("paths")
+
+
+def to_record(ob: Obligation) -> tuple:
+    """The row's values in the order of `_FIELDS`."""
+    values = [getattr(ob, name) for name in _FIELDS]
+    values[_RULES] = "/".join(ob.rules)
+    values[_PATHS] = list(ob.paths)
+    return tuple(values)
 # What `from_row` reads, in its order; arrays as the driver hands them over (lists), unprocessed
 # (sqlalchemy.ARRAY, which the table's column is: the dialect's ARRAY is a subclass of it, not the reverse).
 COLUMNS = [type_coerce(c, NullType).label(c.name) if isinstance(c.type, ARRAY) else c for c in (orm.obligations.c[n] for n in _FIELDS)]
@@ -65,6 +66,7 @@ class ObligationRows:
         self._by_ref: dict[str, set[str]] = defaultdict(set)
         self._retractions: dict[str, list[Retraction]] = defaultdict(list)
         self._dirty: set[str] = set()
+        self._fresh: set[str] = set()  # where complete: those the table has never held
         self._stored_paths: dict[str, tuple[str, ...]] = {}  # as in obligation_paths, for those changed here
         self._new_retractions: list[Retraction] = []
 
@@ -116,6 +118,8 @@ class ObligationRows:
         if before is not None:
             for org in before.paths:
                 self._by_path[org].discard(ob.obligation_id)
+        elif self.complete:
+            self._fresh.add(ob.obligation_id)
         self._stored_paths.setdefault(ob.obligation_id, before.paths if before is not None else ())
         self._index(ob)
         self._dirty.add(ob.obligation_id)
@@ -194,19 +198,25 @@ class ObligationRows:
         if gone:
             stmt = p.delete().where(p.c.key == bindparam("k"), p.c.obligation_id == bindparam("o"))
             await conn.execute(stmt, gone)
-        if added:
+        if not added:
+            return
+        if self.complete:  # the stored paths are all the table holds
+            await copied(conn, p, ["key", "obligation_id"], [(a["key"], a["obligation_id"]) for a in added])
+        else:
             await conn.execute(unnested(p, added).on_conflict_do_nothing())
 
     def flushed(self) -> None:
         """What was changed is now what the table holds."""
-        self._dirty, self._stored_paths, self._new_retractions = set(), {}, []
+        self._dirty, self._fresh, self._stored_paths, self._new_retractions = set(), set(), {}, []
 
     async def flush(self, conn: AsyncConnection) -> None:
         if self._dirty:
-            stmt = insert(orm.obligations)
-            rows = [to_row(self._obligations[i]) for i in sorted(self._dirty)]
-            changed = {c: stmt.excluded[c] for c in _FIELDS if c != "obligation_id"} | {"updated_at": func.now()}
-            await conn.execute(stmt.on_conflict_do_update(index_elements=["obligation_id"], set_=changed), rows)
+            dirty = sorted(self._dirty)
+            await copied(conn, orm.obligations, _FIELDS, [to_record(self._obligations[i]) for i in dirty if i in self._fresh])
+            if changed_ones := [dict(zip(_FIELDS, to_record(self._obligations[i]), strict=True)) for i in dirty if i not in self._fresh]:
+                stmt = insert(orm.obligations)
+                changed = {c: stmt.excluded[c] for c in _FIELDS if c != "obligation_id"} | {"updated_at": func.now()}
+                await conn.execute(stmt.on_conflict_do_update(index_elements=["obligation_id"], set_=changed), changed_ones)
             await self._flush_paths(conn)
         if self._new_retractions:
             rows = [vars(r) for r in self._new_retractions]

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import NullType
 
 from compliance.adapters import orm
-from compliance.adapters.rows.loaded import among, each_since, unnested
+from compliance.adapters.rows.loaded import among, copied, each_since, unnested
 from compliance.domain.coverage import Credit
 from compliance.domain.obligations import Talk
 from compliance.domain.view import NotLoaded
@@ -99,29 +99,37 @@ class TalkRows:
 
     async def flush(self, conn: AsyncConnection) -> None:
         if self._new:
-            rows = [
-                {"talk_id": t.talk_id, "held_at": t.held_at, "mode": t.mode,
-                 "talker_ids": sorted(t.talker_ids), "talkee_ids": sorted(t.talkee_ids)}
-                for t in self._new
-            ]  # fmt: skip
-            await conn.execute(insert(orm.talks_seen).on_conflict_do_nothing(), rows)
-            taking_part = [
-                {"person_id": person, "held_at": t.held_at, "talk_id": t.talk_id}
-                for t in self._new
-                for person in sorted(t.talker_ids | t.talkee_ids)
-            ]
-            await conn.execute(unnested(orm.talk_participants, taking_part).on_conflict_do_nothing())
+            await self._write_talks(conn)
         if self._credits:
             c = orm.coverage_credits
             new = {t.talk_id for t in self._new}
             if recounted := sorted(self._recounted - new):
                 dropped = await conn.execute(c.delete().where(among(c.c.talk_id, recounted)).returning(c.c.rule_id, c.c.person_id, c.c.org_id, c.c.year))
                 self.credited |= {tuple(row) for row in dropped}
-            rows = [
-                vars(credit) | {"talk_id": talk_id, "held_at": held_at}
+            # One row per key: the key's first credit stays, as ON CONFLICT DO NOTHING keeps it.
+            rows = {
+                (talk_id, credit.rule_id, credit.person_id, credit.counterpart_id): (credit.org_id, credit.year, held_at)
                 for talk_id, (held_at, credits) in sorted(self._credits.items())
-                for credit in credits
-            ]
+                for credit in reversed(credits)
+            }
             if rows:
-                await conn.execute(unnested(c, rows).on_conflict_do_nothing())
-                self.credited |= {(row["rule_id"], row["person_id"], row["org_id"], row["year"]) for row in rows}
+                if self.complete:  # none of these talks' credits is in the table: new ones, or dropped just now
+                    await copied(conn, c, _CREDIT_COLUMNS, [key + rest for key, rest in rows.items()])
+                else:
+                    await conn.execute(unnested(c, [dict(zip(_CREDIT_COLUMNS, key + rest, strict=True)) for key, rest in rows.items()]).on_conflict_do_nothing())
+                self.credited |= {(rule, person, org, year) for (_, rule, person, _), (org, year, _) in rows.items()}
+
+    async def _write_talks(self, conn: AsyncConnection) -> None:
+        talks = [(t.talk_id, t.held_at, t.mode, sorted(t.talker_ids), sorted(t.talkee_ids)) for t in self._new]
+        taking_part = [(person, t.held_at, t.talk_id) for t in self._new for person in sorted(t.talker_ids | t.talkee_ids)]
+        if self.complete:  # what is not in memory is not in the table: these talks are new to it
+            await copied(conn, orm.talks_seen, _TALK_COLUMNS, talks)
+            await copied(conn, orm.talk_participants, _PARTICIPANT_COLUMNS, taking_part)
+            return
+        await conn.execute(insert(orm.talks_seen).on_conflict_do_nothing(), [dict(zip(_TALK_COLUMNS, t, strict=True)) for t in talks])
+        await conn.execute(unnested(orm.talk_participants, [dict(zip(_PARTICIPANT_COLUMNS, p, strict=True)) for p in taking_part]).on_conflict_do_nothing())
+
+
+_TALK_COLUMNS = ["talk_id", "held_at", "mode", "talker_ids", "talkee_ids"]
+_PARTICIPANT_COLUMNS = ["person_id", "held_at", "talk_id"]
+_CREDIT_COLUMNS = ["talk_id", "rule_id", "person_id", "counterpart_id", "org_id", "year", "held_at"]
