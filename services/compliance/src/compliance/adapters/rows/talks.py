@@ -76,8 +76,10 @@ class TalkRows:
     def _index(self, talk: Talk) -> None:
         self._talks[talk.talk_id] = talk
         for person in talk.talker_ids | talk.talkee_ids:
-            self._of[person].append(talk)
-            self._unsorted.add(person)  # sorted when next asked: a batch loads thousands at once
+            mine = self._of[person]
+            if mine and _held(talk) < _held(mine[-1]):
+                self._unsorted.add(person)  # sorted when next asked: a batch loads thousands at once
+            mine.append(talk)  # a replay's talks come in the order they were held: its lists stay sorted
 
     async def load(self, conn: AsyncConnection, since_of: dict[str, datetime]) -> None:
         """The talks each person took part in since the instant given for them."""

@@ -25,6 +25,7 @@ class TreeRows:
         self._by_org: dict[str, tuple[Seat, ...]] = {}
         self._by_person: dict[str, list[Seat]] = {}
         self._secretaries: dict[str, list[Seat]] = {}  # of organisations whose other seats are not loaded
+        self._secretary_seats: dict[str, list[Seat]] = {}  # of `_by_org`, picked once: every walk up the tree asks
         self._vacancies: dict[str, date | None] = {}
         self._meetings: dict[str, dict] = {}
         self._dirty_orgs: set[str] = set()
@@ -47,7 +48,10 @@ class TreeRows:
 
     def secretaries_at(self, org_id: str) -> Sequence[Seat]:
         if self.seats_at_loaded.has(org_id):
-            return [s for s in self._by_org.get(org_id, ()) if s.role == "secretary"]
+            picked = self._secretary_seats.get(org_id)
+            if picked is None:
+                picked = self._secretary_seats[org_id] = [s for s in self._by_org.get(org_id, ()) if s.role == "secretary"]
+            return picked
         self.secretaries_loaded.need(org_id)
         return self._secretaries.get(org_id, [])
 
@@ -77,6 +81,7 @@ class TreeRows:
         before = self._by_org.get(org_id, ())
         self._stored_seats.setdefault(org_id, frozenset(before))  # as in the table, for writing the difference
         self._by_org[org_id] = seats
+        self._secretary_seats.pop(org_id, None)
         self.seats_at_loaded.add([org_id])
         for person in {s.person_id for s in (*before, *seats)}:
             if self.seats_of_loaded.has(person):
@@ -123,6 +128,7 @@ class TreeRows:
             found[seat.org_id].append(seat)
         for org_id, seats in found.items():
             self._by_org[org_id] = tuple(seats)
+            self._secretary_seats.pop(org_id, None)
         self.seats_at_loaded.add(missing)
 
     async def load_secretaries(self, conn: AsyncConnection, org_ids: Iterable[str]) -> None:
