@@ -85,7 +85,8 @@ class ComplianceBus:
                 case VacancyReported() if not self.replaying:
                     uow.publish([vacancy_event(change, cause, now)])
                 case TriggerRefused():
-                    uow.dead_letter(change)
+                    if not self.replaying:  # the live service dead-lettered it when it happened
+                        uow.dead_letter(change)
                     log.warning("trigger refused", person_id=change.person_id, reason=change.reason)
             uow.apply(change)
         for u in unsettled:
