@@ -28,11 +28,11 @@ def event(type_name: str, data: dict, at: datetime, event_id: str | None = None)
 class MemoryWorld:
     """The projection in memory. `today` moves with `tick`; events default to `now`."""
 
-    def __init__(self, now: datetime, policy: Policy = DEFAULT_POLICY):
+    def __init__(self, now: datetime, policy: Policy = DEFAULT_POLICY, *, replaying: bool = False):
         self.now, self.policy = now, policy
         self.today = now.astimezone(policy.zone).date()
         self.uow = MemoryUnitOfWork(policy)
-        self.bus = ComplianceBus(policy, lambda: self.today)
+        self.bus = ComplianceBus(policy, lambda: self.today, replaying=replaying)  # replaying: as `python -m compliance replay` decides
         self._seen: set[str] = set()
 
     async def city(self, year: int = 2026, at: datetime | None = None) -> "MemoryWorld":

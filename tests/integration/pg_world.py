@@ -28,10 +28,11 @@ from .conftest import records
 
 
 class PgWorld(MemoryWorld):
-    """`replaying`: the consumer of `python -m compliance replay`, whose rows stay in memory from batch to batch."""
+    """`replaying`: as `python -m compliance replay` applies the log: its bus, and its consumer's rows
+    kept in memory from batch to batch."""
 
     def __init__(self, url: str, now: datetime, policy: Policy = DEFAULT_POLICY, *, replaying: bool = False):
-        super().__init__(now, policy)
+        super().__init__(now, policy, replaying=replaying)
         self.replaying = replaying
         self.url, self.schema = url, f"world_{uuid.uuid4().hex[:10]}"
         self.engine = None
@@ -121,8 +122,8 @@ async def pg_worlds(url: str):
     """The `world_at` of a rule test module, on PostgreSQL: hands out worlds, drops their schemas after."""
     made: list[PgWorld] = []
 
-    def make(now, *args):
-        made.append(PgWorld(url, now, *args))
+    def make(now, *args, **kwargs):
+        made.append(PgWorld(url, now, *args, **kwargs))
         return made[-1]
 
     yield make

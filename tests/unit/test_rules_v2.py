@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from compliance.application.messagebus import ComplianceBus
 from compliance.application.waivers import WaiverRefused
 from talk_contracts import EventRejected, parse_event
 from tests.compliance_world import MemoryWorld, event, sanction, talk
@@ -218,8 +217,7 @@ async def test_C7_about_an_ordinary_member_is_refused_and_reported(world):
 
 async def test_a_replay_reports_no_refused_trigger_again(world_at):
     """The live service dead-lettered it when it happened; a rebuild only decides the same."""
-    replayed = await world_at(NOW).city()
-    replayed.bus = ComplianceBus(replayed.policy, lambda: replayed.today, replaying=True)
+    replayed = await world_at(NOW, replaying=True).city()
     await replayed.given(("conduct.observation_recorded.v1", {"person_id": "p-b1-m1", "kind": "low_spirit"}))
     assert (replayed.one("p-b1-m1").status, replayed.one("p-b1-m1").reason) == ("cancelled", "not_committee")
     assert replayed.dead_letters() == []
