@@ -4,8 +4,10 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+import asyncpg
 from sqlalchemy import DateTime, Select, Table, Text, any_, bindparam, func, select, true
 from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.domain.view import NotLoaded
@@ -33,7 +35,14 @@ async def copied(conn: AsyncConnection, table: Table, columns: Sequence[str], re
     # SQLAlchemy begins its transaction at its first statement: a COPY before any would commit on its own.
     if not driver.is_in_transaction():
         raise RuntimeError(f"COPY into {table.name} outside a transaction")
-    await driver.copy_records_to_table(table.name, schema_name=schema, columns=list(columns), records=records)
+    try:
+        await driver.copy_records_to_table(table.name, schema_name=schema, columns=list(columns), records=records)
+    except (asyncpg.InterfaceError, asyncpg.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError) as exc:
+        # As SQLAlchemy raises them for its own statements: the database away (a consumer retries
+        # its batch, a request answers 503; kernel.db.is_infrastructure_error) ...
+        raise OperationalError(f"COPY {table.name}", None, exc) from exc
+    except asyncpg.PostgresError as exc:
+        raise DBAPIError(f"COPY {table.name}", None, exc) from exc  # ... or its SQLSTATE kept (a lost race is retried)
 
 
 def among(column, values: Iterable):

@@ -17,8 +17,6 @@ from compliance.domain.obligations import Obligation, Retraction
 from compliance.domain.view import NotLoaded
 
 _FIELDS = [f.name for f in fields(Obligation)]
-
-
 _RULES, _PATHS = _FIELDS.index("rules"), _FIELDS.index("paths")
 
 
@@ -28,6 +26,8 @@ def to_record(ob: Obligation) -> tuple:
     values[_RULES] = "/".join(ob.rules)
     values[_PATHS] = list(ob.paths)
     return tuple(values)
+
+
 # What `from_row` reads, in its order; arrays as the driver hands them over (lists), unprocessed
 # (sqlalchemy.ARRAY, which the table's column is: the dialect's ARRAY is a subclass of it, not the reverse).
 COLUMNS = [type_coerce(c, NullType).label(c.name) if isinstance(c.type, ARRAY) else c for c in (orm.obligations.c[n] for n in _FIELDS)]

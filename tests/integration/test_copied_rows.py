@@ -1,0 +1,80 @@
+"""Rows written with COPY (compliance.adapters.rows.loaded.copied) on the real PostgreSQL: in the
+transaction, into the schema the engine translates to, and failing as SQLAlchemy's own statements
+fail, so that a consumer and an HTTP handler tell the database being away from a bad row."""
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from compliance.adapters import orm
+from compliance.adapters.rows.loaded import copied
+from kernel.db import is_infrastructure_error, make_engine, migrate, sqlstate
+
+
+@pytest.fixture
+async def scratch(integration_database_url):
+    schema = f"copied_{uuid.uuid4().hex[:8]}"
+    engine = make_engine(integration_database_url).execution_options(schema_translate_map={orm.SCHEMA: schema})
+    await migrate(engine, "compliance.adapters.migrations", schema)
+    yield engine
+    async with engine.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    await engine.dispose()
+
+
+COLUMNS = ["talk_id", "held_at", "mode", "talker_ids", "talkee_ids"]
+TALK = ("t1", datetime(2026, 3, 2, 8, tzinfo=UTC), "one_to_one", ["p-sec"], ["p-m1"])
+
+
+async def test_rows_land_in_the_translated_schema_with_the_transaction(scratch):
+    async with scratch.connect() as conn:
+        await conn.execute(select(1))  # the transaction begun, as a batch's first statement begins it
+        await copied(conn, orm.talks_seen, COLUMNS, [TALK])
+        await conn.rollback()
+    async with scratch.begin() as conn:
+        assert await conn.scalar(select(func.count()).select_from(orm.talks_seen)) == 0  # rolled back with it
+        await conn.execute(select(1))
+        await copied(conn, orm.talks_seen, COLUMNS, [TALK])
+    async with scratch.connect() as conn:
+        assert (await conn.execute(select(orm.talks_seen.c.talk_id, orm.talks_seen.c.talkee_ids))).all() == [("t1", ["p-m1"])]
+
+
+async def test_refused_before_the_transaction_is_begun(scratch):
+    async with scratch.connect() as conn:
+        with pytest.raises(RuntimeError, match="outside a transaction"):
+            await copied(conn, orm.talks_seen, COLUMNS, [TALK])
+
+
+async def test_a_bad_row_fails_as_a_statement_does_with_its_sqlstate(scratch):
+    async with scratch.begin() as conn:
+        await conn.execute(select(1))
+        await copied(conn, orm.talks_seen, COLUMNS, [TALK])
+    async with scratch.connect() as conn:
+        await conn.execute(select(1))
+        with pytest.raises(DBAPIError) as raised:
+            await copied(conn, orm.talks_seen, COLUMNS, [TALK])
+        await conn.rollback()
+    assert sqlstate(raised.value) == "23505"  # unique_violation: the work at hand, not the database away
+    assert not is_infrastructure_error(raised.value)
+
+
+async def test_the_connection_lost_is_the_database_away(scratch, integration_database_url):
+    async with scratch.connect() as conn:
+        pid = await conn.scalar(text("SELECT pg_backend_pid()"))
+        other = make_engine(integration_database_url)
+        async with other.connect() as killer:
+            await killer.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        await other.dispose()
+        with pytest.raises(DBAPIError) as raised:
+            await copied(conn, orm.obligation_paths, ["key", "obligation_id"], [("o1", "ob-1")])
+        await conn.invalidate()
+    assert is_infrastructure_error(raised.value)
+
+
+def test_the_history_copied_has_the_columns_its_table_has():
+    from compliance.adapters.transitions import _COLUMNS
+
+    assert set(_COLUMNS) == {c.name for c in orm.obligation_transitions.c} - {"id", "recorded_at"}  # those two: the table's defaults
