@@ -2,6 +2,7 @@
 transaction, into the schema the engine translates to, and failing as SQLAlchemy's own statements
 fail, so that a consumer and an HTTP handler tell the database being away from a bad row."""
 
+import contextlib
 import uuid
 from datetime import UTC, datetime
 
@@ -62,15 +63,18 @@ async def test_a_bad_row_fails_as_a_statement_does_with_its_sqlstate(scratch):
 
 
 async def test_the_connection_lost_is_the_database_away(scratch, integration_database_url):
-    async with scratch.connect() as conn:
-        pid = await conn.scalar(text("SELECT pg_backend_pid()"))
+    conn = await scratch.connect()
+    try:
+        pid = await conn.scalar(text("SELECT pg_backend_pid()"))  # and the transaction begun
         other = make_engine(integration_database_url)
         async with other.connect() as killer:
             await killer.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         await other.dispose()
         with pytest.raises(DBAPIError) as raised:
             await copied(conn, orm.obligation_paths, ["key", "obligation_id"], [("o1", "ob-1")])
-        await conn.invalidate()
+    finally:
+        with contextlib.suppress(DBAPIError):  # gone: closing it cannot roll anything back
+            await conn.close()
     assert is_infrastructure_error(raised.value)
 
 

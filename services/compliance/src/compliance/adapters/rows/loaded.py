@@ -37,12 +37,17 @@ async def copied(conn: AsyncConnection, table: Table, columns: Sequence[str], re
         raise RuntimeError(f"COPY into {table.name} outside a transaction")
     try:
         await driver.copy_records_to_table(table.name, schema_name=schema, columns=list(columns), records=records)
-    except (asyncpg.InterfaceError, asyncpg.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError) as exc:
-        # As SQLAlchemy raises them for its own statements: the database away (a consumer retries
-        # its batch, a request answers 503; kernel.db.is_infrastructure_error) ...
-        raise OperationalError(f"COPY {table.name}", None, exc) from exc
-    except asyncpg.PostgresError as exc:
-        raise DBAPIError(f"COPY {table.name}", None, exc) from exc  # ... or its SQLSTATE kept (a lost race is retried)
+    except Exception as exc:
+        # Raised as SQLAlchemy raises its own statements' errors: the database away (a consumer
+        # retries its batch, a request answers 503; kernel.db.is_infrastructure_error), or else
+        # with its SQLSTATE kept (a lost race is run again). A connection the server dropped can
+        # surface from asyncpg as an InternalClientError, hence the look at the connection itself.
+        away = (asyncpg.InterfaceError, asyncpg.InternalClientError, asyncpg.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError)
+        if isinstance(exc, away) or driver.is_closed():
+            raise OperationalError(f"COPY {table.name}", None, exc) from exc
+        if isinstance(exc, asyncpg.PostgresError):
+            raise DBAPIError(f"COPY {table.name}", None, exc) from exc
+        raise
 
 
 def among(column, values: Iterable):
