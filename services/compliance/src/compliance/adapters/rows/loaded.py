@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-from sqlalchemy import DateTime, Select, Table, Text, any_, bindparam, func, select, true
+from sqlalchemy import DateTime, Select, Table, Text, any_, bindparam, func, select, true, types
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -48,6 +48,23 @@ async def copied(conn: AsyncConnection, table: Table, columns: Sequence[str], re
         if isinstance(exc, asyncpg.PostgresError):
             raise DBAPIError(f"COPY {table.name}", None, exc) from exc
         raise
+
+
+async def added(conn: AsyncConnection, table: Table, columns: Sequence[str], records: Sequence[tuple], *, none_there: bool) -> None:
+    """Rows to add, any already in the table skipped (ON CONFLICT DO NOTHING); copied where the
+    caller knows none can be there (`none_there`: its rows are kept whole, see `copied`)."""
+    if not records:
+        return
+    if none_there:
+        await copied(conn, table, columns, records)
+        return
+    rows = [dict(zip(columns, r, strict=True)) for r in records]
+    # `unnested` cannot carry arrays: a parameter set per row then. The generic ARRAY, of which the
+    # dialect's is a subclass (a table may declare either).
+    if any(isinstance(table.c[c].type, types.ARRAY) for c in columns):
+        await conn.execute(insert(table).on_conflict_do_nothing(), rows)
+    else:
+        await conn.execute(unnested(table, rows).on_conflict_do_nothing())
 
 
 def among(column, values: Iterable):

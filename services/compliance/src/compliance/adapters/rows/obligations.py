@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import NullType
 
 from compliance.adapters import orm
-from compliance.adapters.rows.loaded import Loaded, among, copied, each_since, unnested
+from compliance.adapters.rows.loaded import Loaded, added, among, copied, each_since
 from compliance.domain.obligations import Obligation, Retraction
 from compliance.domain.view import NotLoaded
 
@@ -190,20 +190,15 @@ class ObligationRows:
     # writing back -----------------------------------------------------------------------------
     async def _flush_paths(self, conn: AsyncConnection) -> None:
         p = orm.obligation_paths
-        gone, added = [], []
+        gone, new = [], []
         for ob_id in sorted(self._dirty):
             before, after = set(self._stored_paths.get(ob_id, ())), set(self._obligations[ob_id].paths)
             gone += [{"k": key, "o": ob_id} for key in sorted(before - after)]
-            added += [{"key": key, "obligation_id": ob_id} for key in sorted(after - before)]
+            new += [(key, ob_id) for key in sorted(after - before)]
         if gone:
             stmt = p.delete().where(p.c.key == bindparam("k"), p.c.obligation_id == bindparam("o"))
             await conn.execute(stmt, gone)
-        if not added:
-            return
-        if self.complete:  # the stored paths are all the table holds
-            await copied(conn, p, ["key", "obligation_id"], [(a["key"], a["obligation_id"]) for a in added])
-        else:
-            await conn.execute(unnested(p, added).on_conflict_do_nothing())
+        await added(conn, p, ["key", "obligation_id"], new, none_there=self.complete)  # where complete, the stored paths are all the table holds
 
     def flushed(self) -> None:
         """What was changed is now what the table holds."""

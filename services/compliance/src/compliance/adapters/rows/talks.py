@@ -6,12 +6,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select, type_coerce
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import NullType
 
 from compliance.adapters import orm
-from compliance.adapters.rows.loaded import among, copied, each_since, unnested
+from compliance.adapters.rows.loaded import added, among, each_since
 from compliance.domain.coverage import Credit
 from compliance.domain.obligations import Talk
 from compliance.domain.view import NotLoaded
@@ -114,22 +113,16 @@ class TalkRows:
                 for talk_id, (held_at, credits) in sorted(self._credits.items())
                 for credit in reversed(credits)
             }
-            if rows:
-                if self.complete:  # none of these talks' credits is in the table: new ones, or dropped just now
-                    await copied(conn, c, _CREDIT_COLUMNS, [key + rest for key, rest in rows.items()])
-                else:
-                    await conn.execute(unnested(c, [dict(zip(_CREDIT_COLUMNS, key + rest, strict=True)) for key, rest in rows.items()]).on_conflict_do_nothing())
-                self.credited |= {(rule, person, org, year) for (_, rule, person, _), (org, year, _) in rows.items()}
+            # Where complete, none of these talks' credits is in the table: new ones, or dropped just now.
+            await added(conn, c, _CREDIT_COLUMNS, [key + rest for key, rest in rows.items()], none_there=self.complete)
+            self.credited |= {(rule, person, org, year) for (_, rule, person, _), (org, year, _) in rows.items()}
 
     async def _write_talks(self, conn: AsyncConnection) -> None:
+        """Where complete, what is not in memory is not in the table: these talks are new to it."""
         talks = [(t.talk_id, t.held_at, t.mode, sorted(t.talker_ids), sorted(t.talkee_ids)) for t in self._new]
         taking_part = [(person, t.held_at, t.talk_id) for t in self._new for person in sorted(t.talker_ids | t.talkee_ids)]
-        if self.complete:  # what is not in memory is not in the table: these talks are new to it
-            await copied(conn, orm.talks_seen, _TALK_COLUMNS, talks)
-            await copied(conn, orm.talk_participants, _PARTICIPANT_COLUMNS, taking_part)
-            return
-        await conn.execute(insert(orm.talks_seen).on_conflict_do_nothing(), [dict(zip(_TALK_COLUMNS, t, strict=True)) for t in talks])
-        await conn.execute(unnested(orm.talk_participants, [dict(zip(_PARTICIPANT_COLUMNS, p, strict=True)) for p in taking_part]).on_conflict_do_nothing())
+        await added(conn, orm.talks_seen, _TALK_COLUMNS, talks, none_there=self.complete)
+        await added(conn, orm.talk_participants, _PARTICIPANT_COLUMNS, taking_part, none_there=self.complete)
 
 
 _TALK_COLUMNS = ["talk_id", "held_at", "mode", "talker_ids", "talkee_ids"]
