@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
 from compliance.adapters import orm
 from compliance.adapters.queries import Year, members_counted, pairs_counted, secretaries_counted
-from compliance.adapters.rows.loaded import among, unnested
+from compliance.adapters.rows.loaded import among
+from kernel.bulk import unnested
 from kernel.logging import get_logger
 
 log = get_logger(__name__)

@@ -2,9 +2,10 @@
 (see unit_of_work.py): the ports of registry.application.ports, in SQL."""
 
 from sqlalchemy import Text, any_, func, or_, select
-from sqlalchemy.dialects.postgresql import array, insert
+from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.bulk import unnested
 from kernel.outbox import stage
 from kernel.settings import CommonSettings
 from kernel.tree import ancestors
@@ -30,7 +31,7 @@ class AcceptedEventsTable:
             return set()
         a = orm.accepted_events
         # A conflict is a duplicate: the same (source, id) again.
-        stmt = insert(a).values(rows).on_conflict_do_nothing().returning(a.c.sender_id)
+        stmt = unnested(a, rows).on_conflict_do_nothing().returning(a.c.sender_id)
         return set((await self._session.execute(stmt)).scalars())
 
     async def seen(self, events: list[ParsedEvent]) -> set[str]:

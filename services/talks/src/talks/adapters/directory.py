@@ -10,6 +10,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.bulk import unnested
 from kernel.consumer import Handler
 from kernel.tree import ancestors
 from talk_contracts import OBLIGATION_TRANSITIONS, ParsedEvent
@@ -75,7 +76,7 @@ class ObligationsInBulk:
 
 
 async def _upsert(session: AsyncSession, latest: dict[str, dict]) -> None:
-    stmt = insert(orm.obligations).values([{"obligation_id": ob, **values} for ob, values in latest.items()])
+    stmt = unnested(orm.obligations, [{"obligation_id": ob, **values} for ob, values in latest.items()])
     columns = next(iter(latest.values())).keys()
     await session.execute(stmt.on_conflict_do_update(index_elements=["obligation_id"], set_={c: stmt.excluded[c] for c in columns}))
 

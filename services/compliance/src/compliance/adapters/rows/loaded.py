@@ -11,16 +11,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.domain.view import NotLoaded
-
-
-def unnested(table: Table, rows: list[dict]):
-    """INSERT of many rows as one statement over arrays (`SELECT * FROM unnest(...)`): a batch
-    writes thousands, and a parameter per value costs more to send than the rows cost to write.
-    For tables of scalar columns only (an array of arrays does not unnest into rows of arrays)."""
-    columns = list(rows[0])
-    arrays = [bindparam(None, [r[c] for r in rows], type_=ARRAY(table.c[c].type)) for c in columns]
-    source = func.unnest(*arrays).table_valued(*columns).render_derived(name="v")
-    return insert(table).from_select(columns, select(*(source.c[c] for c in columns)))
+from kernel.bulk import unnested
 
 
 async def copied(conn: AsyncConnection, table: Table, columns: Sequence[str], records: Sequence[tuple]) -> None:

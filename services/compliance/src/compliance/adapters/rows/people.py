@@ -7,8 +7,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.adapters import orm
-from compliance.adapters.rows.loaded import Loaded, among, unnested
+from compliance.adapters.rows.loaded import Loaded, among
 from compliance.domain.history import Person, Stretch
+from kernel.bulk import unnested
 
 
 class PeopleRows:

@@ -8,9 +8,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.adapters import orm
-from compliance.adapters.rows.loaded import Loaded, among, unnested
+from compliance.adapters.rows.loaded import Loaded, among
 from compliance.domain.history import Seat
 from compliance.domain.tree import Org
+from kernel.bulk import unnested
 from kernel.tree import ancestors
 
 

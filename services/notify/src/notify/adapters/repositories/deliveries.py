@@ -4,9 +4,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.bulk import unnested
 from kernel.wakeup import announce
 from notify.adapters import orm
 from notify.adapters.repositories import record
@@ -31,7 +31,7 @@ class SqlDeliveries:
             for c in channels
         ]  # fmt: skip
         if rows:
-            await self.session.execute(insert(dl).values(rows).on_conflict_do_nothing())
+            await self.session.execute(unnested(dl, rows).on_conflict_do_nothing())
             await announce(self.session, DUE_CHANNEL)
 
     async def due(self, now: datetime, limit: int) -> list[DueDelivery]:

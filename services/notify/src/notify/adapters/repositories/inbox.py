@@ -5,9 +5,9 @@ from dataclasses import asdict
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, select, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.bulk import unnested
 from notify.adapters import orm
 from notify.adapters.repositories import record
 from notify.application.records import InboxEntry
@@ -32,7 +32,7 @@ class SqlInbox:
     async def add_many(self, alerts: Sequence[Alert]) -> set[str]:
         if not alerts:
             return set()
-        stmt = insert(i).values([asdict(a) for a in alerts]).on_conflict_do_nothing(index_elements=["idempotency_key"])
+        stmt = unnested(i, [asdict(a) for a in alerts]).on_conflict_do_nothing(index_elements=["idempotency_key"])
         return set((await self.session.execute(stmt.returning(i.c.alert_id))).scalars())
 
     async def count(self, person_id: str, *, unread_only: bool = False, excluding: str | None = None) -> int:
