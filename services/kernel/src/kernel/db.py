@@ -45,7 +45,14 @@ def lost_a_race(exc: BaseException) -> bool:
 # table rather than 100 probes of its key (on a 20,000-row table of that shape 2.1 ms against 0.18,
 # growing with the city); the county's first 20,000 events in batches of 100, under the profiler,
 # went from 806-1,118 to 1,416-1,467 events/s.
-SERVER_SETTINGS = {"jit": "off", "random_page_cost": "1.1"}
+# And a plan made for each execution, never the generic one PostgreSQL switches a prepared statement
+# to after five (asyncpg prepares every statement): planned without the batch's arrays, from the
+# statistics of whenever the table was last analyzed (often nearly empty), the generic plan of a
+# person's talks looked up by `unnest` scanned the whole table per person, and stayed so as the table
+# grew. The county's year applied live with its coverage kept (500 events a batch, tables analyzed
+# after the registry loaded): 1,548-1,606 events/s with generic plans, 3,868-3,911 without. Planning
+# each time costs a few per cent on small steady batches (sanctions, 50 a batch: 2,215 → 2,146).
+SERVER_SETTINGS = {"jit": "off", "random_page_cost": "1.1", "plan_cache_mode": "force_custom_plan"}
 
 
 def make_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
