@@ -65,7 +65,7 @@ class BatchUnitOfWork:
         ]
         second = needs_of_obligations(settled_again, self.policy)
         await self._people(conn, second.people - needs.people, with_obligations=False)
-        await rows.obligations.load_refs(conn, {ob.trigger_ref for ob in rows.obligations.loaded() if ob.trigger_ref})  # any settle reads them
+        await rows.obligations.load_retractions(conn, {ob.trigger_ref for ob in rows.obligations.loaded() if ob.trigger_ref})  # any settle reads them
         await rows.talks.load(conn, needs.talks | {p: min(s, needs.talks.get(p, s)) for p, s in second.talks.items()})
         participants = rows.talks.participants()
         await self._people(conn, participants - needs.people - second.people, with_obligations=False)
@@ -120,6 +120,8 @@ class BatchUnitOfWork:
                 await rows.obligations.load_through(conn, {key[0]: key[1]})
             case "obligations_by_ref":
                 await rows.obligations.load_refs(conn, [key])
+            case "retractions":
+                await rows.obligations.load_retractions(conn, [key])
             case "talks_of":
                 await rows.talks.load(conn, {key[0]: key[1]})
             case "talk":
