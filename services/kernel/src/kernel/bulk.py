@@ -14,6 +14,8 @@ def unnested(table: Table, rows: list[dict]):
     `on_conflict_…` and `returning` as on any PostgreSQL insert. For scalar columns only: an array
     of arrays does not unnest into rows of arrays."""
     columns = list(rows[0])
+    if any(len(r) != len(columns) for r in rows):  # a key missing raises below; one more would be dropped
+        raise ValueError(f"rows for {table.name} do not all have the columns {columns}")
     arrays = [bindparam(None, [r[c] for r in rows], type_=ARRAY(table.c[c].type)) for c in columns]
     source = func.unnest(*arrays).table_valued(*columns).render_derived(name="v")
     return insert(table).from_select(columns, select(*(source.c[c] for c in columns)))

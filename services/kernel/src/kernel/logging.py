@@ -23,10 +23,13 @@ class _LineWriter:
 
     def msg(self, message: str) -> None:
         stream = sys.stderr
-        stream.write(message + "\n")
-        stream.flush()
+        try:
+            stream.write(message + "\n")
+            stream.flush()
+        except (OSError, ValueError):  # a full disk, a closed pipe or stream: as the standard library's handlers, never raise from a log line
+            pass
 
-    debug = info = warning = error = critical = exception = log = msg
+    debug = info = warning = error = critical = msg
 
 
 def configure_logging(service: str, level: str = "info", fmt: str = "auto") -> None:

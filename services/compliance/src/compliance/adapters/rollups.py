@@ -25,12 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 from compliance.adapters import orm
 from compliance.adapters.queries import Year, members_counted, pairs_counted, secretaries_counted
 from compliance.adapters.rows.loaded import among
+from compliance.domain.coverage import RULES
 from kernel.bulk import unnested
 from kernel.logging import get_logger
 
 log = get_logger(__name__)
 
-MEMBER, SECRETARY, COMMITTEE = "COV-MEMBER", "COV-SECRETARY", "COV-COMMITTEE"
+MEMBER, SECRETARY, COMMITTEE = RULES
 c, r, d, kept = orm.coverage_counted.c, orm.coverage_rollup.c, orm.coverage_rollup_deltas.c, orm.coverage_years.c
 Key = tuple[str, str, str, str]  # rule, person, counterpart, organisation
 
@@ -60,7 +61,7 @@ def _stored(year: int, people: list[str], orgs: list[str]):
     row = select(c.rule_id, c.person_id, c.counterpart_id, c.org_id, c.talks).where(c.year == year)
     return union_all(
         row.where(c.rule_id == MEMBER, among(c.person_id, people)),
-        row.where(c.rule_id.in_((SECRETARY, COMMITTEE)), among(c.org_id, orgs)),
+        row.where(c.rule_id.in_([rule for rule in RULES if rule != MEMBER]), among(c.org_id, orgs)),
     )
 
 

@@ -76,9 +76,10 @@ class ObligationsInBulk:
 
 
 async def _upsert(session: AsyncSession, latest: dict[str, dict]) -> None:
-    stmt = unnested(orm.obligations, [{"obligation_id": ob, **values} for ob, values in latest.items()])
-    columns = next(iter(latest.values())).keys()
-    await session.execute(stmt.on_conflict_do_update(index_elements=["obligation_id"], set_={c: stmt.excluded[c] for c in columns}))
+    rows = [{"obligation_id": ob, **values} for ob, values in latest.items()]
+    stmt = unnested(orm.obligations, rows)
+    changed = {c: stmt.excluded[c] for c in rows[0] if c != "obligation_id"}
+    await session.execute(stmt.on_conflict_do_update(index_elements=["obligation_id"], set_=changed))
 
 
 ROUTES: dict[str, Handler] = dict.fromkeys(
