@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kernel import tracing
 from kernel.logging import get_logger
+from kernel.ordering import SEQUENCE
 from kernel.settings import CommonSettings
 from kernel.wakeup import Wakeup, announce_staged
 from talk_contracts import CloudEvent, event_type
@@ -95,8 +96,12 @@ class OutboxRelay:
         self._last_timestamp = 0
 
     def _next_timestamp(self) -> int:
-        """Strictly increasing record timestamps: consumers merge topics in this order (kernel.ordering)."""
-        self._last_timestamp = max(int(time.time() * 1000), self._last_timestamp + 1)
+        """Record timestamps that never go back: consumers merge topics in this order, records of one
+        millisecond by their `outbox-seq` header (kernel.ordering). Not strictly increasing: a relay
+        sending more than 1,000 records a second then stamped them ahead of the clock, seconds ahead
+        by the end of a burst, and a consumer merging topics put another service's later events
+        before them."""
+        self._last_timestamp = max(int(time.time() * 1000), self._last_timestamp)
         return self._last_timestamp
 
     def start(self) -> None:
@@ -142,7 +147,7 @@ class OutboxRelay:
                 return 0
             futures = [
                 await self._producer.send(
-                    r.topic, r.payload, key=r.key.encode(), headers=_headers(r.headers), timestamp_ms=self._next_timestamp()
+                    r.topic, r.payload, key=r.key.encode(), headers=_headers(r.headers, r.id), timestamp_ms=self._next_timestamp()
                 )
                 for r in rows
             ]
@@ -153,5 +158,5 @@ class OutboxRelay:
         return len(rows)
 
 
-def _headers(headers: dict[str, str] | None) -> list[tuple[str, bytes]] | None:
-    return [(k, v.encode()) for k, v in headers.items()] if headers else None
+def _headers(headers: dict[str, str] | None, row_id: int) -> list[tuple[str, bytes]]:
+    return [*((k, v.encode()) for k, v in (headers or {}).items()), (SEQUENCE, str(row_id).encode())]
