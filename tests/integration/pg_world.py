@@ -21,7 +21,7 @@ from compliance.domain.history import Stretch
 from compliance.domain.obligations import Obligation
 from compliance.domain.policy import DEFAULT_POLICY, Policy
 from kernel.consumer import BatchConsumer
-from kernel.db import make_sessionmaker, migrate
+from kernel.db import SERVER_SETTINGS, make_sessionmaker, migrate
 from tests.compliance_world import MemoryWorld
 
 from .conftest import records
@@ -43,7 +43,9 @@ class PgWorld(MemoryWorld):
     async def _start(self) -> None:
         if self.engine is not None:
             return
-        self.engine = create_async_engine(self.url, poolclass=NullPool).execution_options(schema_translate_map={orm.SCHEMA: self.schema})
+        # The services' session settings (planner, JIT), so the rules run on the plans they get in production.
+        engine = create_async_engine(self.url, poolclass=NullPool, connect_args={"server_settings": SERVER_SETTINGS})
+        self.engine = engine.execution_options(schema_translate_map={orm.SCHEMA: self.schema})
         await migrate(self.engine, "compliance.adapters.migrations", self.schema)
         self.sessions = make_sessionmaker(self.engine)
         settings = ComplianceSettings()

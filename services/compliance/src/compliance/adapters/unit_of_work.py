@@ -154,6 +154,7 @@ class BatchUnitOfWork:
         second = needs_of_obligations(obligations, self.policy)
         conn = await self._conn()
         await self._people(conn, second.people, with_obligations=False)
+        await self.rows.obligations.load_retractions(conn, second.refs)  # in one query, not one a settle
         await self.rows.talks.load(conn, second.talks)
         await self._orgs(conn, second.orgs | self._orgs_of_people())
         return ids

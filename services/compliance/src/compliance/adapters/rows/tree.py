@@ -78,11 +78,15 @@ class TreeRows:
         self.orgs_loaded.add([org.org_id])
         self._dirty_orgs.add(org.org_id)
 
+    def _set_seats(self, org_id: str, seats: tuple[Seat, ...]) -> None:
+        """An organisation's seats, the one place they change: its secretaries are picked again when next asked."""
+        self._by_org[org_id] = seats
+        self._secretary_seats.pop(org_id, None)
+
     def save_seats(self, org_id: str, seats: tuple[Seat, ...]) -> None:
         before = self._by_org.get(org_id, ())
         self._stored_seats.setdefault(org_id, frozenset(before))  # as in the table, for writing the difference
-        self._by_org[org_id] = seats
-        self._secretary_seats.pop(org_id, None)
+        self._set_seats(org_id, seats)
         self.seats_at_loaded.add([org_id])
         for person in {s.person_id for s in (*before, *seats)}:
             if self.seats_of_loaded.has(person):
@@ -128,8 +132,7 @@ class TreeRows:
         for seat in await _seats(conn, among(orm.roles.c.org_id, missing)):
             found[seat.org_id].append(seat)
         for org_id, seats in found.items():
-            self._by_org[org_id] = tuple(seats)
-            self._secretary_seats.pop(org_id, None)
+            self._set_seats(org_id, tuple(seats))
         self.seats_at_loaded.add(missing)
 
     async def load_secretaries(self, conn: AsyncConnection, org_ids: Iterable[str]) -> None:
