@@ -1,18 +1,22 @@
-"""Rows written with COPY (compliance.adapters.rows.loaded.copied) on the real PostgreSQL: in the
-transaction, into the schema the engine translates to, and failing as SQLAlchemy's own statements
-fail, so that a consumer and an HTTP handler tell the database being away from a bad row."""
+"""Statements on the driver under SQLAlchemy (kernel.driver), on the real PostgreSQL: rows written
+with COPY (compliance.adapters.rows.loaded.copied) and rows read past SQLAlchemy's `Result`
+(`fetched`), in the transaction, in the schema the engine translates to, and failing as
+SQLAlchemy's own statements fail, so that a consumer and an HTTP handler tell the database being
+away from a bad row."""
 
 import contextlib
 import uuid
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, literal, select, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import DBAPIError
 
 from compliance.adapters import orm
 from compliance.adapters.rows.loaded import copied
 from kernel.db import is_infrastructure_error, make_engine, migrate, sqlstate
+from kernel.driver import fetched
 
 
 @pytest.fixture
@@ -76,6 +80,32 @@ async def test_the_connection_lost_is_the_database_away(scratch, integration_dat
         with contextlib.suppress(DBAPIError):  # gone: closing it cannot roll anything back
             await conn.close()
     assert is_infrastructure_error(raised.value)
+
+
+async def test_rows_fetched_are_the_statements_rows_in_the_transaction(scratch):
+    t = orm.talks_seen.c
+    second = ("t2", datetime(2026, 3, 3, 8, tzinfo=UTC), "one_to_one", ["p-sec"], ["p-m2"])
+    async with scratch.connect() as conn:
+        await conn.execute(select(1))
+        await copied(conn, orm.talks_seen, COLUMNS, [TALK, second])  # not committed: seen only in this transaction
+        stmt = select(t.talk_id, t.talkee_ids, literal(7).label("n")).where(t.talk_id.in_(["t1", "t2", "t9"]), t.mode == "one_to_one").order_by(t.talk_id)
+        rows = await fetched(conn, stmt)
+        assert [tuple(r) for r in rows] == [tuple(r) for r in await conn.execute(stmt)] == [("t1", ["p-m1"], 7), ("t2", ["p-m2"], 7)]
+        assert rows[0]["talk_id"] == "t1"
+        await conn.rollback()
+
+
+async def test_fetched_refuses_what_it_cannot_run_as_sqlalchemy_would(scratch):
+    async with scratch.connect() as conn:
+        with pytest.raises(RuntimeError, match="outside a transaction"):
+            await fetched(conn, select(orm.talks_seen.c.talk_id))
+        await conn.execute(select(1))
+        with pytest.raises(TypeError, match="conversion"):  # a JSON parameter would reach asyncpg unserialized
+            await fetched(conn, select(literal({"a": 1}, JSONB)))
+        with pytest.raises(DBAPIError) as raised:
+            await fetched(conn, select(func.cast(literal("x"), JSONB)))  # a database error, raised as SQLAlchemy raises it
+        await conn.rollback()
+    assert sqlstate(raised.value) == "22P02" and not is_infrastructure_error(raised.value)
 
 
 def test_the_history_copied_has_the_columns_its_table_has():

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.adapters import orm
 from compliance.domain.coverage import RULES
+from kernel.driver import fetched
 from kernel.tree import branches, subtree
 
 
@@ -222,11 +223,12 @@ class CoverageQueries:
         """The same three questions counted, not listed: rows of (rule_id, org_id, talks,
         next_meeting, n); one group may come in several rows, with n < 0 in some. Read in one query
         from the roll-up kept by the projection (adapters.rollups) once the year is counted there as
-        it is judged today; counted from the projection's rows until then. Plain tuples: the whole
-        city's answer is 30,000 rows."""
+        it is judged today; counted from the projection's rows until then. The roll-up's rows come
+        straight from the driver (kernel.driver): the whole city's answer is 28,000 rows, which
+        SQLAlchemy's rows took as long to hand over as the database to find."""
         y = Year(year, today, self.zone)
         if await self._kept(y):
-            return list((await self.session.execute(_rolled_up(y, org_id=org_id, subtree=subtree))).tuples())
+            return await fetched(await self.session.connection(), _rolled_up(y, org_id=org_id, subtree=subtree))
         counting = (
             _grouped("COV-MEMBER", _member_coverage(y, org_id=org_id, subtree=subtree, person_id=None)),
             _grouped("COV-SECRETARY", _secretary_coverage(y, org_id=org_id, subtree=subtree)),

@@ -4,14 +4,13 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-import asyncpg
 from sqlalchemy import DateTime, Select, Table, Text, any_, bindparam, func, select, true, types
 from sqlalchemy.dialects.postgresql import ARRAY, insert
-from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.domain.view import NotLoaded
 from kernel.bulk import unnested
+from kernel.driver import as_sqlalchemy_errors, driver_of
 
 
 async def copied(conn: AsyncConnection, table: Table, columns: Sequence[str], records: Sequence[tuple]) -> None:
@@ -22,23 +21,9 @@ async def copied(conn: AsyncConnection, table: Table, columns: Sequence[str], re
     if not records:
         return
     schema = (conn.sync_connection.get_execution_options().get("schema_translate_map") or {}).get(table.schema, table.schema)
-    driver = (await conn.get_raw_connection()).driver_connection
-    # SQLAlchemy begins its transaction at its first statement: a COPY before any would commit on its own.
-    if not driver.is_in_transaction():
-        raise RuntimeError(f"COPY into {table.name} outside a transaction")
-    try:
+    driver = await driver_of(conn, f"COPY into {table.name}")
+    with as_sqlalchemy_errors(driver, f"COPY {table.name}"):
         await driver.copy_records_to_table(table.name, schema_name=schema, columns=list(columns), records=records)
-    except Exception as exc:
-        # Raised as SQLAlchemy raises its own statements' errors: the database away (a consumer
-        # retries its batch, a request answers 503; kernel.db.is_infrastructure_error), or else
-        # with its SQLSTATE kept (a lost race is run again). A connection the server dropped can
-        # surface from asyncpg as an InternalClientError, hence the look at the connection itself.
-        away = (asyncpg.InterfaceError, asyncpg.InternalClientError, asyncpg.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError)
-        if isinstance(exc, away) or driver.is_closed():
-            raise OperationalError(f"COPY {table.name}", None, exc) from exc
-        if isinstance(exc, asyncpg.PostgresError):
-            raise DBAPIError(f"COPY {table.name}", None, exc) from exc
-        raise
 
 
 async def added(conn: AsyncConnection, table: Table, columns: Sequence[str], records: Sequence[tuple], *, none_there: bool) -> None:
