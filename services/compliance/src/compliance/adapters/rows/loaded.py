@@ -4,8 +4,8 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Select, Table, Text, any_, bindparam, func, select, true, types
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy import DateTime, Select, Table, Text, any_, bindparam, func, select, true
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.domain.view import NotLoaded
@@ -34,13 +34,7 @@ async def added(conn: AsyncConnection, table: Table, columns: Sequence[str], rec
     if none_there:
         await copied(conn, table, columns, records)
         return
-    rows = [dict(zip(columns, r, strict=True)) for r in records]
-    # `unnested` cannot carry arrays: a parameter set per row then. The generic ARRAY, of which the
-    # dialect's is a subclass (a table may declare either).
-    if any(isinstance(table.c[c].type, types.ARRAY) for c in columns):
-        await conn.execute(insert(table).on_conflict_do_nothing(), rows)
-    else:
-        await conn.execute(unnested(table, rows).on_conflict_do_nothing())
+    await conn.execute(unnested(table, [dict(zip(columns, r, strict=True)) for r in records]).on_conflict_do_nothing())
 
 
 def among(column, values: Iterable):

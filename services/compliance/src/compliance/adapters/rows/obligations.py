@@ -7,7 +7,6 @@ from dataclasses import fields
 from datetime import datetime
 
 from sqlalchemy import ARRAY, Select, bindparam, func, or_, select, type_coerce
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import NullType
 
@@ -15,6 +14,7 @@ from compliance.adapters import orm
 from compliance.adapters.rows.loaded import Loaded, added, among, copied, each_of, each_since
 from compliance.domain.obligations import Obligation, Retraction
 from compliance.domain.view import NotLoaded
+from kernel.bulk import unnested
 
 _FIELDS = [f.name for f in fields(Obligation)]
 _RULES, _PATHS = _FIELDS.index("rules"), _FIELDS.index("paths")
@@ -223,10 +223,10 @@ class ObligationRows:
             dirty = sorted(self._dirty)
             await copied(conn, orm.obligations, _FIELDS, [to_record(self._obligations[i]) for i in dirty if i in self._fresh])
             if changed_ones := [dict(zip(_FIELDS, to_record(self._obligations[i]), strict=True)) for i in dirty if i not in self._fresh]:
-                stmt = insert(orm.obligations)
+                stmt = unnested(orm.obligations, changed_ones)
                 changed = {c: stmt.excluded[c] for c in _FIELDS if c != "obligation_id"} | {"updated_at": func.now()}
-                await conn.execute(stmt.on_conflict_do_update(index_elements=["obligation_id"], set_=changed), changed_ones)
+                await conn.execute(stmt.on_conflict_do_update(index_elements=["obligation_id"], set_=changed))
             await self._flush_paths(conn)
         if self._new_retractions:
             rows = [vars(r) for r in self._new_retractions]
-            await conn.execute(insert(orm.retractions).on_conflict_do_nothing(), rows)
+            await conn.execute(unnested(orm.retractions, rows).on_conflict_do_nothing())
