@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 from aiokafka.structs import ConsumerRecord
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kernel.db import make_engine, make_sessionmaker, migrate
@@ -23,6 +24,20 @@ async def engine(integration_database_url: str) -> AsyncEngine:
     for service in ("registry", "talks", "compliance", "notify"):
         await migrate(engine, f"{service}.adapters.migrations", service)
     yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def compliance_scratch(integration_database_url: str) -> AsyncEngine:
+    """An engine whose compliance tables are migrated into a schema of their own, dropped afterwards."""
+    from compliance.adapters import orm
+
+    schema = f"scratch_{uuid.uuid4().hex[:8]}"
+    engine = make_engine(integration_database_url).execution_options(schema_translate_map={orm.SCHEMA: schema})
+    await migrate(engine, "compliance.adapters.migrations", schema)
+    yield engine
+    async with engine.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     await engine.dispose()
 
 

@@ -5,7 +5,6 @@ SQLAlchemy's own statements fail, so that a consumer and an HTTP handler tell th
 away from a bad row."""
 
 import contextlib
-import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -15,49 +14,37 @@ from sqlalchemy.exc import DBAPIError
 
 from compliance.adapters import orm
 from compliance.adapters.rows.loaded import copied
-from kernel.db import is_infrastructure_error, make_engine, migrate, sqlstate
+from kernel.db import is_infrastructure_error, make_engine, sqlstate
 from kernel.driver import fetched
-
-
-@pytest.fixture
-async def scratch(integration_database_url):
-    schema = f"copied_{uuid.uuid4().hex[:8]}"
-    engine = make_engine(integration_database_url).execution_options(schema_translate_map={orm.SCHEMA: schema})
-    await migrate(engine, "compliance.adapters.migrations", schema)
-    yield engine
-    async with engine.begin() as conn:
-        await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    await engine.dispose()
-
 
 COLUMNS = ["talk_id", "held_at", "mode", "talker_ids", "talkee_ids"]
 TALK = ("t1", datetime(2026, 3, 2, 8, tzinfo=UTC), "one_to_one", ["p-sec"], ["p-m1"])
 
 
-async def test_rows_land_in_the_translated_schema_with_the_transaction(scratch):
-    async with scratch.connect() as conn:
+async def test_rows_land_in_the_translated_schema_with_the_transaction(compliance_scratch):
+    async with compliance_scratch.connect() as conn:
         await conn.execute(select(1))  # the transaction begun, as a batch's first statement begins it
         await copied(conn, orm.talks_seen, COLUMNS, [TALK])
         await conn.rollback()
-    async with scratch.begin() as conn:
+    async with compliance_scratch.begin() as conn:
         assert await conn.scalar(select(func.count()).select_from(orm.talks_seen)) == 0  # rolled back with it
         await conn.execute(select(1))
         await copied(conn, orm.talks_seen, COLUMNS, [TALK])
-    async with scratch.connect() as conn:
+    async with compliance_scratch.connect() as conn:
         assert (await conn.execute(select(orm.talks_seen.c.talk_id, orm.talks_seen.c.talkee_ids))).all() == [("t1", ["p-m1"])]
 
 
-async def test_refused_before_the_transaction_is_begun(scratch):
-    async with scratch.connect() as conn:
+async def test_refused_before_the_transaction_is_begun(compliance_scratch):
+    async with compliance_scratch.connect() as conn:
         with pytest.raises(RuntimeError, match="outside a transaction"):
             await copied(conn, orm.talks_seen, COLUMNS, [TALK])
 
 
-async def test_a_bad_row_fails_as_a_statement_does_with_its_sqlstate(scratch):
-    async with scratch.begin() as conn:
+async def test_a_bad_row_fails_as_a_statement_does_with_its_sqlstate(compliance_scratch):
+    async with compliance_scratch.begin() as conn:
         await conn.execute(select(1))
         await copied(conn, orm.talks_seen, COLUMNS, [TALK])
-    async with scratch.connect() as conn:
+    async with compliance_scratch.connect() as conn:
         await conn.execute(select(1))
         with pytest.raises(DBAPIError) as raised:
             await copied(conn, orm.talks_seen, COLUMNS, [TALK])
@@ -66,8 +53,8 @@ async def test_a_bad_row_fails_as_a_statement_does_with_its_sqlstate(scratch):
     assert not is_infrastructure_error(raised.value)
 
 
-async def test_the_connection_lost_is_the_database_away(scratch, integration_database_url):
-    conn = await scratch.connect()
+async def test_the_connection_lost_is_the_database_away(compliance_scratch, integration_database_url):
+    conn = await compliance_scratch.connect()
     try:
         pid = await conn.scalar(text("SELECT pg_backend_pid()"))  # and the transaction begun
         other = make_engine(integration_database_url)
@@ -82,10 +69,10 @@ async def test_the_connection_lost_is_the_database_away(scratch, integration_dat
     assert is_infrastructure_error(raised.value)
 
 
-async def test_rows_fetched_are_the_statements_rows_in_the_transaction(scratch):
+async def test_rows_fetched_are_the_statements_rows_in_the_transaction(compliance_scratch):
     t = orm.talks_seen.c
     second = ("t2", datetime(2026, 3, 3, 8, tzinfo=UTC), "one_to_one", ["p-sec"], ["p-m2"])
-    async with scratch.connect() as conn:
+    async with compliance_scratch.connect() as conn:
         await conn.execute(select(1))
         await copied(conn, orm.talks_seen, COLUMNS, [TALK, second])  # not committed: seen only in this transaction
         stmt = select(t.talk_id, t.talkee_ids, literal(7).label("n")).where(t.talk_id.in_(["t1", "t2", "t9"]), t.mode == "one_to_one").order_by(t.talk_id)
@@ -95,8 +82,8 @@ async def test_rows_fetched_are_the_statements_rows_in_the_transaction(scratch):
         await conn.rollback()
 
 
-async def test_fetched_refuses_what_it_cannot_run_as_sqlalchemy_would(scratch):
-    async with scratch.connect() as conn:
+async def test_fetched_refuses_what_it_cannot_run_as_sqlalchemy_would(compliance_scratch):
+    async with compliance_scratch.connect() as conn:
         with pytest.raises(RuntimeError, match="outside a transaction"):
             await fetched(conn, select(orm.talks_seen.c.talk_id))
         await conn.execute(select(1))

@@ -19,7 +19,10 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+from sqlalchemy import select
 
+from compliance.adapters import orm
+from compliance.adapters.ancestry import keep_ancestry
 from compliance.adapters.rollups import count_and_fold
 from compliance.config import ComplianceSettings
 from compliance.entrypoints.app import create_app
@@ -90,7 +93,7 @@ async def _analyzed(dsn: str) -> None:
     autovacuum off, so that minute would last the whole run)."""
     conn = await asyncpg.connect(dsn)
     try:
-        await conn.execute("ANALYZE compliance.coverage_rollup, compliance.coverage_counted, compliance.coverage_years")
+        await conn.execute("ANALYZE compliance.coverage_rollup, compliance.coverage_counted, compliance.coverage_years, compliance.org_ancestry")
     finally:
         await conn.close()
 
@@ -131,6 +134,8 @@ async def run(size: str) -> dict:
             runtime = app.state.runtime
             await migrate(runtime.engine, runtime.migrations, runtime.schema)
             root, middle, branch = await _load(db.dsn, size)
+            async with runtime.engine.begin() as conn:  # as the projection keeps it with the tree it writes
+                await keep_ancestry(conn, (await conn.execute(select(orm.orgs.c.org_id))).scalars().all())
             heap.settle()  # as the service does once started (kernel.runtime; the app is not started here)
             requests = {
                 "roots": f"/v1/tree?year={YEAR}",

@@ -72,8 +72,9 @@ def alembic_config(migrations_package: str, schema: str) -> Config:
     return cfg
 
 
-async def migrate(engine: AsyncEngine, migrations_package: str, schema: str) -> None:
-    """Bring the service's schema to the newest revision (safe with several instances starting)."""
+async def migrate(engine: AsyncEngine, migrations_package: str, schema: str, revision: str = "head") -> None:
+    """Bring the service's schema to the newest revision (safe with several instances starting);
+    `revision`: to that one instead (a test of a migration's data step)."""
 
     def upgrade(connection: Connection) -> None:
         # Instances of one service starting together take turns; the lock ends with the transaction.
@@ -84,7 +85,7 @@ async def migrate(engine: AsyncEngine, migrations_package: str, schema: str) -> 
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
         cfg = alembic_config(migrations_package, schema)
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, revision)
 
     async with engine.begin() as conn:
         await conn.run_sync(upgrade)

@@ -3,7 +3,7 @@ Depth is bounded so that a cycle in bad data cannot make a query run away."""
 
 from collections.abc import Iterable
 
-from sqlalchemy import CTE, Subquery, Table, func, literal, select, true
+from sqlalchemy import CTE, Table, literal, select
 
 MAX_DEPTH = 64
 
@@ -25,23 +25,11 @@ def subtree(orgs: Table, org_id: str) -> CTE:
     return down.union_all(step)
 
 
-def branches(orgs: Table, parent_id: str | None) -> Subquery:
+def branches(orgs: Table, parent_id: str | None) -> CTE:
     """Every organisation below `parent_id` (below nothing: every one reached from a root), with the
-    child of `parent_id` (a root) whose subtree holds it: `org_id`, `top`.
-
-    Below an organisation, passed through arrays on purpose: PostgreSQL guesses a recursive walk's
-    size at about ten times its first level (82,000 rows under a city's root, whose 399 children
-    hold 10,000), and on that guess sorted and merged the roll-up's 28,000 rows against it. The rows
-    of `unnest` it guesses at ten, so it hashes them: the city's level below the root 86 → 52 ms in
-    the database (EXPLAIN ANALYZE, tables analyzed). From the roots the walk starts from a row or
-    a few, guessed right already."""
+    child of `parent_id` (a root) whose subtree holds it: `org_id`, `top`."""
     o = orgs.c
     level = o.parent_id == parent_id if parent_id else o.parent_id.is_(None)
     down = select(o.org_id, o.org_id.label("top"), literal(0).label("depth")).where(level).cte("down", recursive=True)
     step = select(o.org_id, down.c.top, down.c.depth + 1).join(down, o.parent_id == down.c.org_id).where(down.c.depth < MAX_DEPTH)
-    walked = down.union_all(step)
-    if parent_id is None:  # the walk starts from the roots, a row or a few: guessed small already
-        return select(walked.c.org_id, walked.c.top).subquery("branches")
-    packed = select(func.array_agg(walked.c.org_id).label("org_ids"), func.array_agg(walked.c.top).label("tops")).cte("packed")
-    unpacked = func.unnest(packed.c.org_ids, packed.c.tops).table_valued("org_id", "top").render_derived(name="unpacked")
-    return select(unpacked.c.org_id, unpacked.c.top).select_from(packed).join(unpacked, true()).subquery("branches")
+    return down.union_all(step)

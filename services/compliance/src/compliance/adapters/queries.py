@@ -13,14 +13,14 @@ from sqlalchemy import Date, Integer, cast, func, literal, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.adapters import orm
+from compliance.adapters.ancestry import branches_kept, subtree_kept
 from compliance.domain.coverage import RULES
 from kernel.driver import fetched
-from kernel.tree import branches, subtree
 
 
 def subtree_of(org_id: str):
-    """A CTE of the organisation and every organisation below it."""
-    return subtree(orm.orgs, org_id)
+    """The organisation and every organisation below it (`org_id`), from the kept ancestry."""
+    return subtree_kept(org_id)
 
 
 def in_scope(column, org_id: str | None, subtree: bool) -> list:
@@ -247,7 +247,7 @@ class CoverageQueries:
         if not await self._kept(y):
             return None
         rolled = _rolled(year)
-        down, meetings = branches(orm.orgs, parent_id), _next_meetings(today)
+        down, meetings = branches_kept(parent_id), _next_meetings(today)
         rule, org = rolled.c.rule_id, rolled.c.org_id
         if parent_id is None:  # as counts() scopes the whole tree
             scope = or_(rule == "COV-MEMBER", (rule == "COV-SECRETARY") & org.in_(_orgs_in_scope(None, False, below=True)),

@@ -8,6 +8,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.adapters import orm
+from compliance.adapters.ancestry import keep_ancestry
 from compliance.adapters.rows.loaded import Loaded, among
 from compliance.domain.history import Seat
 from compliance.domain.tree import Org
@@ -181,6 +182,7 @@ class TreeRows:
             rows = [vars(self._orgs[o]) for o in sorted(self._dirty_orgs)]
             changed = {c: stmt.excluded[c] for c in ("parent_id", "name", "kind")}
             await conn.execute(stmt.on_conflict_do_update(index_elements=["org_id"], set_=changed), rows)
+            await keep_ancestry(conn, self._dirty_orgs)
         if self._dirty_seats:  # the difference only: a committee's history grows all year
             gone, added = [], []
             for org_id in sorted(self._dirty_seats):
