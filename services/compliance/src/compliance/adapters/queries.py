@@ -236,9 +236,9 @@ class CoverageQueries:
         )
         return [row for query in counting for row in (await self.session.execute(query)).tuples()]
 
-    async def branch_counts(self, *, parent_id: str | None, year: int, today: date) -> dict[str, list[dict]] | None:
+    async def branch_counts(self, *, parent_id: str | None, year: int, today: date) -> list[tuple] | None:
         """The dashboard's tree: the scope `counts(org_id=parent_id, subtree=True)` counts (the whole
-        tree without a parent), per rule as rows of (top, own, talks, next_meeting, n), `top` being
+        tree without a parent), as rows of (rule_id, top, own, talks, next_meeting, n), `top` being
         the child of `parent_id` (or the root) whose subtree holds the organisation counted (None:
         the parent itself), `own` whether it is that child itself. Summed in the database from the
         roll-up, so a city's top levels return a few rows per branch; None when the year is not kept
@@ -265,10 +265,7 @@ class CoverageQueries:
             .group_by(rule, down.c.top, own, rolled.c.talks, meetings.c.next_meeting)
             .having(n != 0)
         )
-        found: dict[str, list[dict]] = {rule: [] for rule in RULES}
-        for row in await self.session.execute(grouped):
-            found[row.rule_id].append({"org_id": row.top, "top": row.top, "own": row.own, "talks": row.talks, "next_meeting": row.next_meeting, "n": row.n})
-        return found
+        return list((await self.session.execute(grouped)).tuples())
 
     async def _kept(self, y: Year) -> bool:
         """Whether the year is kept counted (adapters.rollups) as it is judged today."""

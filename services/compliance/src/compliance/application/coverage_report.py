@@ -19,7 +19,7 @@ class CoverageReader(Protocol):
     async def secretary_rows(self, *, org_id: str | None, subtree: bool, year: int, today: date) -> list[dict]: ...
     async def pair_rows(self, *, org_id: str | None, subtree: bool, year: int, today: date) -> list[dict]: ...
     async def counts(self, *, org_id: str | None, subtree: bool, year: int, today: date) -> list[tuple]: ...
-    async def branch_counts(self, *, parent_id: str | None, year: int, today: date) -> dict[str, list[dict]] | None: ...
+    async def branch_counts(self, *, parent_id: str | None, year: int, today: date) -> list[tuple] | None: ...
 
 
 @dataclass(slots=True)
@@ -188,11 +188,10 @@ async def coverage_of_branches(
         return None
     state_of = _judge(policy, year, today)
     whole, branches = empty(), {}
-    for rule, rows in counted.items():
-        for row in rows:
-            state = state_of(row["talks"], row["next_meeting"])[1]
-            whole[rule].add(state, row["n"])
-            if row["top"] is None or (rule == "COV-SECRETARY" and row["own"]):  # a subtree's own secretary is its parent's to cover
-                continue
-            branches.setdefault(row["top"], empty())[rule].add(state, row["n"])
+    for rule, top, own, talks, next_meeting, n in counted:
+        state = state_of(talks, next_meeting)[1]
+        whole[rule].add(state, n)
+        if top is None or (rule == "COV-SECRETARY" and own):  # a subtree's own secretary is its parent's to cover
+            continue
+        branches.setdefault(top, empty())[rule].add(state, n)
     return whole, branches
