@@ -26,7 +26,9 @@ async def keep_ancestry(conn: AsyncConnection, changed: Collection[str]) -> int:
     how many organisations were walked."""
     if not changed:
         return 0
-    await conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": _LOCK})
+    # One turn per schema: a rebuild or a what-if writing its own tables does not wait for the live ones.
+    schema = (conn.sync_connection.get_execution_options().get("schema_translate_map") or {}).get(orm.SCHEMA, orm.SCHEMA)
+    await conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"{_LOCK}:{schema}"})
     stale = list((await conn.execute(_stale_subtrees(sorted(changed)))).scalars())
     if stale:
         a = orm.org_ancestry
