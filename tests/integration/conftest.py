@@ -8,6 +8,7 @@ from aiokafka.structs import ConsumerRecord
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from compliance.adapters import orm
 from kernel.db import make_engine, make_sessionmaker, migrate
 from talks.adapters.crypto import new_key
 
@@ -30,8 +31,6 @@ async def engine(integration_database_url: str) -> AsyncEngine:
 @pytest.fixture
 async def compliance_scratch(integration_database_url: str) -> AsyncEngine:
     """An engine whose compliance tables are migrated into a schema of their own, dropped afterwards."""
-    from compliance.adapters import orm
-
     schema = f"scratch_{uuid.uuid4().hex[:8]}"
     engine = make_engine(integration_database_url).execution_options(schema_translate_map={orm.SCHEMA: schema})
     await migrate(engine, "compliance.adapters.migrations", schema)

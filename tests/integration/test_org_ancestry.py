@@ -32,10 +32,10 @@ def _expected(parents: dict[str, str | None]) -> set[tuple[str, str, str]]:
     return rows
 
 
-async def _write(conn, parents: dict[str, str | None], changed: list[str]) -> None:
+async def _write(conn, parents: dict[str, str | None], changed: list[str], names: dict[str, str] | None = None) -> None:
     """As the projection writes a batch's organisations (adapters.rows.tree): upserted, then kept."""
     stmt = insert(orm.orgs)
-    rows = [{"org_id": o, "parent_id": parents[o], "name": f"name of {o}", "kind": "branch"} for o in changed]
+    rows = [{"org_id": o, "parent_id": parents[o], "name": (names or {}).get(o, f"name of {o}"), "kind": "branch"} for o in changed]
     await conn.execute(stmt.on_conflict_do_update(index_elements=["org_id"], set_={"parent_id": stmt.excluded.parent_id, "name": stmt.excluded.name}), rows)
     await keep_ancestry(conn, set(changed))
 
@@ -75,9 +75,12 @@ async def test_kept_rows_are_the_walk_up_after_registrations_moves_and_renames_i
                 targets = [o for o in parents if o != mover and o not in _descendants(parents, mover)]
                 parents[mover] = rng.choice(targets)
                 changed.append(mover)
+            names = {}
             if rng.random() < 0.3:  # a rename: nothing above or below it changes
-                changed.append(rng.choice(list(parents)))
-            await _write(conn, parents, changed)
+                renamed = rng.choice(list(parents))
+                names[renamed] = f"renamed {renamed} {len(order)}"
+                changed.append(renamed)
+            await _write(conn, parents, changed, names)
             await conn.commit()
             assert await _kept(conn) == _expected(parents)
             await conn.rollback()  # the read's transaction

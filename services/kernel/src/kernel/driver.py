@@ -40,10 +40,19 @@ def as_sqlalchemy_errors(driver: asyncpg.Connection, what: str) -> Iterator[None
         raise
 
 
+def translated_schema(conn: AsyncConnection, schema: str) -> str:
+    """The schema that `schema` is on `conn` (a rebuild or a test translates the service's own)."""
+    return (_translation(conn) or {}).get(schema, schema)
+
+
+def _translation(conn: AsyncConnection) -> dict | None:
+    return conn.sync_connection.get_execution_options().get("schema_translate_map")
+
+
 async def fetched(conn: AsyncConnection, stmt: Executable) -> list[asyncpg.Record]:
     """The statement's rows as asyncpg gives them (tuples by position, fields by name), compiled as
     SQLAlchemy would run it on `conn` (its schema translation included)."""
-    translate = conn.sync_connection.get_execution_options().get("schema_translate_map")
+    translate = _translation(conn)
     compiled = stmt.compile(
         dialect=conn.dialect, schema_translate_map=translate, render_schema_translate=bool(translate), compile_kwargs={"render_postcompile": True}
     )

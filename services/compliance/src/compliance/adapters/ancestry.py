@@ -16,25 +16,24 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.adapters import orm
 from compliance.adapters.rows.loaded import among
+from kernel.driver import translated_schema
 from kernel.tree import MAX_DEPTH
 
 _LOCK = "compliance:org_ancestry"
 
 
-async def keep_ancestry(conn: AsyncConnection, changed: Collection[str]) -> int:
-    """After `changed` organisations were written: their stale subtrees' rows written again. Returns
-    how many organisations were walked."""
+async def keep_ancestry(conn: AsyncConnection, changed: Collection[str]) -> None:
+    """After `changed` organisations were written: their stale subtrees' rows written again."""
     if not changed:
-        return 0
+        return
     # One turn per schema: a rebuild or a what-if writing its own tables does not wait for the live ones.
-    schema = (conn.sync_connection.get_execution_options().get("schema_translate_map") or {}).get(orm.SCHEMA, orm.SCHEMA)
-    await conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"{_LOCK}:{schema}"})
+    key = f"{_LOCK}:{translated_schema(conn, orm.SCHEMA)}"
+    await conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
     stale = list((await conn.execute(_stale_subtrees(sorted(changed)))).scalars())
     if stale:
         a = orm.org_ancestry
         await conn.execute(a.delete().where(among(a.c.org_id, stale)))
         await conn.execute(_walked_up(stale))
-    return len(stale)
 
 
 def _stale_subtrees(changed: list[str]):
@@ -73,4 +72,3 @@ def subtree_kept(org_id: str):
     """kernel.tree.subtree from the kept rows: the organisation and every organisation below it (`org_id`)."""
     a = orm.org_ancestry.c
     return select(literal(org_id).label("org_id")).union_all(select(a.org_id).where(a.ancestor_id == org_id)).subquery("subtree")
-

@@ -18,17 +18,12 @@ from compliance.domain.coverage import RULES
 from kernel.driver import fetched
 
 
-def subtree_of(org_id: str):
-    """The organisation and every organisation below it (`org_id`), from the kept ancestry."""
-    return subtree_kept(org_id)
-
-
 def in_scope(column, org_id: str | None, subtree: bool) -> list:
     """The conditions keeping `column` within an organisation or its subtree; none for the whole tree."""
     if org_id is None:
         return []
     if subtree:
-        tree = subtree_of(org_id)
+        tree = subtree_kept(org_id)
         return [column.in_(select(tree.c.org_id))]
     return [column == org_id]
 
@@ -99,7 +94,7 @@ def _orgs_in_scope(org_id: str | None, subtree: bool, *, below: bool, tree=None)
         return select(o.c.org_id).where(o.c.parent_id.is_not(None)) if below else select(o.c.org_id)
     if not subtree:
         return select(o.c.org_id).where(o.c.parent_id == org_id) if below else select(literal(org_id))
-    tree = subtree_of(org_id) if tree is None else tree
+    tree = subtree_kept(org_id) if tree is None else tree
     ids = select(tree.c.org_id)
     return ids.where(tree.c.org_id != org_id) if below else ids
 
@@ -296,7 +291,7 @@ def _rolled_up(y: Year, *, org_id: str | None, subtree: bool):
     yet, each rule in the scope the counting queries above give it (the subtree walked once)."""
     both = _rolled(y.year)
     rule, org = both.c.rule_id, both.c.org_id
-    tree = subtree_of(org_id) if org_id is not None and subtree else None
+    tree = subtree_kept(org_id) if org_id is not None and subtree else None
 
     def scope(r: str):
         if org_id is None and r == "COV-MEMBER":  # members of organisations not registered (yet) count too

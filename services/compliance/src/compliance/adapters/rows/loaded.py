@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.domain.view import NotLoaded
 from kernel.bulk import unnested
-from kernel.driver import as_sqlalchemy_errors, driver_of
+from kernel.driver import as_sqlalchemy_errors, driver_of, translated_schema
 
 
 async def copied(conn: AsyncConnection, table: Table, columns: Sequence[str], records: Sequence[tuple]) -> None:
@@ -20,7 +20,7 @@ async def copied(conn: AsyncConnection, table: Table, columns: Sequence[str], re
     table's defaults fill the columns not given."""
     if not records:
         return
-    schema = (conn.sync_connection.get_execution_options().get("schema_translate_map") or {}).get(table.schema, table.schema)
+    schema = translated_schema(conn, table.schema)
     driver = await driver_of(conn, f"COPY into {table.name}")
     with as_sqlalchemy_errors(driver, f"COPY {table.name}"):
         await driver.copy_records_to_table(table.name, schema_name=schema, columns=list(columns), records=records)
