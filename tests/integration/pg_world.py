@@ -13,6 +13,7 @@ from sqlalchemy.pool import NullPool
 from compliance.adapters import orm
 from compliance.adapters.rows.obligations import COLUMNS, from_row
 from compliance.adapters.unit_of_work import BatchUnitOfWork, batch_unit_of_work, replay_units_of_work, units_of_work
+from compliance.adapters.write_behind import WriteBehind
 from compliance.application.explain import Explanation, TalkJudged, explain, explain_coverage
 from compliance.application.lifecycle import advance
 from compliance.application.waivers import waive
@@ -28,8 +29,8 @@ from .conftest import records
 
 
 class PgWorld(MemoryWorld):
-    """`replaying`: as `python -m compliance replay` applies the log: its bus, and its consumer's rows
-    kept in memory from batch to batch."""
+    """`replaying`: as `python -m compliance replay` applies the log: its bus, its consumer's rows
+    kept in memory from batch to batch, and its writes behind the next batch's decisions."""
 
     def __init__(self, url: str, now: datetime, policy: Policy = DEFAULT_POLICY, *, replaying: bool = False):
         super().__init__(now, policy, replaying=replaying)
@@ -50,11 +51,14 @@ class PgWorld(MemoryWorld):
         self.sessions = make_sessionmaker(self.engine)
         settings = ComplianceSettings()
         self.settings = settings
-        units = (replay_units_of_work if self.replaying else batch_unit_of_work)(settings, self.policy)
+        self.writer = WriteBehind(self.sessions) if self.replaying else None
+        units = replay_units_of_work(settings, self.policy, self.writer) if self.replaying else batch_unit_of_work(settings, self.policy)
         self.consumer = BatchConsumer("rules", self.sessions, orm.applied_events, self.bus.route(), self.bus, units)
 
     async def close(self) -> None:
         if self.engine is not None:
+            if self.writer is not None:
+                await self.writer.close()
             async with self.engine.begin() as conn:
                 await conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
             await self.engine.dispose()
@@ -64,6 +68,8 @@ class PgWorld(MemoryWorld):
         events = list(events)
         for start in range(0, len(events), batch):
             await self.consumer.handle(records(events[start : start + batch]))
+        if self.writer is not None:
+            await self.writer.drain()
         await self._read()
 
     async def tick(self, day) -> None:

@@ -81,8 +81,8 @@ async def run(size: str) -> dict:
                 projection_consumer(db.url, "bench_kept", replaying=True) as kept,
                 projection_consumer(db.url, "bench_one_by_one") as single,
             ):
-                for consumer in (batched, kept, single):
-                    await apply(consumer, setup, BATCH)
+                for projection in (batched, kept, single):
+                    await apply(projection, setup, BATCH)
                 await apply(batched, checked, BATCH)
                 await apply(kept, checked, BATCH)
                 f["compliance_one_by_one_events_per_s"] = round(await apply(single, checked, 1))
@@ -180,9 +180,9 @@ async def textbook_peer(bootstrap: str, url: str, setup, city: CityLog, n: int) 
     prefix = topic_prefix("p")
     await ensure_topics(ComplianceSettings(KAFKA_BOOTSTRAP_SERVERS=bootstrap, KAFKA_TOPIC_PREFIX=prefix))
     await produce(bootstrap, prefix, year)
-    async with projection_consumer(url, "bench_peer", "bench-peer") as consumer:
-        await apply(consumer, setup, BATCH)
-        rate = await per_message(bootstrap, [prefix + t.value for t in CONSUMED], consumer, len(year))
+    async with projection_consumer(url, "bench_peer", "bench-peer") as projection:
+        await apply(projection, setup, BATCH)
+        rate = await per_message(bootstrap, [prefix + t.value for t in CONSUMED], projection.consumer, len(year))
     return {"peer_events": len(year), "peer_events_per_s": round(rate)}
 
 

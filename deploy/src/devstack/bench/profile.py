@@ -38,10 +38,10 @@ async def profile(size: str, events: int, batch: int = BATCH, *, live: bool = Fa
             await ensure_topics(settings)
             await produce(infra.kafka_bootstrap_servers, prefix, city.all)
             records = (await read_log(settings, [prefix + t.value for t in CONSUMED], idle_seconds=2.0))[:events]
-            async with projection_consumer(db.url, "bench_profile", replaying=not live) as consumer:
+            async with projection_consumer(db.url, "bench_profile", replaying=not live) as projection:
                 if plain:
                     cpu, started = time.process_time(), time.perf_counter()
-                    rate = await apply(consumer, records, batch)
+                    rate = await apply(projection, records, batch)
                     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
                     say(f"{len(records):,} events {_how(live)}, batches of {batch:,}: {rate:,.0f} events/s; CPU {cpu:.1f} s of {wall:.1f} s wall")
                     for table, n in await _rows_written(db.dsn, "bench_profile"):
@@ -52,7 +52,7 @@ async def profile(size: str, events: int, batch: int = BATCH, *, live: bool = Fa
                 profiler = Profiler(async_mode="enabled")
                 profiler.start()
                 started = time.perf_counter()
-                rate = await apply(consumer, records, batch)
+                rate = await apply(projection, records, batch)
                 profiler.stop()
     out = Path(".run/bench")
     out.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import date
 
 from aiokafka import ConsumerRecord
@@ -11,6 +12,7 @@ from sqlalchemy import text
 
 from compliance.adapters import orm
 from compliance.adapters.unit_of_work import batch_unit_of_work, replay_units_of_work
+from compliance.adapters.write_behind import WriteBehind
 from compliance.application.messagebus import ComplianceBus
 from compliance.config import ComplianceSettings
 from compliance.domain.policy import Policy
@@ -21,16 +23,23 @@ from kernel.db import make_engine, make_sessionmaker, migrate
 TODAY = date(2026, 12, 31)  # the generated year, seen from its end
 
 
+@dataclass
+class Projection:
+    consumer: BatchConsumer
+    writer: WriteBehind | None  # a replay's: what its batches wrote behind is waited for
+
+
 @asynccontextmanager
 async def projection_consumer(
     url: str, schema: str, name: str = "bench", policy: Policy | None = None, *, replaying: bool = False,
-) -> AsyncIterator[BatchConsumer]:
+) -> AsyncIterator[Projection]:
     """The compliance consumer writing to fresh tables in `schema` (no producer: nothing dead-lettered),
     under the service's policy unless another is given (a what-if). `replaying`: as `python -m
-    compliance replay` applies the log, its rows kept in memory from batch to batch; otherwise as the
-    live service does, each batch loading its own."""
+    compliance replay` applies the log, its rows kept in memory from batch to batch and its writes
+    behind the next batch's decisions; otherwise as the live service does, each batch loading its own."""
     # A pooled engine, as every service runs: the one-by-one peer must not pay a connection per event.
     engine = make_engine(url).execution_options(schema_translate_map={orm.SCHEMA: schema})
+    writer = None
     try:
         async with engine.begin() as conn:
             await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
@@ -39,20 +48,28 @@ async def projection_consumer(
         policy = policy or settings.policy()
         bus = ComplianceBus(policy, lambda: TODAY, replaying=replaying)
         heap.settle()  # as the service does once started (kernel.runtime)
-        units = (replay_units_of_work if replaying else batch_unit_of_work)(settings, policy)
-        yield BatchConsumer(name, make_sessionmaker(engine), orm.applied_events, bus.route(), bus, units, spans=not replaying)
+        sessions = make_sessionmaker(engine)
+        writer = WriteBehind(sessions) if replaying else None
+        units = replay_units_of_work(settings, policy, writer) if replaying else batch_unit_of_work(settings, policy)
+        yield Projection(BatchConsumer(name, sessions, orm.applied_events, bus.route(), bus, units, spans=not replaying), writer)
+        if writer is not None:
+            await writer.drain()
     finally:
+        if writer is not None:
+            await writer.close()
         await engine.dispose()
 
 
-async def apply(consumer: BatchConsumer, records: Sequence[ConsumerRecord], batch: int) -> float:
-    """Apply the records in batches of `batch`: events/s."""
+async def apply(projection: Projection, records: Sequence[ConsumerRecord], batch: int) -> float:
+    """Apply the records in batches of `batch`, until written: events/s."""
     started = time.perf_counter()
     for start in range(0, len(records), batch):
-        await consumer.handle(records[start : start + batch])
+        await projection.consumer.handle(records[start : start + batch])
+    if projection.writer is not None:
+        await projection.writer.drain()
     return len(records) / (time.perf_counter() - started)
 
 
 async def replay(url: str, schema: str, records: Sequence[ConsumerRecord], batch: int, policy: Policy | None = None) -> float:
-    async with projection_consumer(url, schema, policy=policy, replaying=True) as consumer:
-        return await apply(consumer, records, batch)
+    async with projection_consumer(url, schema, policy=policy, replaying=True) as projection:
+        return await apply(projection, records, batch)

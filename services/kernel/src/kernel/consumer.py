@@ -47,6 +47,17 @@ DUPLICATES = Counter("events_duplicate_total", "Redelivered or duplicated events
 RACES = Counter("consumer_batch_races_total", "Batches run again after losing a race with another transaction", ["consumer"])
 BATCH_SECONDS = Histogram("consumer_batch_seconds", "Time to apply one batch", ["consumer"])
 
+class BatchAborted(Exception):
+    """Raised by a hook or unit of work when its batch must not be applied again event by event:
+    what it works on can no longer be trusted (a replay writing behind, whose rows in memory are
+    ahead of the database). The consumer stops with it, as with the database away."""
+
+
+# Events between two turns given to the process's other tasks: handlers that read only memory never
+# wait, and a batch of 2,000 would otherwise hold the loop for its whole length, the HTTP requests
+# and a replay's writes behind (compliance.adapters.write_behind) waiting on it.
+YIELD_EVERY = 50
+
 # A handler gets the batch's unit of work (see `BatchConsumer.unit_of_work`) and one event.
 Handler = Callable[[Any, ParsedEvent], Awaitable[None]]
 
@@ -97,14 +108,14 @@ class BatchConsumer:
         try:
             await self._apply(events)
         except Exception as exc:
-            if is_infrastructure_error(exc) or lost_a_race(exc):  # redelivered, never dead-lettered
+            if _not_isolated(exc):  # redelivered, never dead-lettered
                 raise
             log.warning("batch failed; applying its events one by one to isolate the cause", error=str(exc))
             for event in events:
                 try:
                     await self._apply([event])
                 except Exception as single:
-                    if is_infrastructure_error(single) or lost_a_race(single):
+                    if _not_isolated(single):
                         raise
                     await self._dead_letter([(by_id[event.id], f"handler failed: {single!r}")])
         BATCH_SECONDS.labels(self.name).observe(time.perf_counter() - started)
@@ -156,7 +167,9 @@ class BatchConsumer:
         debug = logging.getLogger(__name__).isEnabledFor(logging.DEBUG)  # the level kernel.logging set
         by_type: collections.Counter[str] = collections.Counter()
         try:
-            for event in events:
+            for n, event in enumerate(events):
+                if n % YIELD_EVERY == YIELD_EVERY - 1:
+                    await asyncio.sleep(0)
                 if event.id not in fresh:
                     DUPLICATES.labels(self.name).inc()
                     continue
@@ -183,6 +196,11 @@ class BatchConsumer:
         ids = select(literal(self.name), func.unnest(literal(list(dict.fromkeys(event_ids)), ARRAY(Text))))
         stmt = pg_insert(t).from_select(["consumer", "event_id"], ids).on_conflict_do_nothing().returning(t.c.event_id)
         return set((await session.execute(stmt)).scalars())
+
+
+def _not_isolated(exc: BaseException) -> bool:
+    """Whether a failed batch is given up whole rather than applied again event by event."""
+    return isinstance(exc, BatchAborted) or is_infrastructure_error(exc) or lost_a_race(exc)
 
 
 def _fault_point(events: list[ParsedEvent]) -> None:

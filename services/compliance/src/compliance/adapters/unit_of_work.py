@@ -12,6 +12,9 @@ from compliance.adapters import orm, transitions
 from compliance.adapters.change_feed import announce
 from compliance.adapters.rollups import keep_counted
 from compliance.adapters.rows.batch import BatchRows
+from compliance.adapters.rows.loaded import Write
+from compliance.adapters.rows.talks import CreditKey
+from compliance.adapters.write_behind import WriteBehind, WriteBehindFailed
 from compliance.application.preload import Needs, needs_of_obligations
 from compliance.domain.changes import Change, TriggerRefused
 from compliance.domain.obligations import Transition, stage_changes_on
@@ -27,8 +30,10 @@ log = get_logger(__name__)
 
 
 class BatchUnitOfWork:
-    def __init__(self, session: AsyncSession, settings: CommonSettings, policy: Policy, rows: BatchRows | None = None):
-        self.session, self.settings, self.policy = session, settings, policy
+    def __init__(
+        self, session: AsyncSession, settings: CommonSettings, policy: Policy, rows: BatchRows | None = None, writer: WriteBehind | None = None,
+    ):
+        self.session, self.settings, self.policy, self.writer = session, settings, policy, writer
         self.rows = rows if rows is not None else BatchRows()
         self.holds_everything = self.rows.complete  # nothing to load: see replay_units_of_work
         self.day: date | None = None
@@ -176,41 +181,60 @@ class BatchUnitOfWork:
         self._dead.append(refused)
 
     async def flush(self) -> None:
-        """Write every change in bulk; last in the transaction."""
-        conn, rows = await self._conn(), self.rows
-        await rows.tree.flush(conn)
-        await rows.people.flush(conn)
-        await rows.obligations.flush(conn)
-        await rows.talks.flush(conn)
-        await self._count_again(conn)
-        await stage(conn, orm.outbox, self.settings, self._outbox)
-        await transitions.append(conn, self._steps)
-        for refused in self._dead:
-            topic = self.settings.topic(event_type(refused.event_type).topic.value)
-            await stage_raw(
-                conn, orm.outbox, topic=dlq_topic(topic), key=refused.person_id, event_id=refused.event_id,
-                event_type=refused.event_type, payload=refused.payload.encode(),
-                headers={"dlq-reason": refused.reason, "dlq-consumer": "compliance"},
-            )  # fmt: skip
-        if rows.obligations.changed_count or rows.talks.changed_count:
-            await announce(conn, obligations=rows.obligations.changed_count, talks=rows.talks.changed_count)
+        """Write every change in bulk; last in the transaction (or handed to the replay's writer)."""
+        if self.writer is not None:
+            await self.writer.submit(self.writes())
+        else:
+            await self.writes()(await self._conn())
+
+    def writes(self) -> Write:
+        """Every change, taken now and written in bulk by the function returned; from now on the rows
+        count as written (a replay decides its next batch while this one is written:
+        adapters.write_behind)."""
+        rows = self.rows
+        tree, people, obligations, talks = rows.tree.writes(), rows.people.writes(), rows.obligations.writes(), rows.talks.writes()
+        changed_people, changed_seats = rows.people.changed_people(), rows.tree.changed_seats()
+        counting = (self.earliest, self.day)
+        outbox, steps, dead = self._outbox, self._steps, self._dead
+        changed = {"obligations": rows.obligations.changed_count, "talks": rows.talks.changed_count}
         self._outbox, self._dead, self._steps = [], [], []
         self.vacancy_candidates, self.changed_obligations = set(), {}
         rows.flushed()
 
-    async def _count_again(self, conn: AsyncConnection) -> None:
+        async def write(conn: AsyncConnection) -> None:
+            await tree(conn)
+            await people(conn)
+            await obligations(conn)
+            credited = await talks(conn)
+            await self._count_again(conn, credited, changed_people, changed_seats, *counting)
+            await stage(conn, orm.outbox, self.settings, outbox)
+            await transitions.append(conn, steps)
+            for refused in dead:
+                topic = self.settings.topic(event_type(refused.event_type).topic.value)
+                await stage_raw(
+                    conn, orm.outbox, topic=dlq_topic(topic), key=refused.person_id, event_id=refused.event_id,
+                    event_type=refused.event_type, payload=refused.payload.encode(),
+                    headers={"dlq-reason": refused.reason, "dlq-consumer": "compliance"},
+                )  # fmt: skip
+            if any(changed.values()):
+                await announce(conn, **changed)
+
+        return write
+
+    async def _count_again(
+        self, conn: AsyncConnection, credited: set[CreditKey], people: set[str], orgs: set[str], earliest: datetime | None, day: date | None
+    ) -> None:
         """Coverage kept counted (adapters.rollups) for whoever this transaction's changes touch:
         people whose membership or member credits changed, organisations whose seats or secretary
         and committee credits did."""
-        credited = self.rows.talks.credited
-        people = self.rows.people.changed_people() | {p for rule, p, _, _ in credited if rule == "COV-MEMBER"}
-        orgs = self.rows.tree.changed_seats() | {o for rule, _, o, _ in credited if rule != "COV-MEMBER"}
+        people = people | {p for rule, p, _, _ in credited if rule == "COV-MEMBER"}
+        orgs = orgs | {o for rule, _, o, _ in credited if rule != "COV-MEMBER"}
         # Which past years they reach: a recounted talk's, and those from the batch's earliest event
         # on (a membership or a seat changes from its event's time).
         years = {year for *_, year in credited}
-        if self.earliest is not None and (people or orgs):
-            years.add(local_date(self.earliest, self.policy.zone).year)
-        await keep_counted(conn, people=people, orgs=orgs, since_year=min(years, default=None), today=self.day, zone=self.policy.time_zone)
+        if earliest is not None and (people or orgs):
+            years.add(local_date(earliest, self.policy.zone).year)
+        await keep_counted(conn, people=people, orgs=orgs, since_year=min(years, default=None), today=day, zone=self.policy.time_zone)
 
 
 def batch_unit_of_work(settings: CommonSettings, policy: Policy):
@@ -218,14 +242,16 @@ def batch_unit_of_work(settings: CommonSettings, policy: Policy):
     return lambda session: BatchUnitOfWork(session, settings, policy)
 
 
-def replay_units_of_work(settings: CommonSettings, policy: Policy):
+def replay_units_of_work(settings: CommonSettings, policy: Policy, writer: WriteBehind | None = None):
     """The factory for a replay into an empty schema (entrypoints.replay): every row the replay
     writes is kept in memory from one batch to the next, so the rows in memory are the whole
-    projection and no batch loads anything (loading was a quarter of a replay's time).
+    projection and no batch loads anything (loading was a quarter of a replay's time). With a
+    `writer`, each batch's writes go behind the next batch's decisions (adapters.write_behind).
 
     Only while every batch has committed: a batch that failed, or whose commit is unknown, may have
     left in memory what the database does not hold, so from then on each batch loads its rows from
-    the database as the live consumer does."""
+    the database as the live consumer does; writing behind, the database may hold less than the
+    batches before it too, and the replay stops (WriteBehindFailed) to be run again without."""
     kept: BatchRows | None = BatchRows(complete=True)
     committed = True  # the last batch given the kept rows
 
@@ -236,13 +262,15 @@ def replay_units_of_work(settings: CommonSettings, policy: Policy):
     def open_one(session: AsyncSession) -> BatchUnitOfWork:
         nonlocal kept, committed
         if kept is not None and not committed:
+            if writer is not None:
+                raise WriteBehindFailed("a replayed batch failed while the batches before it were written behind")
             log.warning("a replayed batch did not commit: the rows it kept in memory are dropped, and each batch loads its own from now on")
             kept = None
         if kept is None:
             return BatchUnitOfWork(session, settings, policy)
         committed = False
         event.listen(session.sync_session, "after_commit", on_commit, once=True)
-        return BatchUnitOfWork(session, settings, policy, kept)
+        return BatchUnitOfWork(session, settings, policy, kept, writer)
 
     return open_one
 

@@ -10,13 +10,16 @@ one and the command exits 1 when they differ.
 import argparse
 import asyncio
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+
+from aiokafka import ConsumerRecord
 
 from compliance.adapters import orm
 from compliance.adapters.rebuild import analyze, compare, fresh_schema
 from compliance.adapters.rollups import count_and_fold
 from compliance.adapters.unit_of_work import replay_units_of_work, units_of_work
+from compliance.adapters.write_behind import WriteBehind, WriteBehindFailed
 from compliance.application.lifecycle import advance
 from compliance.application.messagebus import ComplianceBus
 from compliance.config import CONSUMED, ComplianceSettings
@@ -42,37 +45,67 @@ async def rebuild(
     settings: ComplianceSettings, schema: str, idle_seconds: float, *, policy: Policy | None = None, progress: Progress | None = None, batch: int = BATCH,
 ) -> int:
     """`policy`: the service's own unless another is asked for (a what-if). `progress` hears of each chunk."""
-    engine = await fresh_schema(settings.asyncpg_url(), schema)
-    sessions = make_sessionmaker(engine)
     policy = policy or settings.policy()
     today = local_date(datetime.now(UTC), policy.zone)
-    # Compliance's own topic too: the operators' waivers are facts of the projection (application.waivers).
-    bus = ComplianceBus(policy, lambda: today, replaying=True)
-    # The schema starts empty, so what the replay writes is all there is: kept in memory, never loaded.
-    units = replay_units_of_work(settings, policy)
-    consumer = BatchConsumer("compliance", sessions, orm.applied_events, bus.route(), bus, units, spans=False)
     started = time.monotonic()
+    # Compliance's own topic too: the operators' waivers are facts of the projection (application.waivers).
     topics = [settings.topic(t.value) for t in [*CONSUMED, Topic.COMPLIANCE]]
     records = await read_log(settings, topics, idle_seconds)
     log.info("log read", records=len(records), seconds=round(time.monotonic() - started, 1))
     heap.settle()  # the log read is kept to the end: out of the collector's way
-    applied = 0
-    async for chunk in chunks(records, batch):
-        await consumer.handle(chunk)
-        applied += len(chunk)
-        if progress is not None:
-            progress("replaying", applied, len(records))
-        if applied % 20_000 < len(chunk):
-            log.info("replaying", applied=applied, of=len(records))
-    await advance(units_of_work(sessions, settings, policy), policy, today)
-    if progress is not None:
-        progress("counting coverage", applied, len(records))
-    await count_and_fold(sessions, sessions, today, policy.time_zone)  # nothing else writes here: no race to lose
-    await analyze(engine, schema)
+    applied = await replayed(settings, schema, records, policy=policy, today=today, progress=progress, batch=batch)
     elapsed = time.monotonic() - started
     log.info("replay done", events=applied, seconds=round(elapsed, 1), per_second=round(applied / max(elapsed, 1e-9)))
-    await engine.dispose()
     return applied
+
+
+async def replayed(
+    settings: ComplianceSettings, schema: str, records: Sequence[ConsumerRecord], *, policy: Policy, today: date, progress: Progress | None = None, batch: int = BATCH,
+) -> int:
+    """The records applied into a fresh `schema`, each batch's writes behind the next batch's
+    decisions (adapters.write_behind); if that stops, all of them again from the start, each batch
+    written in its own transaction, where a failing event is isolated and skipped."""
+    try:
+        return await _replayed(settings, schema, records, policy, today, progress, batch, write_behind=True)
+    except WriteBehindFailed as exc:
+        log.warning("the replay stopped while writing behind; replaying again from the start, each batch written in its own transaction", error=str(exc))
+        return await _replayed(settings, schema, records, policy, today, progress, batch, write_behind=False)
+
+
+async def _replayed(
+    settings: ComplianceSettings, schema: str, records: Sequence[ConsumerRecord], policy: Policy, today: date, progress: Progress | None, batch: int, *, write_behind: bool,
+) -> int:
+    """The records applied into a fresh `schema`, then the day's stages and the year's coverage counted."""
+    engine = await fresh_schema(settings.asyncpg_url(), schema)
+    try:
+        sessions = make_sessionmaker(engine)
+        bus = ComplianceBus(policy, lambda: today, replaying=True)
+        # The schema starts empty, so what the replay writes is all there is: kept in memory, never loaded.
+        writer = WriteBehind(sessions) if write_behind else None
+        units = replay_units_of_work(settings, policy, writer)
+        consumer = BatchConsumer("compliance", sessions, orm.applied_events, bus.route(), bus, units, spans=False)
+        applied = 0
+        try:
+            async for chunk in chunks(records, batch):
+                await consumer.handle(chunk)
+                applied += len(chunk)
+                if progress is not None:
+                    progress("replaying", applied, len(records))
+                if applied % 20_000 < len(chunk):
+                    log.info("replaying", applied=applied, of=len(records))
+            if writer is not None:
+                await writer.drain()
+        finally:
+            if writer is not None:
+                await writer.close()
+        await advance(units_of_work(sessions, settings, policy), policy, today)
+        if progress is not None:
+            progress("counting coverage", applied, len(records))
+        await count_and_fold(sessions, sessions, today, policy.time_zone)  # nothing else writes here: no race to lose
+        await analyze(engine, schema)
+        return applied
+    finally:
+        await engine.dispose()
 
 
 def main(argv: list[str]) -> int:

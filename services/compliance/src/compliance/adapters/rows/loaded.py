@@ -1,6 +1,6 @@
 """Which keys a store holds completely."""
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from compliance.domain.view import NotLoaded
 from kernel.bulk import unnested
 from kernel.driver import as_sqlalchemy_errors, driver_of, translated_schema
+
+# What a store's changes write, taken when it was made: the rows may change again before it runs
+# (a replay writes one batch while deciding the next: adapters.write_behind).
+Write = Callable[[AsyncConnection], Awaitable[None]]
 
 
 async def copied(conn: AsyncConnection, table: Table, columns: Sequence[str], records: Sequence[tuple]) -> None:

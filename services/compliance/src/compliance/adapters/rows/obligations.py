@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import NullType
 
 from compliance.adapters import orm
-from compliance.adapters.rows.loaded import Loaded, added, among, copied, each_of, each_since
+from compliance.adapters.rows.loaded import Loaded, Write, added, among, copied, each_of, each_since
 from compliance.domain.obligations import Obligation, Retraction
 from compliance.domain.view import NotLoaded
 from kernel.bulk import unnested
@@ -202,31 +202,34 @@ class ObligationRows:
         self.retractions_loaded.add(missing)
 
     # writing back -----------------------------------------------------------------------------
-    async def _flush_paths(self, conn: AsyncConnection) -> None:
-        p = orm.obligation_paths
-        gone, new = [], []
-        for ob_id in sorted(self._dirty):
-            before, after = set(self._stored_paths.get(ob_id, ())), set(self._obligations[ob_id].paths)
-            gone += [{"k": key, "o": ob_id} for key in sorted(before - after)]
-            new += [(key, ob_id) for key in sorted(after - before)]
-        if gone:
-            stmt = p.delete().where(p.c.key == bindparam("k"), p.c.obligation_id == bindparam("o"))
-            await conn.execute(stmt, gone)
-        await added(conn, p, ["key", "obligation_id"], new, none_there=self.complete)  # where complete, the stored paths are all the table holds
-
     def flushed(self) -> None:
         """What was changed is now what the table holds."""
         self._dirty, self._fresh, self._stored_paths, self._new_retractions = set(), set(), {}, []
 
-    async def flush(self, conn: AsyncConnection) -> None:
-        if self._dirty:
-            dirty = sorted(self._dirty)
-            await copied(conn, orm.obligations, _FIELDS, [to_record(self._obligations[i]) for i in dirty if i in self._fresh])
-            if changed_ones := [dict(zip(_FIELDS, to_record(self._obligations[i]), strict=True)) for i in dirty if i not in self._fresh]:
+    def writes(self) -> Write:
+        """What is changed, to be written by the function returned."""
+        dirty = sorted(self._dirty)
+        fresh = [to_record(self._obligations[i]) for i in dirty if i in self._fresh]
+        changed_ones = [dict(zip(_FIELDS, to_record(self._obligations[i]), strict=True)) for i in dirty if i not in self._fresh]
+        gone, new = [], []  # the paths' difference
+        for ob_id in dirty:
+            before, after = set(self._stored_paths.get(ob_id, ())), set(self._obligations[ob_id].paths)
+            gone += [{"k": key, "o": ob_id} for key in sorted(before - after)]
+            new += [(key, ob_id) for key in sorted(after - before)]
+        retractions = [vars(r) for r in self._new_retractions]
+        complete = self.complete
+
+        async def write(conn: AsyncConnection) -> None:
+            await copied(conn, orm.obligations, _FIELDS, fresh)
+            if changed_ones:
                 stmt = unnested(orm.obligations, changed_ones)
                 changed = {c: stmt.excluded[c] for c in _FIELDS if c != "obligation_id"} | {"updated_at": func.now()}
                 await conn.execute(stmt.on_conflict_do_update(index_elements=["obligation_id"], set_=changed))
-            await self._flush_paths(conn)
-        if self._new_retractions:
-            rows = [vars(r) for r in self._new_retractions]
-            await conn.execute(unnested(orm.retractions, rows).on_conflict_do_nothing())
+            if gone:
+                p = orm.obligation_paths
+                await conn.execute(p.delete().where(p.c.key == bindparam("k"), p.c.obligation_id == bindparam("o")), gone)
+            await added(conn, orm.obligation_paths, ["key", "obligation_id"], new, none_there=complete)  # where complete, the stored paths are all the table holds
+            if retractions:
+                await conn.execute(unnested(orm.retractions, retractions).on_conflict_do_nothing())
+
+        return write

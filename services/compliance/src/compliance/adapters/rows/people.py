@@ -7,7 +7,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.adapters import orm
-from compliance.adapters.rows.loaded import Loaded, among
+from compliance.adapters.rows.loaded import Loaded, Write, among
 from compliance.domain.history import Person, Stretch
 from kernel.bulk import unnested
 
@@ -124,25 +124,32 @@ class PeopleRows:
         """What was changed is now what the tables hold."""
         self._dirty_people, self._dirty_absences, self._holds, self._released = set(), set(), [], set()
 
-    async def flush(self, conn: AsyncConnection) -> None:
-        if self._dirty_people:
-            dirty = sorted(self._dirty_people)
-            people = [self._people[p] for p in dirty]
-            stmt = unnested(orm.members, [_summary(p) for p in people])
-            changed = {c: stmt.excluded[c] for c in ("org_id", "name", "status", "joined_at", "left_at")}
-            await conn.execute(stmt.on_conflict_do_update(index_elements=["person_id"], set_=changed))
-            await conn.execute(orm.memberships.delete().where(among(orm.memberships.c.person_id, dirty)))
-            stretches = [{"person_id": p.person_id, **vars(s)} for p in people for s in p.stretches]
-            await conn.execute(unnested(orm.memberships, stretches))
-        if self._dirty_absences:
-            stmt = insert(orm.attendance_streaks)
-            rows = [{"person_id": p, "absences": self._absences[p]} for p in sorted(self._dirty_absences)]
-            await conn.execute(stmt.on_conflict_do_update(index_elements=["person_id"], set_={"absences": stmt.excluded.absences}), rows)
-        h = orm.held_events
-        if self._released:
-            await conn.execute(h.delete().where(among(h.c.person_id, sorted(self._released))))
-        if self._holds:
-            await conn.execute(insert(h).on_conflict_do_nothing(), self._holds)
+    def writes(self) -> Write:
+        """What is changed, to be written by the function returned."""
+        dirty = sorted(self._dirty_people)
+        people = [self._people[p] for p in dirty]
+        summaries = [_summary(p) for p in people]
+        stretches = [{"person_id": p.person_id, **vars(s)} for p in people for s in p.stretches]
+        absences = [{"person_id": p, "absences": self._absences[p]} for p in sorted(self._dirty_absences)]
+        released, holds = sorted(self._released), list(self._holds)
+
+        async def write(conn: AsyncConnection) -> None:
+            if summaries:
+                stmt = unnested(orm.members, summaries)
+                changed = {c: stmt.excluded[c] for c in ("org_id", "name", "status", "joined_at", "left_at")}
+                await conn.execute(stmt.on_conflict_do_update(index_elements=["person_id"], set_=changed))
+                await conn.execute(orm.memberships.delete().where(among(orm.memberships.c.person_id, dirty)))
+                await conn.execute(unnested(orm.memberships, stretches))
+            if absences:
+                stmt = insert(orm.attendance_streaks)
+                await conn.execute(stmt.on_conflict_do_update(index_elements=["person_id"], set_={"absences": stmt.excluded.absences}), absences)
+            h = orm.held_events
+            if released:
+                await conn.execute(h.delete().where(among(h.c.person_id, released)))
+            if holds:
+                await conn.execute(insert(h).on_conflict_do_nothing(), holds)
+
+        return write
 
 
 def _summary(person: Person) -> dict:

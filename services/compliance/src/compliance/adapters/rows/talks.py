@@ -2,7 +2,7 @@
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select, type_coerce
@@ -14,6 +14,8 @@ from compliance.adapters.rows.loaded import added, among, each_since
 from compliance.domain.coverage import Credit
 from compliance.domain.obligations import Talk
 from compliance.domain.view import NotLoaded
+
+CreditKey = tuple[str, str, str, int]  # (rule, person, org, year): whose coverage a credit counts in, and where
 
 
 def _held(talk: Talk) -> tuple:
@@ -30,7 +32,6 @@ class TalkRows:
         self._unsorted: set[str] = set()
         self._credits: dict[str, tuple[datetime, tuple[Credit, ...]]] = {}
         self._recounted: set[str] = set()
-        self.credited: set[tuple[str, str, str, int]] = set()  # (rule, person, org, year) of credits written or dropped
 
     def talks_of(self, person_id: str, since: datetime) -> Sequence[Talk]:
         if not self.complete and (person_id not in self._since or self._since[person_id] > since):
@@ -96,33 +97,36 @@ class TalkRows:
 
     def flushed(self) -> None:
         """What was changed is now what the tables hold."""
-        self._new, self._credits, self._recounted, self.credited = [], {}, set(), set()
+        self._new, self._credits, self._recounted = [], {}, set()
 
-    async def flush(self, conn: AsyncConnection) -> None:
-        if self._new:
-            await self._write_talks(conn)
-        if self._credits:
-            c = orm.coverage_credits
-            new = {t.talk_id for t in self._new}
-            if recounted := sorted(self._recounted - new):
-                dropped = await conn.execute(c.delete().where(among(c.c.talk_id, recounted)).returning(c.c.rule_id, c.c.person_id, c.c.org_id, c.c.year))
-                self.credited |= {tuple(row) for row in dropped}
-            # One row per key: the key's first credit stays, as ON CONFLICT DO NOTHING keeps it.
-            rows = {
-                (talk_id, credit.rule_id, credit.person_id, credit.counterpart_id): (credit.org_id, credit.year, held_at)
-                for talk_id, (held_at, credits) in sorted(self._credits.items())
-                for credit in reversed(credits)
-            }
-            # Where complete, none of these talks' credits is in the table: new ones, or dropped just now.
-            await added(conn, c, _CREDIT_COLUMNS, [key + rest for key, rest in rows.items()], none_there=self.complete)
-            self.credited |= {(rule, person, org, year) for (_, rule, person, _), (org, year, _) in rows.items()}
-
-    async def _write_talks(self, conn: AsyncConnection) -> None:
-        """Where complete, what is not in memory is not in the table: these talks are new to it."""
+    def writes(self) -> Callable[[AsyncConnection], Awaitable[set[CreditKey]]]:
+        """What is changed, to be written by the function returned, which returns the (rule, person,
+        org, year) of the credits it wrote or dropped: whose coverage to count again."""
         talks = [(t.talk_id, t.held_at, t.mode, sorted(t.talker_ids), sorted(t.talkee_ids)) for t in self._new]
         taking_part = [(person, t.held_at, t.talk_id) for t in self._new for person in sorted(t.talker_ids | t.talkee_ids)]
-        await added(conn, orm.talks_seen, _TALK_COLUMNS, talks, none_there=self.complete)
-        await added(conn, orm.talk_participants, _PARTICIPANT_COLUMNS, taking_part, none_there=self.complete)
+        recounted = sorted(self._recounted - {t.talk_id for t in self._new}) if self._credits else []
+        # One row per key: the key's first credit stays, as ON CONFLICT DO NOTHING keeps it.
+        rows = {
+            (talk_id, credit.rule_id, credit.person_id, credit.counterpart_id): (credit.org_id, credit.year, held_at)
+            for talk_id, (held_at, credits) in sorted(self._credits.items())
+            for credit in reversed(credits)
+        }
+        credited = {(rule, person, org, year) for (_, rule, person, _), (org, year, _) in rows.items()}
+        complete = self.complete
+
+        async def write(conn: AsyncConnection) -> set[CreditKey]:
+            # Where complete, what is not in memory is not in the table: these talks are new to it.
+            await added(conn, orm.talks_seen, _TALK_COLUMNS, talks, none_there=complete)
+            await added(conn, orm.talk_participants, _PARTICIPANT_COLUMNS, taking_part, none_there=complete)
+            c = orm.coverage_credits
+            dropped = set()
+            if recounted:
+                dropped = {tuple(r) for r in await conn.execute(c.delete().where(among(c.c.talk_id, recounted)).returning(c.c.rule_id, c.c.person_id, c.c.org_id, c.c.year))}
+            # Where complete, none of these talks' credits is in the table: new ones, or dropped just now.
+            await added(conn, c, _CREDIT_COLUMNS, [key + rest for key, rest in rows.items()], none_there=complete)
+            return credited | dropped
+
+        return write
 
 
 _TALK_COLUMNS = ["talk_id", "held_at", "mode", "talker_ids", "talkee_ids"]

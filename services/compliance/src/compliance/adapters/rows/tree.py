@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.adapters import orm
 from compliance.adapters.ancestry import keep_ancestry
-from compliance.adapters.rows.loaded import Loaded, among
+from compliance.adapters.rows.loaded import Loaded, Write, among
 from compliance.domain.history import Seat
 from compliance.domain.tree import Org
 from kernel.bulk import unnested
@@ -176,35 +176,41 @@ class TreeRows:
         """What was changed is now what the tables hold."""
         self._dirty_orgs, self._dirty_seats, self._stored_seats, self._dirty_vacancies, self._meetings = set(), set(), {}, set(), {}
 
-    async def flush(self, conn: AsyncConnection) -> None:
-        if self._dirty_orgs:
-            stmt = insert(orm.orgs)
-            rows = [vars(self._orgs[o]) for o in sorted(self._dirty_orgs)]
-            changed = {c: stmt.excluded[c] for c in ("parent_id", "name", "kind")}
-            await conn.execute(stmt.on_conflict_do_update(index_elements=["org_id"], set_=changed), rows)
-            await keep_ancestry(conn, self._dirty_orgs)
-        if self._dirty_seats:  # the difference only: a committee's history grows all year
-            gone, added = [], []
-            for org_id in sorted(self._dirty_seats):
-                before, after = self._stored_seats.get(org_id, frozenset()), set(self._by_org[org_id])
-                gone += [{"o": s.org_id, "p": s.person_id, "r": s.role, "s": s.since} for s in before - after]
-                added += [vars(s) for s in sorted(after - before, key=lambda s: (s.since, s.person_id, s.role))]
+    def writes(self) -> Write:
+        """What is changed, to be written by the function returned."""
+        stmt = insert(orm.orgs)
+        orgs = [vars(self._orgs[o]) for o in sorted(self._dirty_orgs)]
+        ancestry = set(self._dirty_orgs)
+        gone, seated = [], []  # the seats' difference only: a committee's history grows all year
+        for org_id in sorted(self._dirty_seats):
+            before, after = self._stored_seats.get(org_id, frozenset()), set(self._by_org[org_id])
+            gone += [{"o": s.org_id, "p": s.person_id, "r": s.role, "s": s.since} for s in before - after]
+            seated += [vars(s) for s in sorted(after - before, key=lambda s: (s.since, s.person_id, s.role))]
+        vacated = sorted(self._dirty_vacancies)
+        vacancies = [{"org_id": o, "since": self._vacancies[o]} for o in vacated if self._vacancies[o] is not None]
+        meetings = list(self._meetings.values())
+
+        async def write(conn: AsyncConnection) -> None:
+            if orgs:
+                changed = {c: stmt.excluded[c] for c in ("parent_id", "name", "kind")}
+                await conn.execute(stmt.on_conflict_do_update(index_elements=["org_id"], set_=changed), orgs)
+                await keep_ancestry(conn, ancestry)
             if gone:
                 r = orm.roles.c
                 one = (r.org_id == bindparam("o")) & (r.person_id == bindparam("p")) & (r.role == bindparam("r")) & (r.since == bindparam("s"))
                 await conn.execute(orm.roles.delete().where(one), gone)
-            if added:
-                await conn.execute(unnested(orm.roles, added))
-        if self._dirty_vacancies:
-            dirty = sorted(self._dirty_vacancies)
-            await conn.execute(orm.vacancies.delete().where(among(orm.vacancies.c.org_id, dirty)))
-            rows = [{"org_id": o, "since": self._vacancies[o]} for o in dirty if self._vacancies[o] is not None]
-            if rows:
-                await conn.execute(insert(orm.vacancies), rows)
-        if self._meetings:
-            stmt = insert(orm.meetings)
-            changed = {"org_id": stmt.excluded.org_id, "date": stmt.excluded.date, "kind": stmt.excluded.kind}
-            await conn.execute(stmt.on_conflict_do_update(index_elements=["meeting_id"], set_=changed), list(self._meetings.values()))
+            if seated:
+                await conn.execute(unnested(orm.roles, seated))
+            if vacated:
+                await conn.execute(orm.vacancies.delete().where(among(orm.vacancies.c.org_id, vacated)))
+            if vacancies:
+                await conn.execute(insert(orm.vacancies), vacancies)
+            if meetings:
+                m = insert(orm.meetings)
+                changed = {"org_id": m.excluded.org_id, "date": m.excluded.date, "kind": m.excluded.kind}
+                await conn.execute(m.on_conflict_do_update(index_elements=["meeting_id"], set_=changed), meetings)
+
+        return write
 
 
 async def _seats(conn: AsyncConnection, *conditions) -> list[Seat]:
