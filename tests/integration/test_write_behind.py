@@ -163,7 +163,9 @@ async def test_a_replay_whose_write_fails_is_replayed_again_and_ends_as_the_live
 
 
 async def test_a_replay_writing_behind_ends_as_the_live_consumer(integration_database_url, ids):
-    events, batch = demo_city_events(ids, year=2026), 7
+    """Redelivered events among them (the same ids again, in a later batch and in the same one)."""
+    city, batch = demo_city_events(ids, year=2026), 7
+    events = [*city[:10], city[3], *city[10:], city[0], city[12]]
     suffix = uuid.uuid4().hex[:8]
     live, rebuilt = f"compliance_live_{suffix}", f"compliance_rebuilt_{suffix}"
     settings = ComplianceSettings(DATABASE_URL=integration_database_url)
@@ -174,6 +176,9 @@ async def test_a_replay_writing_behind_ends_as_the_live_consumer(integration_dat
             await replayed(settings, rebuilt, records(events), policy=DEFAULT_POLICY, today=TODAY, batch=batch)
         assert not [line for line in logs if line["log_level"] == "warning"]
         assert await compare(settings.asyncpg_url(), live, rebuilt) == {}
+        async with engine.connect() as conn:  # each event tracked once, in both
+            tracked = [sorted((await conn.execute(text(f'SELECT consumer, event_id FROM "{schema}".applied_events'))).all()) for schema in (live, rebuilt)]
+        assert tracked[0] == tracked[1] and len(tracked[0]) == len(city)
     finally:
         async with engine.begin() as conn:
             for schema in (live, rebuilt):
