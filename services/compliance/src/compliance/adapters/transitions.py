@@ -3,6 +3,7 @@ transaction, read back for an explanation."""
 
 from collections.abc import Sequence
 from dataclasses import fields
+from operator import attrgetter
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -15,15 +16,17 @@ t = orm.obligation_transitions.c
 _STEP = [f.name for f in fields(Transition) if f.name not in ("cause", "recorded_at")]  # recorded_at: the server's clock
 _CAUSE = [f.name for f in fields(Cause)]
 _COLUMNS = _STEP + [f"cause_{name}" for name in _CAUSE]
+_step_values, _cause_values = attrgetter(*_STEP), attrgetter(*_CAUSE)  # each a tuple in one call
 
 
 async def append(conn: AsyncConnection, steps: Sequence[Transition]) -> None:
     if not steps:
         return
-    # Field by field with getattr: dataclasses.asdict deep-copies each step (3.8 of 33 s under
-    # pyinstrument on the county's first 40,000 events). Copied: the table only grows (its id and
-    # recorded_at are the table's defaults), and a replay appends most of a row per event.
-    records = [tuple(getattr(s, name) for name in _STEP) + tuple(getattr(s.cause, name) for name in _CAUSE) for s in steps]
+    # Field by field: dataclasses.asdict deep-copies each step (3.8 of 33 s under pyinstrument on the
+    # county's first 40,000 events); the fields of 75,000 steps took 125 ms a getattr at a time in a
+    # generator, 45 ms through attrgetter. Copied: the table only grows (its id and recorded_at are
+    # the table's defaults), and a replay appends most of a row per event.
+    records = [_step_values(s) + _cause_values(s.cause) for s in steps]
     await copied(conn, orm.obligation_transitions, _COLUMNS, records)
 
 
