@@ -6,11 +6,13 @@ consumer ends."""
 import asyncio
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import date
 
 import pytest
 import structlog
 from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from compliance.adapters import orm
 from compliance.adapters.rebuild import compare
@@ -137,51 +139,52 @@ async def _live_projection(url: str, schema: str, events: list[dict], batch: int
         await engine.dispose()
 
 
-async def test_a_replay_whose_write_fails_is_replayed_again_and_ends_as_the_live_consumer(integration_database_url, ids):
-    events, batch = _poisoned_city(ids), 10
+@dataclass
+class Both:
+    live: str  # the schema the live consumer wrote
+    rebuilt: str  # the schema the replay wrote
+    engine: AsyncEngine  # for reading them
+
+    async def column(self, schema: str, sql: str) -> list:
+        async with self.engine.connect() as conn:
+            return sorted((await conn.execute(text(sql.format(schema=f'"{schema}"')))).all())
+
+
+@pytest.fixture
+async def both(integration_database_url) -> Both:
     suffix = uuid.uuid4().hex[:8]
-    live, rebuilt = f"compliance_live_{suffix}", f"compliance_rebuilt_{suffix}"
+    found = Both(f"compliance_live_{suffix}", f"compliance_rebuilt_{suffix}", make_engine(integration_database_url))
+    yield found
+    async with found.engine.begin() as conn:
+        for schema in (found.live, found.rebuilt):
+            await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    await found.engine.dispose()
+
+
+async def test_a_replay_whose_write_fails_is_replayed_again_and_ends_as_the_live_consumer(integration_database_url, both, ids):
+    events, batch = _poisoned_city(ids), 10
     settings = ComplianceSettings(DATABASE_URL=integration_database_url)
-    engine = make_engine(integration_database_url)
-    try:
-        await _live_projection(integration_database_url, live, events, batch)
-        with structlog.testing.capture_logs() as logs:
-            applied = await replayed(settings, rebuilt, records(events), policy=DEFAULT_POLICY, today=TODAY, batch=batch)
-        assert applied == len(events)
-        stopped = [line for line in logs if line["event"].startswith("the replay stopped while writing behind")]
-        assert len(stopped) == 1 and "invalid byte sequence" in stopped[0]["error"]
-        assert await compare(settings.asyncpg_url(), live, rebuilt) == {}
-        async with engine.connect() as conn:  # the poisoned member is in neither, and everybody else in both
-            for schema in (live, rebuilt):
-                people = set((await conn.execute(text(f'SELECT person_id FROM "{schema}".members'))).scalars())
-                assert f"{ids}p-nul" not in people and len(people) > 5
-    finally:
-        async with engine.begin() as conn:
-            for schema in (live, rebuilt):
-                await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        await engine.dispose()
+    await _live_projection(integration_database_url, both.live, events, batch)
+    with structlog.testing.capture_logs() as logs:
+        applied = await replayed(settings, both.rebuilt, records(events), policy=DEFAULT_POLICY, today=TODAY, batch=batch)
+    assert applied == len(events)
+    stopped = [line for line in logs if line["event"].startswith("the replay stopped while writing behind")]
+    assert len(stopped) == 1 and "invalid byte sequence" in stopped[0]["error"]
+    assert await compare(settings.asyncpg_url(), both.live, both.rebuilt) == {}
+    for schema in (both.live, both.rebuilt):  # the poisoned member is in neither, and everybody else in both
+        people = {person for (person,) in await both.column(schema, "SELECT person_id FROM {schema}.members")}
+        assert f"{ids}p-nul" not in people and len(people) > 5
 
 
-async def test_a_replay_writing_behind_ends_as_the_live_consumer(integration_database_url, ids):
+async def test_a_replay_writing_behind_ends_as_the_live_consumer(integration_database_url, both, ids):
     """Redelivered events among them (the same ids again, in a later batch and in the same one)."""
     city, batch = demo_city_events(ids, year=2026), 7
     events = [*city[:10], city[3], *city[10:], city[0], city[12]]
-    suffix = uuid.uuid4().hex[:8]
-    live, rebuilt = f"compliance_live_{suffix}", f"compliance_rebuilt_{suffix}"
     settings = ComplianceSettings(DATABASE_URL=integration_database_url)
-    engine = make_engine(integration_database_url)
-    try:
-        await _live_projection(integration_database_url, live, events, batch)
-        with structlog.testing.capture_logs() as logs:
-            await replayed(settings, rebuilt, records(events), policy=DEFAULT_POLICY, today=TODAY, batch=batch)
-        assert not [line for line in logs if line["log_level"] == "warning"]
-        assert await compare(settings.asyncpg_url(), live, rebuilt) == {}
-        async with engine.connect() as conn:  # each event tracked once, in both
-            tracked = [sorted((await conn.execute(text(f'SELECT consumer, event_id FROM "{schema}".applied_events'))).all()) for schema in (live, rebuilt)]
-        assert tracked[0] == tracked[1] and len(tracked[0]) == len(city)
-    finally:
-        async with engine.begin() as conn:
-            for schema in (live, rebuilt):
-                await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        await engine.dispose()
-
+    await _live_projection(integration_database_url, both.live, events, batch)
+    with structlog.testing.capture_logs() as logs:
+        await replayed(settings, both.rebuilt, records(events), policy=DEFAULT_POLICY, today=TODAY, batch=batch)
+    assert not [line for line in logs if line["log_level"] == "warning"]
+    assert await compare(settings.asyncpg_url(), both.live, both.rebuilt) == {}
+    tracked = [await both.column(schema, "SELECT consumer, event_id FROM {schema}.applied_events") for schema in (both.live, both.rebuilt)]
+    assert tracked[0] == tracked[1] and len(tracked[0]) == len(city)  # each event once, in both
