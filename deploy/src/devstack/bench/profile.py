@@ -1,11 +1,12 @@
 """`python -m devstack bench profile [small|county|city] [EVENTS] [BATCH] [live] [plain]`: where the
 compliance replay spends its time. The city's log is published to the embedded broker, read back, and
 its first EVENTS events (county: 40,000 by default) applied in batches of BATCH (2,000; the live
-consumer sees tens) under pyinstrument, as the replay applies them (its rows kept in memory), or with
-`live` as the service does (each batch loading its rows); the call tree goes to
-`.run/bench/profile-<size>.txt` and a flame-graph page to `.html`. With `plain`, no profiler (it
-inflates the Python parts): the rate, the process's CPU time against the wall's, and the rows
-written per event in each table, for comparing two commits run after each other."""
+consumer sees tens) under pyinstrument, as the replay applies them (its rows kept in memory, its writes
+behind the next batch's decisions), or with `live` as the service does (each batch loading its
+rows); the call tree goes to `.run/bench/profile-<size>.txt` and a flame-graph page to `.html`.
+With `plain`, no profiler (it inflates the Python parts): the rate, the process's CPU time against
+the wall's, and the rows written per event in each table, for comparing two commits run after each
+other."""
 
 import asyncio
 import time
