@@ -52,9 +52,7 @@ async def projection_consumer(
         writer = WriteBehind(sessions) if replaying else None
         units = replay_units_of_work(settings, policy, writer) if replaying else batch_unit_of_work(settings, policy)
         yield Projection(BatchConsumer(name, sessions, orm.applied_events, bus.route(), bus, units, spans=not replaying), writer)
-        if writer is not None:
-            await writer.drain()
-    finally:
+    finally:  # what `apply` did not wait for (it failed) is abandoned
         if writer is not None:
             await writer.close()
         await engine.dispose()
