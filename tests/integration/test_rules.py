@@ -6,7 +6,7 @@ Each test has a projection of its own (a schema of its own), fed through the rea
 """
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -212,17 +212,22 @@ async def test_COV_MEMBER_counted_in_the_database_equals_coverage_listed_person_
     """The dashboard's tree counts in SQL; the API lists people: both must tally alike."""
     for _, talks, _, _ in COVERAGE:
         await city.given(*[talk_event(talker, talkees, mode) for talker, talkees, mode in talks])
+    june = date(TODAY.year, 6, 1)  # in June, those not covered are at risk only in town, whose meeting comes within 60 days
+    await city.given(("meeting.scheduled.v1", {"meeting_id": "mt-june", "org_id": "town", "date": (june + timedelta(days=19)).isoformat(), "kind": "mid_year"}))
     policy = ComplianceSettings().policy()
-    scope = {"org_id": "county", "subtree": True, "year": TODAY.year, "today": TODAY}
-    async with city.sessions() as session:
-        reader = CoverageQueries(session, policy.time_zone)
-        listed = await coverage(reader, policy, **scope)
-        counted = await coverage_counted(reader, policy, **scope)
-        tops = await subtree_tops(session, "town")
-    assert counted.by_org() == listed.by_org()
-    assert counted.by_branch(tops) == listed.by_branch(tops) and set(counted.by_branch(tops)) == {"branch-1", "branch-2"}
-    assert counted.tallies() == listed.tallies()
-    assert all(listed.tallies()[rule].covered > 0 for rule in ("COV-MEMBER", "COV-SECRETARY", "COV-COMMITTEE"))
+    for today in (TODAY, june):
+        scope = {"org_id": "county", "subtree": True, "year": TODAY.year, "today": today}
+        async with city.sessions() as session:
+            reader = CoverageQueries(session, policy.time_zone)
+            listed = await coverage(reader, policy, **scope)
+            counted = await coverage_counted(reader, policy, **scope)
+            tops = await subtree_tops(session, "town")
+        assert counted.by_org() == listed.by_org()
+        assert counted.by_branch(tops) == listed.by_branch(tops) and set(counted.by_branch(tops)) == {"branch-1", "branch-2"}
+        assert counted.tallies() == listed.tallies()
+        assert all(listed.tallies()[rule].covered > 0 for rule in ("COV-MEMBER", "COV-SECRETARY", "COV-COMMITTEE"))
+    states = {state for rules in listed.by_org().values() for tally in rules.values() for state in ("pending", "at_risk") if getattr(tally, state)}
+    assert states == {"pending", "at_risk"}, listed.by_org()
 
 
 async def test_COV_MEMBER_who_counts_where_this_year_and_in_a_closed_year(city):

@@ -9,7 +9,7 @@ seats held on 31 December. Dates are the deployment's calendar.
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Date, Integer, cast, func, literal, or_, select, true
+from sqlalchemy import Date, Integer, cast, func, literal, or_, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.adapters import orm
@@ -214,22 +214,25 @@ class CoverageQueries:
         rows = await self.session.execute(found.order_by(*_columns(found, "org_id", "person_id", "counterpart_id")))
         return [dict(x._mapping) for x in rows]
 
-    async def counts(self, *, org_id: str | None, subtree: bool, year: int, today: date) -> list[tuple]:
-        """The same three questions counted, not listed: rows of (rule_id, org_id, talks,
-        next_meeting, n); one group may come in several rows, with n < 0 in some. Read in one query
-        from the roll-up kept by the projection (adapters.rollups) once the year is counted there as
-        it is judged today; counted from the projection's rows until then. The roll-up's rows come
-        straight from the driver (kernel.driver): the whole city's answer is 28,000 rows, which
-        SQLAlchemy's rows took as long to hand over as the database to find."""
+    async def counts(self, *, org_id: str | None, subtree: bool, year: int, today: date, covered_from: int) -> list[tuple]:
+        """The same three questions counted, not listed: a row per organisation of (org_id,
+        next_meeting, then for each rule in RULES' order how many it counts and how many of those
+        have `covered_from` talks or more), organisations counting nobody left out. Read from the
+        roll-up kept by the projection (adapters.rollups) once the year is counted there as it is
+        judged today; counted from the projection's rows until then. Pivoted in the database: the
+        whole city is 10,000 rows so, where the roll-up's are 28,000 and counting them one by one
+        in Python took longer than the query. Straight from the driver (kernel.driver), whose rows
+        SQLAlchemy's took as long to hand over as the database to find."""
         y = Year(year, today, self.zone)
         if await self._kept(y):
-            return await fetched(await self.session.connection(), _rolled_up(y, org_id=org_id, subtree=subtree))
-        counting = (
-            _grouped("COV-MEMBER", _member_coverage(y, org_id=org_id, subtree=subtree, person_id=None)),
-            _grouped("COV-SECRETARY", _secretary_coverage(y, org_id=org_id, subtree=subtree)),
-            _grouped("COV-COMMITTEE", _committee_pairs(y, org_id=org_id, subtree=subtree)),
-        )
-        return [row for query in counting for row in (await self.session.execute(query)).tuples()]
+            counted = _rolled_up(y, org_id=org_id, subtree=subtree)
+        else:
+            counted = union_all(
+                _grouped("COV-MEMBER", _member_coverage(y, org_id=org_id, subtree=subtree, person_id=None)),
+                _grouped("COV-SECRETARY", _secretary_coverage(y, org_id=org_id, subtree=subtree)),
+                _grouped("COV-COMMITTEE", _committee_pairs(y, org_id=org_id, subtree=subtree)),
+            )
+        return await fetched(await self.session.connection(), _per_org(counted, covered_from, today))
 
     async def branch_counts(self, *, parent_id: str | None, year: int, today: date) -> list[tuple] | None:
         """The dashboard's tree: the scope `counts(org_id=parent_id, subtree=True)` counts (the whole
@@ -270,9 +273,23 @@ class CoverageQueries:
 
 def _grouped(rule: str, query):
     q = query.subquery()
-    return select(literal(rule).label("rule_id"), q.c.org_id, q.c.talks, q.c.next_meeting, func.count().label("n")).group_by(
-        q.c.org_id, q.c.talks, q.c.next_meeting
-    )
+    return select(literal(rule).label("rule_id"), q.c.org_id, q.c.talks, func.count().label("n")).group_by(q.c.org_id, q.c.talks)
+
+
+def _per_org(counted, covered_from: int, today: date):
+    """Rows of (rule_id, org_id, talks, n) summed per organisation: (org_id, its next meeting, then
+    each rule's n in all and n with `covered_from` talks or more); an organisation whose rules all
+    sum to nobody left out (the roll-up's deltas may be negative). The meetings are joined to the
+    sums, not to the rows: grouped by the organisation alone, PostgreSQL hashes them in one pass."""
+    q = counted.subquery()
+    sums = []
+    for rule in RULES:
+        mine = q.c.rule_id == rule
+        sums += [func.coalesce(func.sum(q.c.n).filter(mine), 0), func.coalesce(func.sum(q.c.n).filter(mine & (q.c.talks >= covered_from)), 0)]
+    per_org = select(q.c.org_id, *(cast(n, Integer).label(f"n{i}") for i, n in enumerate(sums))).group_by(q.c.org_id)
+    per_org = per_org.having(or_(*(n != 0 for n in sums[::2]))).subquery()
+    meetings = _next_meetings(today)
+    return select(per_org.c.org_id, meetings.c.next_meeting, *list(per_org.c)[1:]).outerjoin(meetings, meetings.c.org_id == per_org.c.org_id)
 
 
 def _rolled(year: int, rule: str | None = None):
@@ -287,7 +304,7 @@ def _rolled(year: int, rule: str | None = None):
 
 
 def _rolled_up(y: Year, *, org_id: str | None, subtree: bool):
-    """(rule_id, org_id, talks, next_meeting, n) from the roll-up and the deltas not folded into it
+    """(rule_id, org_id, talks, n) from the roll-up and the deltas not folded into it
     yet, each rule in the scope the counting queries above give it (the subtree walked once)."""
     both = _rolled(y.year)
     rule, org = both.c.rule_id, both.c.org_id
@@ -298,11 +315,6 @@ def _rolled_up(y: Year, *, org_id: str | None, subtree: bool):
             return rule == r
         return (rule == r) & org.in_(_orgs_in_scope(org_id, subtree, below=r == "COV-SECRETARY", tree=tree))
 
-    meetings = _next_meetings(y.today)
-    # Not summed here: the caller counts the rows per organisation anyway (a roll-up row and its
-    # deltas may come as separate rows), and grouping 30,000 rows cost a fifth of the query.
-    return (
-        select(rule, org, both.c.talks, meetings.c.next_meeting, both.c.n)
-        .outerjoin(meetings, meetings.c.org_id == org)
-        .where(or_(*map(scope, RULES)))
-    )
+    # Not summed here: `counts` sums them per organisation (a roll-up row and its deltas may come
+    # as separate rows).
+    return select(rule, org, both.c.talks, both.c.n).where(or_(*map(scope, RULES)))

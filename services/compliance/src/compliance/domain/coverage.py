@@ -87,14 +87,18 @@ def why_not_member_credit(talk: Talk, person_id: str, view: View, policy: Policy
 
 
 def coverage_state(talks: int, year: int, today: date, policy: Policy, next_meeting: date | None = None) -> CoverageState:
-    """`covered` with the minimum number of talks; `at_risk` when not covered and fewer than
-    `at_risk_days_left` days remain before the year ends or before the organisation's next scheduled
-    organisational-life meeting (SPEC §3.6); `pending` otherwise."""
-    if talks >= policy.coverage_min_talks:
-        state = "covered"
-    else:
-        deadline = date(year, 12, 31)
-        if next_meeting is not None and today <= next_meeting < deadline:
-            deadline = next_meeting
-        state = "at_risk" if (deadline - today).days < policy.at_risk_days_left else "pending"
+    """`covered` with the minimum number of talks (and only by the number of talks: the counted
+    answers split each organisation's people at `policy.coverage_min_talks` in the database); else
+    as `uncovered_state` says."""
+    state = "covered" if talks >= policy.coverage_min_talks else uncovered_state(year, today, policy, next_meeting)
     return CoverageState(talks=talks, target=policy.coverage_target_talks, state=state)
+
+
+def uncovered_state(year: int, today: date, policy: Policy, next_meeting: date | None = None) -> str:
+    """Someone not covered yet: `at_risk` when fewer than `at_risk_days_left` days remain before the
+    year ends or before the organisation's next scheduled organisational-life meeting (SPEC §3.6);
+    `pending` otherwise. The same for everyone of one organisation, whatever their talks."""
+    deadline = date(year, 12, 31)
+    if next_meeting is not None and today <= next_meeting < deadline:
+        deadline = next_meeting
+    return "at_risk" if (deadline - today).days < policy.at_risk_days_left else "pending"
