@@ -6,9 +6,11 @@ other member; then the dashboard's requests are timed through the compliance app
 (no broker: these reads touch only the database): the roots, the level below the root (every
 subtree's coverage rolled up: the heaviest level), a level in the middle, a branch's members, the
 whole city's coverage with a tally per organisation (`GET /v1/coverage?people=false`), a page of
-obligations' counts, the monthly chart. Each request several times; p50 and p99. Twice: counted
-from the projection's rows (a year not kept counted yet), then from the coverage roll-up
-(compliance.adapters.rollups) once the leader's job has counted the year whole, which is timed too."""
+obligations' counts, the monthly chart. Each request several times; p50, p99 and the slowest. Twice:
+counted from the projection's rows (a year not kept counted yet; ten times each, they take a second),
+then from the coverage roll-up (compliance.adapters.rollups) once the leader's job has counted the
+year whole, which is timed too: a hundred times each, so that p99 is a percentile (of ten it is the
+slowest: a single pause of the machine decided it)."""
 
 import asyncio
 import json
@@ -35,7 +37,8 @@ from kernel import heap
 from kernel.db import migrate
 
 OUT = Path(".run/bench")
-REPEAT = 10
+REPEAT = 10  # counted from the projection's rows
+ROLLUP_REPEAT = 100  # from the roll-up
 YEAR = 2026
 TODAY = date(YEAR, 11, 29)
 
@@ -98,16 +101,16 @@ async def _analyzed(dsn: str) -> None:
         await conn.close()
 
 
-async def _timed(client: httpx.AsyncClient, requests: dict[str, str]) -> dict:
+async def _timed(client: httpx.AsyncClient, requests: dict[str, str], repeat: int) -> dict:
     timed = {}
     for name, url in requests.items():
         (await client.get(url)).raise_for_status()  # warm
         samples = []
-        for _ in range(REPEAT):
+        for _ in range(repeat):
             started = time.perf_counter()
             (await client.get(url)).raise_for_status()
             samples.append(time.perf_counter() - started)
-        timed[name] = {"url": url, **percentiles(samples)}
+        timed[name] = {"url": url, **percentiles(samples), "max_ms": round(max(samples) * 1000, 1)}
         say(f"{name}: p50 {timed[name]['p50_ms']} ms")
     return timed
 
@@ -129,7 +132,9 @@ async def run(size: str) -> dict:
     issuer = DevIssuer([], folder=Path(".run/bench/issuer")).start()
     with infrastructure(log=say) as infra:
         async with scratch_database(infra.database_url, "tree") as db:
-            settings = ComplianceSettings(DATABASE_URL=db.url, OIDC_ISSUER=issuer.url)
+            # One operator asks ~800 times within minutes: the per-person limit (kernel.rate_limit) is
+            # lifted, the reads are what is timed.
+            settings = ComplianceSettings(DATABASE_URL=db.url, OIDC_ISSUER=issuer.url, RATE_LIMIT_PER_SECOND=1e6, RATE_LIMIT_BURST=1_000_000)
             app = create_app(settings, today=lambda: TODAY)
             runtime = app.state.runtime
             await migrate(runtime.engine, runtime.migrations, runtime.schema)
@@ -146,17 +151,17 @@ async def run(size: str) -> dict:
                 "obligation counts, whole tree": f"/v1/obligations/counts?org_id={root}&subtree=true",
                 "monthly chart, whole tree": f"/v1/monthly?org_id={root}&subtree=true&year={YEAR}",
             }
-            figures: dict = {"size": size, "orgs": SIZES[size][0], "members": SIZES[size][1], "repeat": REPEAT}
+            figures: dict = {"size": size, "orgs": SIZES[size][0], "members": SIZES[size][1], "repeat": REPEAT, "rollup_repeat": ROLLUP_REPEAT}
             # An operator of the whole city, as the dashboard's users sign in (verification is timed too).
             operator = {"authorization": f"Bearer {issuer.token('bench-operator', ('operator',), (root,))}"}
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=120, headers=operator) as client:
-                figures["requests_counted_from_rows"] = await _timed(client, requests)
+                figures["requests_counted_from_rows"] = await _timed(client, requests, REPEAT)
                 started = time.perf_counter()
                 await count_and_fold(runtime.serializable, runtime.sessions, TODAY, settings.policy().time_zone)
                 figures["count_year_whole_s"] = round(time.perf_counter() - started, 2)
                 await _analyzed(db.dsn)
                 say(f"the year counted whole into the roll-up in {figures['count_year_whole_s']} s")
-                figures["requests"] = await _timed(client, requests)
+                figures["requests"] = await _timed(client, requests, ROLLUP_REPEAT)
                 await _profiled(client, requests["whole-city coverage, per organisation"], size)
             await runtime.engine.dispose()
     issuer.stop()
@@ -170,11 +175,11 @@ def main(args: list[str]) -> int:
     figures = asyncio.run(run(size))
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / f"tree-{size}.json").write_text(json.dumps(figures, indent=2))
-    lines = [f"dashboard reads on the {size} tree ({figures['orgs']:,} organisations, {figures['members']:,} members), {REPEAT} requests each,"]
-    lines.append(f"counted from the projection's rows | from the roll-up (the year counted whole in {figures['count_year_whole_s']} s):")
+    lines = [f"dashboard reads on the {size} tree ({figures['orgs']:,} organisations, {figures['members']:,} members),"]
+    lines.append(f"counted from the projection's rows ({REPEAT} requests each) | from the roll-up ({ROLLUP_REPEAT} each; the year counted whole in {figures['count_year_whole_s']} s):")
     rows = figures["requests_counted_from_rows"]
     lines += [
-        f"  {name:38} p50 {rows[name]['p50_ms']:>8} ms  p99 {rows[name]['p99_ms']:>8} ms  |  p50 {f['p50_ms']:>8} ms  p99 {f['p99_ms']:>8} ms"
+        f"  {name:38} p50 {rows[name]['p50_ms']:>8} ms  p99 {rows[name]['p99_ms']:>8} ms  |  p50 {f['p50_ms']:>8} ms  p99 {f['p99_ms']:>8} ms  slowest {f['max_ms']:>8} ms"
         for name, f in figures["requests"].items()
     ]
     print("\n".join(lines))
