@@ -219,10 +219,10 @@ class CoverageQueries:
         next_meeting, then for each rule in RULES' order how many it counts and how many of those
         have `covered_from` talks or more), organisations counting nobody left out. Read from the
         roll-up kept by the projection (adapters.rollups) once the year is counted there as it is
-        judged today; counted from the projection's rows until then. Pivoted in the database: the
-        whole city is 10,000 rows so, where the roll-up's are 28,000 and counting them one by one
-        in Python took longer than the query. Straight from the driver (kernel.driver), whose rows
-        SQLAlchemy's took as long to hand over as the database to find."""
+        judged today; counted from the projection's rows until then. Summed per organisation in the
+        database: the whole city's answer is 10,000 rows, not the roll-up's 28,000, which took
+        longer to count one by one in Python than the query took. Straight from the driver
+        (kernel.driver): SQLAlchemy's rows took as long to hand over as the database to find them."""
         y = Year(year, today, self.zone)
         if await self._kept(y):
             counted = _rolled_up(y, org_id=org_id, subtree=subtree)
@@ -280,7 +280,8 @@ def _per_org(counted, covered_from: int, today: date):
     """Rows of (rule_id, org_id, talks, n) summed per organisation: (org_id, its next meeting, then
     each rule's n in all and n with `covered_from` talks or more); an organisation whose rules all
     sum to nobody left out (the roll-up's deltas may be negative). The meetings are joined to the
-    sums, not to the rows: grouped by the organisation alone, PostgreSQL hashes them in one pass."""
+    10,000 sums, not to the 28,000 rows (joined to the rows, the meeting was part of the grouping:
+    60 -> 47 ms on the city, EXPLAIN ANALYZE)."""
     q = counted.subquery()
     sums = []
     for rule in RULES:
