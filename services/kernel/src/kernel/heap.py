@@ -12,6 +12,8 @@ little longer, and a cycle among frozen objects is never collected (what start-u
 to last)."""
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 YOUNG = 10_000  # allocations between collections of the youngest generation (CPython's default: 700)
 
@@ -21,3 +23,22 @@ def settle() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(YOUNG, 10, 10)
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """The collector held off while a synchronous stretch builds tens of thousands of containers
+    that live until the answer is written: it would walk them at every 10,000 allocations while
+    they grow, and again once promoted. Whole-city coverage builds 10,000 organisations' tallies;
+    three in-process runs of 200 requests on the city, 25 at a time with and without the pause in
+    turn: p90 83/93/83 -> 77/89/76 ms, p99 100/125/89 -> 85/112/83 ms, p50 within the noise
+    (71/72/73 against 69/77/70). Only around code with no `await` inside: the pause is the whole
+    process's, and what the stretch allocates is collected as usual afterwards."""
+    if not gc.isenabled():  # paused already (nested), or switched off by whoever runs us
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

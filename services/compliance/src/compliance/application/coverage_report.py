@@ -10,6 +10,7 @@ from typing import Protocol
 
 from compliance.domain.coverage import RULES, coverage_state, uncovered_state
 from compliance.domain.policy import Policy
+from kernel import heap
 
 MEMBER, SECRETARY, COMMITTEE = RULES
 
@@ -194,7 +195,8 @@ async def coverage_counted(reader: CoverageReader, policy: Policy, *, org_id: st
     organisation's people come split into those covered and the rest, who are all pending or all at
     risk by the organisation's next meeting (domain.coverage.uncovered_state)."""
     rows = await reader.counts(org_id=org_id, subtree=subtree, year=year, today=today, covered_from=policy.coverage_min_talks)
-    return Counted.per_org(year, rows, lru_cache(maxsize=4096)(lambda next_meeting: uncovered_state(year, today, policy, next_meeting)))
+    with heap.paused():  # the whole city: 10,000 organisations' tallies built at once (kernel.heap)
+        return Counted.per_org(year, rows, lru_cache(maxsize=4096)(lambda next_meeting: uncovered_state(year, today, policy, next_meeting)))
 
 
 async def coverage_of_branches(
