@@ -226,8 +226,9 @@ async def test_COV_MEMBER_counted_in_the_database_equals_coverage_listed_person_
         assert counted.by_branch(tops) == listed.by_branch(tops) and set(counted.by_branch(tops)) == {"branch-1", "branch-2"}
         assert counted.tallies() == listed.tallies()
         assert all(listed.tallies()[rule].covered > 0 for rule in ("COV-MEMBER", "COV-SECRETARY", "COV-COMMITTEE"))
-    states = {state for rules in listed.by_org().values() for tally in rules.values() for state in ("pending", "at_risk") if getattr(tally, state)}
-    assert states == {"pending", "at_risk"}, listed.by_org()
+        if today == june:  # both states not covered met, so that telling them apart is compared too
+            states = {state for rules in listed.by_org().values() for tally in rules.values() for state in ("pending", "at_risk") if getattr(tally, state)}
+            assert states == {"pending", "at_risk"}, listed.by_org()
 
 
 async def test_COV_MEMBER_who_counts_where_this_year_and_in_a_closed_year(city):

@@ -6,6 +6,7 @@ consumer ends."""
 import asyncio
 import json
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -151,7 +152,7 @@ class Both:
 
 
 @pytest.fixture
-async def both(integration_database_url) -> Both:
+async def both(integration_database_url) -> AsyncIterator[Both]:
     suffix = uuid.uuid4().hex[:8]
     found = Both(f"compliance_live_{suffix}", f"compliance_rebuilt_{suffix}", make_engine(integration_database_url))
     yield found

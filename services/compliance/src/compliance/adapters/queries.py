@@ -287,10 +287,14 @@ def _per_org(counted, covered_from: int, today: date):
     for rule in RULES:
         mine = q.c.rule_id == rule
         sums += [func.coalesce(func.sum(q.c.n).filter(mine), 0), func.coalesce(func.sum(q.c.n).filter(mine & (q.c.talks >= covered_from)), 0)]
-    per_org = select(q.c.org_id, *(cast(n, Integer).label(f"n{i}") for i, n in enumerate(sums))).group_by(q.c.org_id)
-    per_org = per_org.having(or_(*(n != 0 for n in sums[::2]))).subquery()
+    summed = (
+        select(q.c.org_id, *(cast(n, Integer).label(f"n{i}") for i, n in enumerate(sums)))
+        .group_by(q.c.org_id)
+        .having(or_(*(n != 0 for n in sums[::2])))
+        .subquery()
+    )
     meetings = _next_meetings(today)
-    return select(per_org.c.org_id, meetings.c.next_meeting, *list(per_org.c)[1:]).outerjoin(meetings, meetings.c.org_id == per_org.c.org_id)
+    return select(summed.c.org_id, meetings.c.next_meeting, *list(summed.c)[1:]).outerjoin(meetings, meetings.c.org_id == summed.c.org_id)
 
 
 def _rolled(year: int, rule: str | None = None):

@@ -25,13 +25,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 from compliance.adapters import orm
 from compliance.adapters.queries import Year, members_counted, pairs_counted, secretaries_counted
 from compliance.adapters.rows.loaded import among
-from compliance.domain.coverage import RULES
+from compliance.domain.coverage import COMMITTEE, MEMBER, RULES, SECRETARY
 from kernel.bulk import unnested
 from kernel.logging import get_logger
 
 log = get_logger(__name__)
 
-MEMBER, SECRETARY, COMMITTEE = RULES
 c, r, d, kept = orm.coverage_counted.c, orm.coverage_rollup.c, orm.coverage_rollup_deltas.c, orm.coverage_years.c
 Key = tuple[str, str, str, str]  # rule, person, counterpart, organisation
 

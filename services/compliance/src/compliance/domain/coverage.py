@@ -17,7 +17,7 @@ from compliance.domain.view import View
 from talk_contracts import COMMITTEE_ROLES
 from talk_contracts.calendar import local_date
 
-RULES = ("COV-MEMBER", "COV-SECRETARY", "COV-COMMITTEE")  # in the order answers list them
+RULES = (MEMBER, SECRETARY, COMMITTEE) = ("COV-MEMBER", "COV-SECRETARY", "COV-COMMITTEE")  # in the order answers list them
 
 
 @dataclass(frozen=True)
