@@ -23,12 +23,13 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Protocol
 
 import structlog
 from aiokafka import AIOKafkaProducer, ConsumerRecord
 from prometheus_client import Counter, Histogram
-from sqlalchemy import Table, Text, func, literal, select
+from sqlalchemy import Table, Text, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -192,10 +193,17 @@ class BatchConsumer:
 
     async def _track(self, session: AsyncSession, event_ids: list[str]) -> set[str]:
         """Insert tracking rows; returns the ids not applied before."""
-        t = self.applied_events
-        ids = select(literal(self.name), func.unnest(literal(list(dict.fromkeys(event_ids)), ARRAY(Text))))
-        stmt = pg_insert(t).from_select(["consumer", "event_id"], ids).on_conflict_do_nothing().returning(t.c.event_id)
-        return set((await session.execute(stmt)).scalars())
+        tracked = {"consumer": self.name, "ids": list(dict.fromkeys(event_ids))}
+        return set((await session.execute(_tracking(self.applied_events), tracked)).scalars())
+
+
+@cache
+def _tracking(applied_events: Table):
+    """Built once (kernel.bulk says why): the tracking rows of the consumer's events, those there
+    already skipped; returns the ids inserted."""
+    ids = select(bindparam("consumer", type_=Text), func.unnest(bindparam("ids", type_=ARRAY(Text))))
+    insert = pg_insert(applied_events).from_select(["consumer", "event_id"], ids)
+    return insert.on_conflict_do_nothing().returning(applied_events.c.event_id)
 
 
 def _not_isolated(exc: BaseException) -> bool:

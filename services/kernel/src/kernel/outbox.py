@@ -9,6 +9,7 @@ import asyncio
 import json
 import time
 from collections.abc import Iterable
+from functools import cache
 
 from aiokafka import AIOKafkaProducer
 from prometheus_client import Counter
@@ -30,10 +31,13 @@ STRUCTURED = "application/cloudevents+json; charset=utf-8"
 PUBLISHED = Counter("outbox_published_total", "Events relayed from the outbox to Kafka", ["topic"])
 
 
+_COLUMNS = ("topic", "key", "event_id", "event_type", "payload", "headers")
+
+
 async def stage(session: AsyncSession, outbox: Table, settings: CommonSettings, events: Iterable[CloudEvent]) -> None:
     """Add events to the outbox inside the caller's transaction: one statement over arrays however
     many there are (a consumer's batch stages thousands)."""
-    columns: dict[str, list] = {"topic": [], "key": [], "event_id": [], "event_type": [], "payload": [], "headers": []}
+    columns: dict[str, list] = {name: [] for name in _COLUMNS}
     for event in events:
         traceparent = tracing.stamp(event.traceparent, event.causationid)
         if traceparent != event.traceparent:
@@ -47,14 +51,18 @@ async def stage(session: AsyncSession, outbox: Table, settings: CommonSettings, 
         columns["headers"].append(json.dumps(record_headers(event)))
     if not columns["event_id"]:
         return
-    types = {name: ARRAY(Text if name == "headers" else outbox.c[name].type) for name in columns}  # headers as JSON text: cast below
-    arrays = [bindparam(None, values, type_=types[name]) for name, values in columns.items()]
-    source = func.unnest(*arrays).table_valued(*columns, with_ordinality="n").render_derived(name="v")
-    # In staging order: the identity column numbers the rows as they come, and the relay publishes by it.
-    values = [cast(source.c[c], JSONB) if c == "headers" else source.c[c] for c in columns]
-    rows = select(*values).order_by(source.c.n)
-    await session.execute(insert(outbox).from_select(list(columns), rows))
+    await session.execute(_staging(outbox), columns)
     await announce_staged(session, outbox)
+
+
+@cache
+def _staging(outbox: Table):
+    """Built once (kernel.bulk says why): the rows of the array parameters named by the columns."""
+    types = {name: ARRAY(Text if name == "headers" else outbox.c[name].type) for name in _COLUMNS}  # headers as JSON text: cast below
+    source = func.unnest(*(bindparam(name, type_=types[name]) for name in _COLUMNS)).table_valued(*_COLUMNS, with_ordinality="n").render_derived(name="v")
+    # In staging order: the identity column numbers the rows as they come, and the relay publishes by it.
+    values = [cast(source.c[c], JSONB) if c == "headers" else source.c[c] for c in _COLUMNS]
+    return insert(outbox).from_select(list(_COLUMNS), select(*values).order_by(source.c.n))
 
 
 def record_headers(event: CloudEvent) -> dict[str, str]:

@@ -3,16 +3,18 @@ Depth is bounded so that a cycle in bad data cannot make a query run away."""
 
 from collections.abc import Iterable
 
-from sqlalchemy import CTE, Table, literal, select
+from sqlalchemy import CTE, BindParameter, Table, any_, literal, select
 
 MAX_DEPTH = 64
 
 
-def ancestors(orgs: Table, org_ids: Iterable[str], *columns: str) -> CTE:
-    """The organisations and all their ancestors: `org_id`, `parent_id` and any further `columns`."""
+def ancestors(orgs: Table, org_ids: Iterable[str] | BindParameter, *columns: str) -> CTE:
+    """The organisations and all their ancestors: `org_id`, `parent_id` and any further `columns`.
+    `org_ids` an array parameter for a statement built once, its ids given when it is run."""
     o = orgs.c
     cols = [o.org_id, o.parent_id, *(o[c] for c in columns)]
-    up = select(*cols, literal(0).label("depth")).where(o.org_id.in_(list(org_ids))).cte("ancestors", recursive=True)
+    chosen = o.org_id == any_(org_ids) if isinstance(org_ids, BindParameter) else o.org_id.in_(list(org_ids))
+    up = select(*cols, literal(0).label("depth")).where(chosen).cte("ancestors", recursive=True)
     step = select(*cols, (up.c.depth + 1).label("depth")).join(up, o.org_id == up.c.parent_id).where(up.c.depth < MAX_DEPTH)
     return up.union_all(step)
 

@@ -17,6 +17,7 @@ of counting every member and every talk of the year.
 import time
 from collections import Counter
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import ARRAY, Text, bindparam, delete, func, insert, literal, select, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -24,9 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
 from compliance.adapters import orm
 from compliance.adapters.queries import Year, members_counted, pairs_counted, secretaries_counted
-from compliance.adapters.rows.loaded import among
+from compliance.adapters.rows.loaded import any_of
 from compliance.domain.coverage import COMMITTEE, MEMBER, RULES, SECRETARY
-from kernel.bulk import unnested
+from kernel.bulk import arrays, unnested
 from kernel.logging import get_logger
 
 log = get_logger(__name__)
@@ -35,17 +36,17 @@ c, r, d, kept = orm.coverage_counted.c, orm.coverage_rollup.c, orm.coverage_roll
 Key = tuple[str, str, str, str]  # rule, person, counterpart, organisation
 
 
-def _counted(y: Year, *, people: list[str] | None, orgs: list[str] | None) -> list:
-    """The queries of what is counted now, as (rule, person, counterpart, org, talks): for these
-    people (COV-MEMBER) and organisations (the other two), or for everyone when both are None."""
-    whole = people is None and orgs is None
+def _counted(y: Year, *, people: bool, orgs: bool, whole: bool = False) -> list:
+    """The queries of what is counted now, as (rule, person, counterpart, org, talks): for the
+    people (COV-MEMBER) and organisations (the other two) given as the array parameters `people`
+    and `orgs` when run, where asked; or for everyone (`whole`)."""
     queries = []
     if whole or people:
-        members = members_counted(y, where=lambda p: [] if whole else [among(p.c.person_id, people)],
-                                  only=None if whole else (lambda cr: among(cr.c.person_id, people))).subquery()  # fmt: skip
+        members = members_counted(y, where=lambda p: [] if whole else [any_of(p.c.person_id, "people")],
+                                  only=None if whole else (lambda cr: any_of(cr.c.person_id, "people"))).subquery()  # fmt: skip
         queries.append(select(literal(MEMBER), members.c.person_id, literal(""), members.c.org_id, members.c.talks))
     if whole or orgs:
-        seats = None if whole else _ids(orgs)
+        seats = None if whole else _ids()
         secretaries = secretaries_counted(y, seats).subquery()
         pairs = pairs_counted(y, seats).subquery()
         queries.append(select(literal(SECRETARY), secretaries.c.person_id, literal(""), secretaries.c.org_id, secretaries.c.talks))
@@ -53,24 +54,34 @@ def _counted(y: Year, *, people: list[str] | None, orgs: list[str] | None) -> li
     return queries
 
 
-def _stored(year: int, people: list[str], orgs: list[str]):
-    """The rows `_counted` replaces, as stored: the members' by person, the seats' and pairs' by
-    organisation. Two selects, each down an index (the key; `coverage_counted_org`): as one with an
-    OR, every row of the year was compared with the batch's hundreds of ids (25 ms a batch, county)."""
-    row = select(c.rule_id, c.person_id, c.counterpart_id, c.org_id, c.talks).where(c.year == year)
-    return union_all(
-        row.where(c.rule_id == MEMBER, among(c.person_id, people)),
-        row.where(c.rule_id.in_([rule for rule in RULES if rule != MEMBER]), among(c.org_id, orgs)),
-    )
+@lru_cache(maxsize=16)  # built once a day for each year kept (kernel.bulk says why): Year holds the day
+def _recounted(y: Year, people: bool, orgs: bool):
+    """`_counted` for a batch's people and organisations, as one statement: a live batch makes some
+    forty round trips, each costing more than its rows."""
+    return union_all(*_counted(y, people=people, orgs=orgs))
 
 
-def _ids(orgs: list[str]):
-    """The organisations as a query of ids (what the coverage queries take for a scope)."""
-    return select(func.unnest(bindparam(None, orgs, type_=ARRAY(Text))).label("org_id"))
+# The rows `_recounted` replaces, as stored: the members' by person, the seats' and pairs' by
+# organisation. Two selects, each down an index (the key; `coverage_counted_org`): as one with an
+# OR, every row of the year was compared with the batch's hundreds of ids (25 ms a batch, county).
+_row = select(c.rule_id, c.person_id, c.counterpart_id, c.org_id, c.talks).where(c.year == bindparam("year"))
+_STORED = union_all(
+    _row.where(c.rule_id == MEMBER, any_of(c.person_id, "people")),
+    _row.where(c.rule_id.in_([rule for rule in RULES if rule != MEMBER]), any_of(c.org_id, "orgs")),
+)
+
+
+def _ids():
+    """The organisations of the array parameter `orgs` as a query of ids (what the coverage
+    queries take for a scope)."""
+    return select(func.unnest(bindparam("orgs", type_=ARRAY(Text))).label("org_id"))
+
+
+_YEARS_KEPT = select(kept.year).order_by(kept.year)
 
 
 async def counted_years(conn: AsyncConnection) -> list[int]:
-    return list((await conn.execute(select(kept.year).order_by(kept.year))).scalars())
+    return list((await conn.execute(_YEARS_KEPT)).scalars())
 
 
 async def keep_counted(conn: AsyncConnection, *, people: set[str], orgs: set[str], since_year: int | None, today: date, zone: str) -> None:
@@ -84,12 +95,10 @@ async def keep_counted(conn: AsyncConnection, *, people: set[str], orgs: set[str
     for year in await counted_years(conn):
         if since_year is not None and year < since_year and year < today.year:
             continue
-        y = Year(year, today, zone)
-        # The rules' queries as one statement: a live batch makes some forty round trips, each
-        # costing more than its rows.
-        counted = union_all(*_counted(y, people=people_ids, orgs=org_ids))
-        now: dict[Key, int] = {(rule, p, cp, o): talks for rule, p, cp, o, talks in (await conn.execute(counted)).all()}
-        was: dict[Key, int] = {(rule, p, cp, o): talks for rule, p, cp, o, talks in (await conn.execute(_stored(year, people_ids, org_ids))).all()}
+        counted = _recounted(Year(year, today, zone), bool(people_ids), bool(org_ids))
+        ids = {"people": people_ids, "orgs": org_ids}
+        now: dict[Key, int] = {(rule, p, cp, o): talks for rule, p, cp, o, talks in (await conn.execute(counted, ids)).all()}
+        was: dict[Key, int] = {(rule, p, cp, o): talks for rule, p, cp, o, talks in (await conn.execute(_STORED, {"year": year, **ids})).all()}
         gone = [k for k, talks in was.items() if now.get(k) != talks]
         new = [k for k, talks in now.items() if was.get(k) != talks]
         if not (gone or new):
@@ -99,7 +108,7 @@ async def keep_counted(conn: AsyncConnection, *, people: set[str], orgs: set[str
             await conn.execute(delete(orm.coverage_counted).where(c.year == year, one), [dict(zip(("r", "p", "cp", "o"), k, strict=True)) for k in gone])
         if new:
             rows = [{"year": year, "rule_id": k[0], "person_id": k[1], "counterpart_id": k[2], "org_id": k[3], "talks": now[k]} for k in new]
-            await conn.execute(unnested(orm.coverage_counted, rows))
+            await conn.execute(unnested(orm.coverage_counted, tuple(rows[0])), arrays(orm.coverage_counted, rows))
         change: Counter = Counter()
         for k in gone:
             change[(k[0], k[3], was[k])] -= 1
@@ -107,7 +116,7 @@ async def keep_counted(conn: AsyncConnection, *, people: set[str], orgs: set[str
             change[(k[0], k[3], now[k])] += 1
         deltas = [{"year": year, "rule_id": rule, "org_id": o, "talks": t, "n": n} for (rule, o, t), n in sorted(change.items()) if n]
         if deltas:
-            await conn.execute(unnested(orm.coverage_rollup_deltas, deltas))
+            await conn.execute(unnested(orm.coverage_rollup_deltas, tuple(deltas[0])), arrays(orm.coverage_rollup_deltas, deltas))
 
 
 async def count_year(conn: AsyncConnection, year: int, today: date, zone: str) -> None:
@@ -116,7 +125,7 @@ async def count_year(conn: AsyncConnection, year: int, today: date, zone: str) -
     for table, year_column in ((orm.coverage_counted, c.year), (orm.coverage_rollup, r.year), (orm.coverage_rollup_deltas, d.year)):
         await conn.execute(delete(table).where(year_column == year))
     columns = ["year", "rule_id", "person_id", "counterpart_id", "org_id", "talks"]
-    for query in _counted(y, people=None, orgs=None):
+    for query in _counted(y, people=False, orgs=False, whole=True):
         q = query.subquery()
         await conn.execute(insert(orm.coverage_counted).from_select(columns, select(literal(year), *q.c)))
     per_org = select(c.year, c.rule_id, c.org_id, c.talks, func.count()).where(c.year == year).group_by(c.year, c.rule_id, c.org_id, c.talks)

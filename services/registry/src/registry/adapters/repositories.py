@@ -1,11 +1,13 @@
 """The intake's repositories over the registry's tables, all in the unit of work's session
 (see unit_of_work.py): the ports of registry.application.ports, in SQL."""
 
+from functools import cache
+
 from sqlalchemy import Text, any_, func, or_, select
 from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel.bulk import unnested
+from kernel.bulk import arrays, unnested
 from kernel.outbox import stage
 from kernel.settings import CommonSettings
 from kernel.tree import ancestors
@@ -14,6 +16,14 @@ from registry.adapters.state import apply_registry_event
 from registry.domain.event_ids import published_id
 from registry.domain.invariants import Member, Org, Seat, Snapshot
 from talk_contracts import CloudEvent, ParsedEvent
+
+
+@cache
+def _accepted():
+    """The events recorded as accepted, a duplicate (the same source and id again) skipped: the
+    senders' ids of those recorded."""
+    a = orm.accepted_events
+    return unnested(a, ("event_id", "sender_id", "type", "source")).on_conflict_do_nothing().returning(a.c.sender_id)
 
 
 class AcceptedEventsTable:
@@ -29,10 +39,7 @@ class AcceptedEventsTable:
         ]
         if not rows:
             return set()
-        a = orm.accepted_events
-        # A conflict is a duplicate: the same (source, id) again.
-        stmt = unnested(a, rows).on_conflict_do_nothing().returning(a.c.sender_id)
-        return set((await self._session.execute(stmt)).scalars())
+        return set((await self._session.execute(_accepted(), arrays(orm.accepted_events, rows))).scalars())
 
     async def seen(self, events: list[ParsedEvent]) -> set[str]:
         a = orm.accepted_events

@@ -2,6 +2,7 @@
 
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import DateTime, Select, Table, Text, any_, bindparam, func, select, true
@@ -9,7 +10,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.domain.view import NotLoaded
-from kernel.bulk import unnested
+from kernel.bulk import arrays, unnested
 from kernel.driver import as_sqlalchemy_errors, driver_of, translated_schema
 
 # What a store's changes write, taken when it was made: the rows may change again before it runs
@@ -38,7 +39,12 @@ async def added(conn: AsyncConnection, table: Table, columns: Sequence[str], rec
     if none_there:
         await copied(conn, table, columns, records)
         return
-    await conn.execute(unnested(table, [dict(zip(columns, r, strict=True)) for r in records]).on_conflict_do_nothing())
+    await conn.execute(_added(table, tuple(columns)), arrays(table, [dict(zip(columns, r, strict=True)) for r in records]))
+
+
+@cache
+def _added(table: Table, columns: tuple[str, ...]):
+    return unnested(table, columns).on_conflict_do_nothing()
 
 
 def among(column, values: Iterable):
@@ -47,25 +53,36 @@ def among(column, values: Iterable):
     return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
 
 
-def each_since(since_of: dict[str, datetime], key: str, rows_of: Callable[[Any], Select]) -> Select:
-    """For each key of the dict, the rows `rows_of(w)` selects for it, where `w.c[key]` and
-    `w.c.since` are that key and its instant: each key from its own instant, for a batch's oldest
-    instant must not pull every other key's history.
+def any_of(column, name: str):
+    """`among` for a statement built once (cached; kernel.bulk says why): `column = ANY(:name)`,
+    the array given as the parameter `name` when it is run."""
+    return column == any_(bindparam(name, type_=ARRAY(column.type)))
+
+
+def each_since(key: str, rows_of: Callable[[Any], Select]) -> Select:
+    """For each key, the rows `rows_of(w)` selects for it, where `w.c[key]` and `w.c.since` are
+    that key and its instant (the parameters `keys_since` gives): each key from its own instant, for
+    a batch's oldest instant must not pull every other key's history. Build it once (cached).
 
     Each key's rows are a LATERAL subquery with OFFSET 0, which PostgreSQL never flattens into a
     join, so it is an index range per key. Flattened, the planner hashes the whole table (with a
     growing table's stale statistics, 40 ms for 100 people instead of 4)."""
-    keys, since = zip(*since_of.items(), strict=True)
-    w = func.unnest(bindparam(None, list(keys), type_=ARRAY(Text)), bindparam(None, list(since), type_=ARRAY(DateTime(timezone=True))))
+    w = func.unnest(bindparam("keys", type_=ARRAY(Text)), bindparam("since", type_=ARRAY(DateTime(timezone=True))))
     return _each(w.table_valued(key, "since").render_derived(name="w"), rows_of)
 
 
-def each_of(keys: Iterable[str], key: str, rows_of: Callable[[Any], Select]) -> Select:
-    """For each key, the rows `rows_of(w)` selects for it, where `w.c[key]` is that key: as
-    `each_since`, an index probe per key whatever the statistics say. For a column of few rows per
-    value that PostgreSQL has no statistics of yet (a growing table not analyzed since), whose
-    `= ANY(…)` of a hundred keys it plans as a scan of the whole table."""
-    w = func.unnest(bindparam(None, list(keys), type_=ARRAY(Text))).table_valued(key).render_derived(name="w")
+def keys_since(instants: dict[str, datetime]) -> dict:
+    """The parameters of an `each_since` statement: each key with its instant."""
+    keys, since = zip(*instants.items(), strict=True)
+    return {"keys": list(keys), "since": list(since)}
+
+
+def each_of(key: str, rows_of: Callable[[Any], Select]) -> Select:
+    """For each key (the parameter `keys`), the rows `rows_of(w)` selects for it, where `w.c[key]`
+    is that key: as `each_since`, an index probe per key whatever the statistics say. For a column
+    of few rows per value that PostgreSQL has no statistics of yet (a growing table not analyzed
+    since), whose `= ANY(…)` of a hundred keys it plans as a scan of the whole table."""
+    w = func.unnest(bindparam("keys", type_=ARRAY(Text))).table_valued(key).render_derived(name="w")
     return _each(w, rows_of)
 
 

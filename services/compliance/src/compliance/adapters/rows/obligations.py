@@ -5,6 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from datetime import datetime
+from functools import cache
 from operator import attrgetter
 
 from sqlalchemy import ARRAY, Select, bindparam, func, or_, select, type_coerce
@@ -12,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import NullType
 
 from compliance.adapters import orm
-from compliance.adapters.rows.loaded import Loaded, Write, added, among, copied, each_of, each_since
+from compliance.adapters.rows.loaded import Loaded, Write, added, any_of, copied, each_of, each_since, keys_since
 from compliance.domain.obligations import Obligation, Retraction
 from compliance.domain.view import NotLoaded
-from kernel.bulk import unnested
+from kernel.bulk import arrays, unnested
 
 _FIELDS = [f.name for f in fields(Obligation)]
 _RULES, _PATHS = _FIELDS.index("rules"), _FIELDS.index("paths")
@@ -43,15 +44,41 @@ def from_row(row) -> Obligation:
     return Obligation(*values)
 
 
-def _of_subject(rule_id: str | None):
-    """The obligations of `w`'s subject open or closed since `w.since` (of one rule, or of all)."""
+@cache
+def _of_subjects(rule_id: str | None) -> Select:
+    """Each subject's obligations open or closed since their instant (of one rule, or of all)."""
     o = orm.obligations.c
 
     def rows_of(w) -> Select:
         of_rule = [o.rule_id == rule_id] if rule_id is not None else []
         return select(*COLUMNS).where(o.subject_id == w.c.subject_id, or_(o.closed_at.is_(None), o.closed_at >= w.c.since), *of_rule)
 
-    return rows_of
+    return each_since("subject_id", rows_of)
+
+
+# Statements built once (kernel.bulk says why), their arrays given when run.
+_BY_ID = select(*COLUMNS).where(any_of(orm.obligations.c.obligation_id, "ids"))
+_OF_REFS = each_of("ref", lambda w: select(*COLUMNS).where(orm.obligations.c.trigger_ref == w.c.ref))
+_RETRACTIONS = select(orm.retractions.c.ref, orm.retractions.c.person_id, orm.retractions.c.at, orm.retractions.c.event_id).where(
+    any_of(orm.retractions.c.ref, "refs")
+)
+_THROUGH = select(*COLUMNS).where(
+    orm.obligations.c.obligation_id.in_(select(orm.obligation_paths.c.obligation_id).where(any_of(orm.obligation_paths.c.key, "orgs"))),
+    or_(orm.obligations.c.closed_at.is_(None), orm.obligations.c.closed_at >= bindparam("since")),
+)
+
+
+@cache
+def _changed():
+    """Obligations the table holds, updated whole."""
+    stmt = unnested(orm.obligations, tuple(_FIELDS))
+    changed = {c: stmt.excluded[c] for c in _FIELDS if c != "obligation_id"} | {"updated_at": func.now()}
+    return stmt.on_conflict_do_update(index_elements=["obligation_id"], set_=changed)
+
+
+@cache
+def _retracted(columns: tuple[str, ...]):
+    return unnested(orm.retractions, columns).on_conflict_do_nothing()
 
 
 class ObligationRows:
@@ -146,13 +173,10 @@ class ObligationRows:
                 self._index(from_row(row))
 
     # loading ----------------------------------------------------------------------------------
-    async def _select(self, conn: AsyncConnection, *conditions) -> None:
-        self._keep(await conn.execute(select(*COLUMNS).where(*conditions)))
-
     async def load_ids(self, conn: AsyncConnection, ids: Iterable[str]) -> None:
         missing = [i for i in self.ids_loaded.missing(ids) if i not in self._obligations]
         if missing:
-            await self._select(conn, among(orm.obligations.c.obligation_id, missing))
+            self._keep(await conn.execute(_BY_ID, {"ids": missing}))
         self.ids_loaded.add(missing)
 
     async def load_subjects(self, conn: AsyncConnection, wanted: dict[tuple[str, str | None], datetime]) -> None:
@@ -162,8 +186,8 @@ class ObligationRows:
         for rule in sorted({rule for _, rule in missing}, key=str):
             # each subject from their own instant: one member joining reads back to the epoch, and
             # must not pull the closed history of everyone else in the batch
-            since_of = {person: s for (person, r), s in missing.items() if r == rule}
-            self._keep(await conn.execute(each_since(since_of, "subject_id", _of_subject(rule))))
+            instants = {person: s for (person, r), s in missing.items() if r == rule}
+            self._keep(await conn.execute(_of_subjects(rule), keys_since(instants)))
         for key, since in missing.items():
             self._subjects_since[key] = min(since, self._subjects_since.get(key, since))
 
@@ -172,10 +196,7 @@ class ObligationRows:
         missing = {o: s for o, s in wanted.items() if o not in self._through_since or self._through_since[o] > s}
         if not missing:
             return
-        o, p = orm.obligations.c, orm.obligation_paths.c
-        since = min(missing.values())
-        through = select(p.obligation_id).where(among(p.key, missing))
-        await self._select(conn, o.obligation_id.in_(through), or_(o.closed_at.is_(None), o.closed_at >= since))
+        self._keep(await conn.execute(_THROUGH, {"orgs": list(missing), "since": min(missing.values())}))
         for org, s in missing.items():
             self._through_since[org] = min(s, self._through_since.get(org, s))
 
@@ -184,8 +205,7 @@ class ObligationRows:
         missing = self.refs_loaded.missing(refs)
         if not missing:
             return
-        o = orm.obligations.c
-        self._keep(await conn.execute(each_of(missing, "ref", lambda w: select(*COLUMNS).where(o.trigger_ref == w.c.ref))))
+        self._keep(await conn.execute(_OF_REFS, {"keys": missing}))
         await self.load_retractions(conn, missing)
         self.refs_loaded.add(missing)
 
@@ -197,8 +217,7 @@ class ObligationRows:
         missing = self.retractions_loaded.missing(refs)
         if not missing:
             return
-        r = orm.retractions.c
-        for row in await conn.execute(select(r.ref, r.person_id, r.at, r.event_id).where(among(r.ref, missing))):
+        for row in await conn.execute(_RETRACTIONS, {"refs": missing}):
             if all(x.event_id != row.event_id for x in self._retractions[row.ref]):
                 self._retractions[row.ref].append(Retraction(row.ref, row.person_id, row.at, row.event_id))
         self.retractions_loaded.add(missing)
@@ -224,14 +243,12 @@ class ObligationRows:
         async def write(conn: AsyncConnection) -> None:
             await copied(conn, orm.obligations, _FIELDS, fresh)
             if changed_ones:
-                stmt = unnested(orm.obligations, changed_ones)
-                changed = {c: stmt.excluded[c] for c in _FIELDS if c != "obligation_id"} | {"updated_at": func.now()}
-                await conn.execute(stmt.on_conflict_do_update(index_elements=["obligation_id"], set_=changed))
+                await conn.execute(_changed(), arrays(orm.obligations, changed_ones))
             if gone:
                 p = orm.obligation_paths
                 await conn.execute(p.delete().where(p.c.key == bindparam("k"), p.c.obligation_id == bindparam("o")), gone)
             await added(conn, orm.obligation_paths, ["key", "obligation_id"], new, none_there=complete)  # where complete, the stored paths are all the table holds
             if retractions:
-                await conn.execute(unnested(orm.retractions, retractions).on_conflict_do_nothing())
+                await conn.execute(_retracted(tuple(retractions[0])), arrays(orm.retractions, retractions))
 
         return write

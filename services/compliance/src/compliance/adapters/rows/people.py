@@ -1,15 +1,16 @@
 """People: their membership history, absences in a row, and triggers waiting for them."""
 
 from collections.abc import Iterable, Sequence
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.adapters import orm
-from compliance.adapters.rows.loaded import Loaded, Write, among
+from compliance.adapters.rows.loaded import Loaded, Write, any_of
 from compliance.domain.history import Person, Stretch
-from kernel.bulk import unnested
+from kernel.bulk import arrays, unnested
 
 
 class PeopleRows:
@@ -74,17 +75,8 @@ class PeopleRows:
         missing = self.people_loaded.missing(person_ids)
         if not missing:
             return
-        # One statement, the member's row beside each stretch: someone without a stretch is nobody yet
-        # (a live batch makes some forty round trips, each costing more than its rows).
-        m, s = orm.members.c, orm.memberships.c
-        stmt = (
-            select(m.person_id, m.name, m.status, s.org_id, s.since, s.until, s.left_reason)
-            .join_from(orm.members, orm.memberships, s.person_id == m.person_id)
-            .where(among(m.person_id, missing))
-            .order_by(s.since)
-        )
         found: dict[str, tuple[str, str, list[Stretch]]] = {}  # person -> name, status, stretches
-        for r in await conn.execute(stmt):
+        for r in await conn.execute(_PEOPLE, {"people": missing}):
             found.setdefault(r.person_id, (r.name, r.status, []))[2].append(Stretch(r.org_id, r.since, r.until, r.left_reason))
         for person_id in missing:
             if person_id in self._dirty_people:
@@ -100,8 +92,7 @@ class PeopleRows:
         missing = self.absences_loaded.missing(person_ids)
         if not missing:
             return
-        a = orm.attendance_streaks.c
-        for r in await conn.execute(select(a.person_id, a.absences).where(among(a.person_id, missing))):
+        for r in await conn.execute(_ABSENCES, {"people": missing}):
             self._absences.setdefault(r.person_id, r.absences)
         self.absences_loaded.add(missing)
 
@@ -109,10 +100,8 @@ class PeopleRows:
         missing = self.held_loaded.missing(person_ids)
         if not missing:
             return
-        h = orm.held_events.c
-        stmt = select(h.person_id, h.event_id, h.payload).where(among(h.person_id, missing)).order_by(h.held_at, h.event_id)
         found: dict[str, list[tuple[str, str]]] = {p: [] for p in missing}
-        for r in await conn.execute(stmt):
+        for r in await conn.execute(_HELD, {"people": missing}):
             found[r.person_id].append((r.event_id, r.payload))
         for person_id, held in found.items():
             kept = self._held.get(person_id, [])  # held in this transaction already
@@ -135,21 +124,45 @@ class PeopleRows:
 
         async def write(conn: AsyncConnection) -> None:
             if summaries:
-                stmt = unnested(orm.members, summaries)
-                changed = {c: stmt.excluded[c] for c in ("org_id", "name", "status", "joined_at", "left_at")}
-                await conn.execute(stmt.on_conflict_do_update(index_elements=["person_id"], set_=changed))
-                await conn.execute(orm.memberships.delete().where(among(orm.memberships.c.person_id, dirty)))
-                await conn.execute(unnested(orm.memberships, stretches))
+                await conn.execute(_summarised(), arrays(orm.members, summaries))
+                await conn.execute(_STRETCHES_GONE, {"people": dirty})
+                await conn.execute(unnested(orm.memberships, tuple(stretches[0])), arrays(orm.memberships, stretches))
             if absences:
-                stmt = insert(orm.attendance_streaks)
-                await conn.execute(stmt.on_conflict_do_update(index_elements=["person_id"], set_={"absences": stmt.excluded.absences}), absences)
-            h = orm.held_events
+                await conn.execute(_absences_kept(), arrays(orm.attendance_streaks, absences))
             if released:
-                await conn.execute(h.delete().where(among(h.c.person_id, released)))
+                await conn.execute(_RELEASED, {"people": released})
             if holds:
-                await conn.execute(insert(h).on_conflict_do_nothing(), holds)
+                await conn.execute(insert(orm.held_events).on_conflict_do_nothing(), holds)
 
         return write
+
+
+# Statements built once (kernel.bulk says why), their arrays given when run.
+_m, _s, _a, _h = orm.members.c, orm.memberships.c, orm.attendance_streaks.c, orm.held_events.c
+# One statement, the member's row beside each stretch: someone without a stretch is nobody yet
+# (a live batch makes some forty round trips, each costing more than its rows).
+_PEOPLE = (
+    select(_m.person_id, _m.name, _m.status, _s.org_id, _s.since, _s.until, _s.left_reason)
+    .join_from(orm.members, orm.memberships, _s.person_id == _m.person_id)
+    .where(any_of(_m.person_id, "people"))
+    .order_by(_s.since)
+)
+_ABSENCES = select(_a.person_id, _a.absences).where(any_of(_a.person_id, "people"))
+_HELD = select(_h.person_id, _h.event_id, _h.payload).where(any_of(_h.person_id, "people")).order_by(_h.held_at, _h.event_id)
+_STRETCHES_GONE = orm.memberships.delete().where(any_of(_s.person_id, "people"))
+_RELEASED = orm.held_events.delete().where(any_of(_h.person_id, "people"))
+
+
+@cache
+def _summarised():
+    stmt = unnested(orm.members, ("person_id", "org_id", "name", "status", "joined_at", "left_at"))
+    return stmt.on_conflict_do_update(index_elements=["person_id"], set_={c: stmt.excluded[c] for c in ("org_id", "name", "status", "joined_at", "left_at")})
+
+
+@cache
+def _absences_kept():
+    stmt = unnested(orm.attendance_streaks, ("person_id", "absences"))
+    return stmt.on_conflict_do_update(index_elements=["person_id"], set_={"absences": stmt.excluded.absences})
 
 
 def _summary(person: Person) -> dict:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import NullType
 
 from compliance.adapters import orm
-from compliance.adapters.rows.loaded import added, among, each_since
+from compliance.adapters.rows.loaded import added, among, any_of, each_since, keys_since
 from compliance.domain.coverage import Credit
 from compliance.domain.obligations import Talk
 from compliance.domain.view import NotLoaded
@@ -20,6 +20,17 @@ CreditKey = tuple[str, str, str, int]  # (rule, person, org, year): whose covera
 
 def _held(talk: Talk) -> tuple:
     return talk.held_at, talk.talk_id
+
+
+# Statements built once (kernel.bulk says why), their arrays given when run.
+_t, _p = orm.talks_seen.c, orm.talk_participants.c
+_BY_ID = select(_t.talk_id, _t.held_at, _t.mode, type_coerce(_t.talker_ids, NullType), type_coerce(_t.talkee_ids, NullType)).where(
+    any_of(_t.talk_id, "ids")
+)
+# Each person from their own instant: a secretary talks with hundreds a year, and the oldest
+# obligation in a batch must not pull the whole city's year of talks. Two index lookups (who took
+# part when, then those talks by id): one join would hash the whole year's talks.
+_TAKING_PART = each_since("person_id", lambda w: select(_p.talk_id).where(_p.person_id == w.c.person_id, _p.held_at >= w.c.since))
 
 
 class TalkRows:
@@ -51,9 +62,7 @@ class TalkRows:
         missing = [i for i in dict.fromkeys(talk_ids) if i not in self._talks]
         if not missing:
             return
-        t = orm.talks_seen.c
-        stmt = select(t.talk_id, t.held_at, t.mode, type_coerce(t.talker_ids, NullType), type_coerce(t.talkee_ids, NullType))
-        for talk_id, held_at, mode, talkers, talkees in await conn.execute(stmt.where(among(t.talk_id, missing))):
+        for talk_id, held_at, mode, talkers, talkees in await conn.execute(_BY_ID, {"ids": missing}):
             self._index(Talk(talk_id, held_at, mode, frozenset(talkers), frozenset(talkees)))
 
     def participants(self) -> set[str]:
@@ -86,12 +95,7 @@ class TalkRows:
         wanted = {p: s for p, s in since_of.items() if p not in self._since or self._since[p] > s}
         if not wanted:
             return
-        p = orm.talk_participants.c
-        # Each person from their own instant: a secretary talks with hundreds a year, and the oldest
-        # obligation in a batch must not pull the whole city's year of talks. Two index lookups
-        # (who took part when, then those talks by id): one join would hash the whole year's talks.
-        taking_part = each_since(wanted, "person_id", lambda w: select(p.talk_id).where(p.person_id == w.c.person_id, p.held_at >= w.c.since))
-        await self.load_ids(conn, set((await conn.execute(taking_part)).scalars()))
+        await self.load_ids(conn, set((await conn.execute(_TAKING_PART, keys_since(wanted))).scalars()))
         for person, since in wanted.items():
             self._since[person] = min(since, self._since.get(person, since))
 

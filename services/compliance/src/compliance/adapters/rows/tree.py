@@ -3,16 +3,16 @@
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import ARRAY, Text, bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from compliance.adapters import orm
 from compliance.adapters.ancestry import keep_ancestry
-from compliance.adapters.rows.loaded import Loaded, Write, among
+from compliance.adapters.rows.loaded import Loaded, Write, any_of
 from compliance.domain.history import Seat
 from compliance.domain.tree import Org
-from kernel.bulk import unnested
+from kernel.bulk import arrays, unnested
 from kernel.tree import ancestors
 
 
@@ -117,9 +117,7 @@ class TreeRows:
         missing = self.orgs_loaded.missing(org_ids)
         if not missing:
             return
-        chain = ancestors(orm.orgs, missing, "name", "kind")
-        rows = await conn.execute(select(chain.c.org_id, chain.c.parent_id, chain.c.name, chain.c.kind).distinct())
-        for r in rows:
+        for r in await conn.execute(_CHAINS, {"orgs": missing}):
             if r.org_id not in self._dirty_orgs:
                 self._orgs[r.org_id] = Org(r.org_id, r.parent_id, r.name, r.kind)
             self.orgs_loaded.add([r.org_id])
@@ -130,7 +128,7 @@ class TreeRows:
         if not missing:
             return
         found: dict[str, list[Seat]] = {o: [] for o in missing}
-        for seat in await _seats(conn, among(orm.roles.c.org_id, missing)):
+        for seat in await _seats(conn, _SEATS_AT, missing):
             found[seat.org_id].append(seat)
         for org_id, seats in found.items():
             self._set_seats(org_id, tuple(seats))
@@ -142,7 +140,7 @@ class TreeRows:
         if not missing:
             return
         found: dict[str, list[Seat]] = {o: [] for o in missing}
-        for seat in await _seats(conn, among(orm.roles.c.org_id, missing), orm.roles.c.role == "secretary"):
+        for seat in await _seats(conn, _SECRETARIES_AT, missing):
             found[seat.org_id].append(seat)
         self._secretaries.update(found)
         self.secretaries_loaded.add(missing)
@@ -152,7 +150,7 @@ class TreeRows:
         if not missing:
             return
         found: dict[str, list[Seat]] = {p: [] for p in missing}
-        for seat in await _seats(conn, among(orm.roles.c.person_id, missing)):
+        for seat in await _seats(conn, _SEATS_OF, missing):
             if seat.org_id not in self._dirty_seats:  # changed here: the in-memory seats are the truth
                 found[seat.person_id].append(seat)
         for org_id in self._dirty_seats:
@@ -166,8 +164,7 @@ class TreeRows:
         missing = self.vacancies_loaded.missing(org_ids)
         if not missing:
             return
-        v = orm.vacancies.c
-        for row in await conn.execute(select(v.org_id, v.since).where(among(v.org_id, missing))):
+        for row in await conn.execute(_VACANCIES, {"ids": missing}):
             self._vacancies[row.org_id] = row.since
         self.vacancies_loaded.add(missing)
 
@@ -200,9 +197,9 @@ class TreeRows:
                 one = (r.org_id == bindparam("o")) & (r.person_id == bindparam("p")) & (r.role == bindparam("r")) & (r.since == bindparam("s"))
                 await conn.execute(orm.roles.delete().where(one), gone)
             if seated:
-                await conn.execute(unnested(orm.roles, seated))
+                await conn.execute(unnested(orm.roles, tuple(seated[0])), arrays(orm.roles, seated))
             if vacated:
-                await conn.execute(orm.vacancies.delete().where(among(orm.vacancies.c.org_id, vacated)))
+                await conn.execute(_VACATED, {"ids": vacated})
             if vacancies:
                 await conn.execute(insert(orm.vacancies), vacancies)
             if meetings:
@@ -213,8 +210,17 @@ class TreeRows:
         return write
 
 
-async def _seats(conn: AsyncConnection, *conditions) -> list[Seat]:
-    """Seats in the order they were taken."""
-    r = orm.roles.c
-    stmt = select(r.org_id, r.person_id, r.role, r.since, r.until).where(*conditions).order_by(r.since, r.id)
-    return [Seat(*row) for row in await conn.execute(stmt)]
+async def _seats(conn: AsyncConnection, stmt, ids: list[str]) -> list[Seat]:
+    return [Seat(*row) for row in await conn.execute(stmt, {"ids": ids})]
+
+
+# Statements built once (kernel.bulk says why), their arrays given when run.
+_chain = ancestors(orm.orgs, bindparam("orgs", type_=ARRAY(Text)), "name", "kind")
+_CHAINS = select(_chain.c.org_id, _chain.c.parent_id, _chain.c.name, _chain.c.kind).distinct()
+_r, _v = orm.roles.c, orm.vacancies.c
+_seat = select(_r.org_id, _r.person_id, _r.role, _r.since, _r.until).order_by(_r.since, _r.id)  # in the order they were taken
+_SEATS_AT = _seat.where(any_of(_r.org_id, "ids"))
+_SECRETARIES_AT = _seat.where(any_of(_r.org_id, "ids"), _r.role == "secretary")
+_SEATS_OF = _seat.where(any_of(_r.person_id, "ids"))
+_VACANCIES = select(_v.org_id, _v.since).where(any_of(_v.org_id, "ids"))
+_VACATED = orm.vacancies.delete().where(any_of(_v.org_id, "ids"))

@@ -2,11 +2,12 @@
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel.bulk import unnested
+from kernel.bulk import arrays, unnested
 from kernel.wakeup import announce
 from notify.adapters import orm
 from notify.adapters.repositories import record
@@ -17,6 +18,12 @@ dl, i = orm.deliveries, orm.inbox
 PENDING, SENT, DEAD = "pending", "sent", "dead"
 # Delivery workers LISTEN here: a transaction that makes deliveries due wakes them when it commits.
 DUE_CHANNEL = "notify_deliveries_due"
+
+
+@cache
+def _scheduled():
+    columns = ("delivery_id", "alert_id", "person_id", "channel", "status", "next_attempt_at", "traceparent")
+    return unnested(dl, columns).on_conflict_do_nothing()
 
 
 class SqlDeliveries:
@@ -31,7 +38,7 @@ class SqlDeliveries:
             for c in channels
         ]  # fmt: skip
         if rows:
-            await self.session.execute(unnested(dl, rows).on_conflict_do_nothing())
+            await self.session.execute(_scheduled(), arrays(dl, rows))
             await announce(self.session, DUE_CHANNEL)
 
     async def due(self, now: datetime, limit: int) -> list[DueDelivery]:

@@ -1,13 +1,14 @@
 """The in-app inbox: one row per alert, unique by its idempotency key."""
 
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel.bulk import unnested
+from kernel.bulk import arrays, unnested
 from notify.adapters import orm
 from notify.adapters.repositories import record
 from notify.application.records import InboxEntry
@@ -25,6 +26,13 @@ def _of(person_id: str, *, unread_only: bool = False, excluding: str | None = No
     return where
 
 
+@cache
+def _added():
+    """The alerts inserted, those already there (by idempotency key) skipped: the ids inserted."""
+    stmt = unnested(i, tuple(f.name for f in fields(Alert)))
+    return stmt.on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(i.c.alert_id)
+
+
 class SqlInbox:
     def __init__(self, session: AsyncSession):
         self.session = session
@@ -32,8 +40,7 @@ class SqlInbox:
     async def add_many(self, alerts: Sequence[Alert]) -> set[str]:
         if not alerts:
             return set()
-        stmt = unnested(i, [asdict(a) for a in alerts]).on_conflict_do_nothing(index_elements=["idempotency_key"])
-        return set((await self.session.execute(stmt.returning(i.c.alert_id))).scalars())
+        return set((await self.session.execute(_added(), arrays(i, [asdict(a) for a in alerts]))).scalars())
 
     async def count(self, person_id: str, *, unread_only: bool = False, excluding: str | None = None) -> int:
         return await self.session.scalar(select(func.count()).select_from(i).where(*_of(person_id, unread_only=unread_only, excluding=excluding)))
