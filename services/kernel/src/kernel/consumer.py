@@ -145,6 +145,7 @@ class BatchConsumer:
                 await asyncio.sleep(random.uniform(0, min(1.0, 0.02 * 2**attempt)))  # apart, not in step again
 
     async def _apply_once(self, events: list[ParsedEvent]) -> None:
+        started = time.perf_counter()
         async with self.sessions() as session, session.begin():
             with tracing.batch():  # the spans of the batch's events, for what it stages (kernel.tracing)
                 fresh = await self._track(session, [e.id for e in events])
@@ -158,7 +159,9 @@ class BatchConsumer:
             APPLIED.labels(self.name, type_name).inc(n)
         applied = sum(by_type.values())
         # One line per batch at info: a line per event would cost more than applying it (LOG_LEVEL=debug has them).
-        log.info("batch applied", consumer=self.name, events=applied, skipped=len(events) - applied)
+        # With its transaction's time: beside the lines' timestamps, whether a consumer that falls
+        # behind spends its time applying batches or waiting for the next one.
+        log.info("batch applied", consumer=self.name, events=applied, skipped=len(events) - applied, seconds=round(time.perf_counter() - started, 3))
 
     async def _handle_each(self, uow: Any, events: list[ParsedEvent], fresh: set[str]) -> collections.Counter[str]:
         """The handlers, event by event; returns how many of each type were applied.
