@@ -1,6 +1,7 @@
 """Many rows in one statement over arrays (kernel.bulk.unnested, its rows as parameters by
-kernel.bulk.arrays) on the real PostgreSQL: each row lands as given, array columns included (empty arrays, NULL elements, text that an array literal
-would have to quote), and an upsert over them updates from `excluded` as a multi-row insert does."""
+kernel.bulk.arrays) on the real PostgreSQL: each row lands as given, array columns included (empty
+arrays, NULL elements, text that an array literal would have to quote), and an upsert over them
+updates from `excluded` as a multi-row insert does."""
 
 import uuid
 
@@ -8,7 +9,7 @@ import pytest
 from sqlalchemy import Column, Date, Integer, MetaData, Table, Text, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from kernel.bulk import arrays, unnested
+from kernel.bulk import arrays, inserted, unnested, upserted
 from kernel.db import make_engine
 
 
@@ -77,3 +78,13 @@ async def test_one_statement_for_every_batch_its_rows_apart(table):
         await conn.execute(unnested(things, COLUMNS), arrays(things, ROWS[1:]))
         got = [dict(r._mapping) for r in await conn.execute(select(things).order_by(things.c.id))]
     assert got == ROWS
+
+
+async def test_inserted_then_upserted_by_key_every_other_column_taken(table):
+    engine, things = table
+    changed = [{**ROWS[0], "n": 10, "paths": [], "tags": ["t2"]}, {**ROWS[2], "day": None, "n": None}]
+    async with engine.begin() as conn:
+        await conn.execute(*inserted(things, ROWS))
+        await conn.execute(upserted(things, COLUMNS, "id"), arrays(things, changed))
+        got = [dict(r._mapping) for r in await conn.execute(select(things).order_by(things.c.id))]
+    assert got == [changed[0], ROWS[1], changed[1]]

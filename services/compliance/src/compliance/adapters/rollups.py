@@ -27,7 +27,7 @@ from compliance.adapters import orm
 from compliance.adapters.queries import Year, members_counted, pairs_counted, secretaries_counted
 from compliance.adapters.rows.loaded import any_of
 from compliance.domain.coverage import COMMITTEE, MEMBER, RULES, SECRETARY
-from kernel.bulk import arrays, unnested
+from kernel.bulk import inserted
 from kernel.logging import get_logger
 
 log = get_logger(__name__)
@@ -108,7 +108,7 @@ async def keep_counted(conn: AsyncConnection, *, people: set[str], orgs: set[str
             await conn.execute(delete(orm.coverage_counted).where(c.year == year, one), [dict(zip(("r", "p", "cp", "o"), k, strict=True)) for k in gone])
         if new:
             rows = [{"year": year, "rule_id": k[0], "person_id": k[1], "counterpart_id": k[2], "org_id": k[3], "talks": now[k]} for k in new]
-            await conn.execute(unnested(orm.coverage_counted, tuple(rows[0])), arrays(orm.coverage_counted, rows))
+            await conn.execute(*inserted(orm.coverage_counted, rows))
         change: Counter = Counter()
         for k in gone:
             change[(k[0], k[3], was[k])] -= 1
@@ -116,7 +116,7 @@ async def keep_counted(conn: AsyncConnection, *, people: set[str], orgs: set[str
             change[(k[0], k[3], now[k])] += 1
         deltas = [{"year": year, "rule_id": rule, "org_id": o, "talks": t, "n": n} for (rule, o, t), n in sorted(change.items()) if n]
         if deltas:
-            await conn.execute(unnested(orm.coverage_rollup_deltas, tuple(deltas[0])), arrays(orm.coverage_rollup_deltas, deltas))
+            await conn.execute(*inserted(orm.coverage_rollup_deltas, deltas))
 
 
 async def count_year(conn: AsyncConnection, year: int, today: date, zone: str) -> None:

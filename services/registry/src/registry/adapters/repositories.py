@@ -19,11 +19,11 @@ from talk_contracts import CloudEvent, ParsedEvent
 
 
 @cache
-def _accepted():
+def _accepted(columns: tuple[str, ...]):
     """The events recorded as accepted, a duplicate (the same source and id again) skipped: the
     senders' ids of those recorded."""
     a = orm.accepted_events
-    return unnested(a, ("event_id", "sender_id", "type", "source")).on_conflict_do_nothing().returning(a.c.sender_id)
+    return unnested(a, columns).on_conflict_do_nothing().returning(a.c.sender_id)
 
 
 class AcceptedEventsTable:
@@ -39,7 +39,7 @@ class AcceptedEventsTable:
         ]
         if not rows:
             return set()
-        return set((await self._session.execute(_accepted(), arrays(orm.accepted_events, rows))).scalars())
+        return set((await self._session.execute(_accepted(tuple(rows[0])), arrays(orm.accepted_events, rows))).scalars())
 
     async def seen(self, events: list[ParsedEvent]) -> set[str]:
         a = orm.accepted_events

@@ -5,13 +5,12 @@ the view through `SqlDirectory` and `SqlObligations` (ports `Directory`, `Obliga
 
 from collections.abc import Sequence
 from datetime import date
-from functools import cache
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel.bulk import arrays, unnested
+from kernel.bulk import arrays, upserted
 from kernel.consumer import Handler
 from kernel.tree import ancestors
 from talk_contracts import OBLIGATION_TRANSITIONS, ParsedEvent
@@ -78,13 +77,7 @@ class ObligationsInBulk:
 
 async def _upsert(session: AsyncSession, latest: dict[str, dict]) -> None:
     rows = [{"obligation_id": ob, **values} for ob, values in latest.items()]
-    await session.execute(_upsert_statement(tuple(rows[0])), arrays(orm.obligations, rows))
-
-
-@cache
-def _upsert_statement(columns: tuple[str, ...]):
-    stmt = unnested(orm.obligations, columns)
-    return stmt.on_conflict_do_update(index_elements=["obligation_id"], set_={c: stmt.excluded[c] for c in columns if c != "obligation_id"})
+    await session.execute(upserted(orm.obligations, tuple(rows[0]), "obligation_id"), arrays(orm.obligations, rows))
 
 
 ROUTES: dict[str, Handler] = dict.fromkeys(

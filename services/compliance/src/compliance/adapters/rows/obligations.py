@@ -20,6 +20,7 @@ from kernel.bulk import arrays, unnested
 
 _FIELDS = [f.name for f in fields(Obligation)]
 _RULES, _PATHS = _FIELDS.index("rules"), _FIELDS.index("paths")
+_RETRACTION_FIELDS = [f.name for f in fields(Retraction)]
 _values = attrgetter(*_FIELDS)  # every field in one call
 
 
@@ -74,11 +75,6 @@ def _changed():
     stmt = unnested(orm.obligations, tuple(_FIELDS))
     changed = {c: stmt.excluded[c] for c in _FIELDS if c != "obligation_id"} | {"updated_at": func.now()}
     return stmt.on_conflict_do_update(index_elements=["obligation_id"], set_=changed)
-
-
-@cache
-def _retracted(columns: tuple[str, ...]):
-    return unnested(orm.retractions, columns).on_conflict_do_nothing()
 
 
 class ObligationRows:
@@ -237,7 +233,7 @@ class ObligationRows:
             before, after = set(self._stored_paths.get(ob_id, ())), set(self._obligations[ob_id].paths)
             gone += [{"k": key, "o": ob_id} for key in sorted(before - after)]
             new += [(key, ob_id) for key in sorted(after - before)]
-        retractions = [vars(r) for r in self._new_retractions]
+        retractions = [tuple(vars(r).values()) for r in self._new_retractions]
         complete = self.complete
 
         async def write(conn: AsyncConnection) -> None:
@@ -248,7 +244,6 @@ class ObligationRows:
                 p = orm.obligation_paths
                 await conn.execute(p.delete().where(p.c.key == bindparam("k"), p.c.obligation_id == bindparam("o")), gone)
             await added(conn, orm.obligation_paths, ["key", "obligation_id"], new, none_there=complete)  # where complete, the stored paths are all the table holds
-            if retractions:
-                await conn.execute(_retracted(tuple(retractions[0])), arrays(orm.retractions, retractions))
+            await added(conn, orm.retractions, _RETRACTION_FIELDS, retractions, none_there=False)
 
         return write

@@ -1,7 +1,6 @@
 """People: their membership history, absences in a row, and triggers waiting for them."""
 
 from collections.abc import Iterable, Sequence
-from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
@@ -10,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from compliance.adapters import orm
 from compliance.adapters.rows.loaded import Loaded, Write, any_of
 from compliance.domain.history import Person, Stretch
-from kernel.bulk import arrays, unnested
+from kernel.bulk import arrays, inserted, upserted
 
 
 class PeopleRows:
@@ -124,11 +123,11 @@ class PeopleRows:
 
         async def write(conn: AsyncConnection) -> None:
             if summaries:
-                await conn.execute(_summarised(), arrays(orm.members, summaries))
+                await conn.execute(upserted(orm.members, tuple(summaries[0]), "person_id"), arrays(orm.members, summaries))
                 await conn.execute(_STRETCHES_GONE, {"people": dirty})
-                await conn.execute(unnested(orm.memberships, tuple(stretches[0])), arrays(orm.memberships, stretches))
+                await conn.execute(*inserted(orm.memberships, stretches))
             if absences:
-                await conn.execute(_absences_kept(), arrays(orm.attendance_streaks, absences))
+                await conn.execute(upserted(orm.attendance_streaks, tuple(absences[0]), "person_id"), arrays(orm.attendance_streaks, absences))
             if released:
                 await conn.execute(_RELEASED, {"people": released})
             if holds:
@@ -151,18 +150,6 @@ _ABSENCES = select(_a.person_id, _a.absences).where(any_of(_a.person_id, "people
 _HELD = select(_h.person_id, _h.event_id, _h.payload).where(any_of(_h.person_id, "people")).order_by(_h.held_at, _h.event_id)
 _STRETCHES_GONE = orm.memberships.delete().where(any_of(_s.person_id, "people"))
 _RELEASED = orm.held_events.delete().where(any_of(_h.person_id, "people"))
-
-
-@cache
-def _summarised():
-    stmt = unnested(orm.members, ("person_id", "org_id", "name", "status", "joined_at", "left_at"))
-    return stmt.on_conflict_do_update(index_elements=["person_id"], set_={c: stmt.excluded[c] for c in ("org_id", "name", "status", "joined_at", "left_at")})
-
-
-@cache
-def _absences_kept():
-    stmt = unnested(orm.attendance_streaks, ("person_id", "absences"))
-    return stmt.on_conflict_do_update(index_elements=["person_id"], set_={"absences": stmt.excluded.absences})
 
 
 def _summary(person: Person) -> dict:

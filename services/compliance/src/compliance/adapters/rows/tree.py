@@ -12,7 +12,7 @@ from compliance.adapters.ancestry import keep_ancestry
 from compliance.adapters.rows.loaded import Loaded, Write, any_of
 from compliance.domain.history import Seat
 from compliance.domain.tree import Org
-from kernel.bulk import arrays, unnested
+from kernel.bulk import inserted
 from kernel.tree import ancestors
 
 
@@ -197,7 +197,7 @@ class TreeRows:
                 one = (r.org_id == bindparam("o")) & (r.person_id == bindparam("p")) & (r.role == bindparam("r")) & (r.since == bindparam("s"))
                 await conn.execute(orm.roles.delete().where(one), gone)
             if seated:
-                await conn.execute(unnested(orm.roles, tuple(seated[0])), arrays(orm.roles, seated))
+                await conn.execute(*inserted(orm.roles, seated))
             if vacated:
                 await conn.execute(_VACATED, {"ids": vacated})
             if vacancies:

@@ -21,8 +21,7 @@ DUE_CHANNEL = "notify_deliveries_due"
 
 
 @cache
-def _scheduled():
-    columns = ("delivery_id", "alert_id", "person_id", "channel", "status", "next_attempt_at", "traceparent")
+def _scheduled(columns: tuple[str, ...]):
     return unnested(dl, columns).on_conflict_do_nothing()
 
 
@@ -38,7 +37,7 @@ class SqlDeliveries:
             for c in channels
         ]  # fmt: skip
         if rows:
-            await self.session.execute(_scheduled(), arrays(dl, rows))
+            await self.session.execute(_scheduled(tuple(rows[0])), arrays(dl, rows))
             await announce(self.session, DUE_CHANNEL)
 
     async def due(self, now: datetime, limit: int) -> list[DueDelivery]:
