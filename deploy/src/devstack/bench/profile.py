@@ -31,18 +31,22 @@ from kernel.tracing import configure_tracing
 async def profile(size: str, events: int, batch: int = BATCH, *, live: bool = False, plain: bool = False) -> Path:
     configure_logging("bench", "warning", "console")
     configure_tracing("bench")  # as each service runs: spans made per event, exported only where configured
+    say(f"generating the {size} city's year …")
     city = generate(size)
     with infrastructure(log=say) as infra:
         async with scratch_database(infra.database_url, "profile") as db:
             prefix = topic_prefix("f")
             settings = ComplianceSettings(KAFKA_BOOTSTRAP_SERVERS=infra.kafka_bootstrap_servers, KAFKA_TOPIC_PREFIX=prefix)
             await ensure_topics(settings)
+            say(f"publishing {len(city.all):,} events …")
             await produce(infra.kafka_bootstrap_servers, prefix, city.all)
+            say("reading them back …")
             records = (await read_log(settings, [prefix + t.value for t in CONSUMED], idle_seconds=2.0))[:events]
+            say(f"applying {len(records):,} events {_how(live)}, batches of {batch:,} …")
             async with projection_consumer(db.url, "bench_profile", replaying=not live) as projection:
                 if plain:
                     cpu, started = time.process_time(), time.perf_counter()
-                    rate = await apply(projection, records, batch)
+                    rate = await apply(projection, records, batch, _progress)
                     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
                     say(f"{len(records):,} events {_how(live)}, batches of {batch:,}: {rate:,.0f} events/s; CPU {cpu:.1f} s of {wall:.1f} s wall")
                     for table, n in await _rows_written(db.dsn, "bench_profile"):
@@ -53,7 +57,7 @@ async def profile(size: str, events: int, batch: int = BATCH, *, live: bool = Fa
                 profiler = Profiler(async_mode="enabled")
                 profiler.start()
                 started = time.perf_counter()
-                rate = await apply(projection, records, batch)
+                rate = await apply(projection, records, batch, _progress)
                 profiler.stop()
     out = Path(".run/bench")
     out.mkdir(parents=True, exist_ok=True)
@@ -61,6 +65,10 @@ async def profile(size: str, events: int, batch: int = BATCH, *, live: bool = Fa
     (out / f"profile-{size}.html").write_text(profiler.output_html())
     say(f"{len(records):,} events {_how(live)} in {time.perf_counter() - started:.1f} s ({rate:,.0f} events/s under the profiler); see {out}/profile-{size}.txt")
     return out
+
+
+def _progress(applied: int, of: int) -> None:
+    say(f"  {min(applied, of):,} of {of:,} applied")
 
 
 def _how(live: bool) -> str:
