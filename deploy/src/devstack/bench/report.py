@@ -33,8 +33,8 @@ def table(f: dict) -> str:
         (f"what-if {json.dumps(f['what_if_policy'])} (replay under it, the year's outcomes of both compared; {_n(f['what_if_rows'])} rows)",
          f"{f['what_if_seconds']} s; city M4 live → what-if: "
          + ", ".join(f"{m} {a} → {b}" for m, (a, b) in f["what_if_M4"].items() if m in ("fulfilled_on_time", "late", "escalated"))),
-        (f"compliance live (the running service beside the other three; the year's first {_n(f['live_events'])} events, "
-         "right after the registry, before the sanctions below)",
+        (f"compliance live (the running service beside the other three; the year's first {_n(f['live_events'])} events "
+         "on the registry, in a system of their own: the sanctions below run in another)",
          f"{_n(f['compliance_live_events_per_s'])} events/s"),
         ("then the other services' backlog (obligation events) drained in",
          f"{f['backlog_seconds']} s" if f["backlog_seconds"] < f["backlog_limit"] else f"not within {f['backlog_limit']} s"),
