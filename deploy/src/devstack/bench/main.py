@@ -95,12 +95,12 @@ async def run(size: str) -> dict:
             f |= {"checked_events": len(checked), "batched_equals_one_by_one": not diff, "differences": diff}
             say(f"2. the textbook peer on {PEER_EVENTS[size]:,} events of the year …")
             f |= await textbook_peer(bootstrap, db.url, setup, city, PEER_EVENTS[size])
-        # Two systems, each on the state its figures are about. The year's: at rest, the year's first
-        # events live, the dashboard's reads on what they made. The sanctions': accept → inbox, the
-        # knee and the instances, some 130,000 sanctions on the county (13 a member), each leaving an
-        # obligation open that every later decision about that member reads; and the year's talks,
-        # recorded ahead of the sanctions' dates, would meet some of the obligations they open
-        # at once (no alert to wait for).
+        # Two systems, each on the state its figures are about:
+        # - the year's: at rest, the year's first events applied live, the dashboard's reads on them;
+        # - the sanctions': accept → inbox, the knee and the instances, on the registry alone.
+        # In one system the sanctions (some 130,000 on the county, 13 a member) slowed every later
+        # decision about their members, each an open obligation it reads; and sanctions after the
+        # year's talks, dated ahead of them, opened obligations those talks met at once: no alert to time.
         async with _live(infra, city, "the year's") as system:
             say(f"   the services at rest for {REST_SECONDS[size]} s …")
             f["at_rest_cpu_percent"] = await system.cpu_at_rest(REST_SECONDS[size])
