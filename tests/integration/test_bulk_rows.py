@@ -85,6 +85,6 @@ async def test_inserted_then_upserted_by_key_every_other_column_taken(table):
     changed = [{**ROWS[0], "n": 10, "paths": [], "tags": ["t2"]}, {**ROWS[2], "day": None, "n": None}]
     async with engine.begin() as conn:
         await conn.execute(*inserted(things, ROWS))
-        await conn.execute(upserted(things, COLUMNS, "id"), arrays(things, changed))
+        await conn.execute(*upserted(things, changed, "id"))
         got = [dict(r._mapping) for r in await conn.execute(select(things).order_by(things.c.id))]
     assert got == [changed[0], ROWS[1], changed[1]]

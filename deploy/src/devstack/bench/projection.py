@@ -69,7 +69,7 @@ async def apply(
         await projection.consumer.handle(records[start : start + batch])
         if progress is not None and time.perf_counter() - last >= PROGRESS_EVERY_S:
             last = time.perf_counter()
-            progress(start + batch, len(records))
+            progress(min(start + batch, len(records)), len(records))
     if projection.writer is not None:
         await projection.writer.drain()
     return len(records) / (time.perf_counter() - started)

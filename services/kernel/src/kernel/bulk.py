@@ -12,6 +12,7 @@ live batch's CPU in compliance (py-spy, batches of 25), more than running it.
     stmt = unnested(orm.things, ("id", "n"))           # once per process, whatever the rows
     await conn.execute(stmt, arrays(orm.things, rows))  # rows: dicts with those keys
     await conn.execute(*inserted(orm.things, rows))     # the same, its columns the rows' keys
+    await conn.execute(*upserted(orm.things, rows, "id"))  # a row there by its id updated instead
 
 A caller that chains more caches it, its columns taken from the rows (`tuple(rows[0])`), never
 written out beside them: `arrays` gives a parameter for every key, and one the statement does not
@@ -45,16 +46,21 @@ def unnested(table: Table, columns: tuple[str, ...]) -> Insert:
     return insert(table).from_select(list(columns), select(*values))
 
 
-@cache
-def upserted(table: Table, columns: tuple[str, ...], key: str) -> Insert:
-    """`unnested`, a row already there (by the unique column `key`) updated to the new row's other columns."""
-    stmt = unnested(table, columns)
-    return stmt.on_conflict_do_update(index_elements=[key], set_={c: stmt.excluded[c] for c in columns if c != key})
-
-
 def inserted(table: Table, rows: list[dict]) -> tuple[Insert, dict]:
     """The rows' plain insert and its parameters: `await conn.execute(*inserted(table, rows))`."""
     return unnested(table, tuple(rows[0])), arrays(table, rows)
+
+
+def upserted(table: Table, rows: list[dict], key: str) -> tuple[Insert, dict]:
+    """As `inserted`, a row already there (by the unique column `key`) updated to the new row's other
+    columns: `await conn.execute(*upserted(table, rows, key))`."""
+    return _upsert(table, tuple(rows[0]), key), arrays(table, rows)
+
+
+@cache
+def _upsert(table: Table, columns: tuple[str, ...], key: str) -> Insert:
+    stmt = unnested(table, columns)
+    return stmt.on_conflict_do_update(index_elements=[key], set_={c: stmt.excluded[c] for c in columns if c != key})
 
 
 def arrays(table: Table, rows: list[dict]) -> dict:

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel.bulk import arrays, upserted
+from kernel.bulk import upserted
 from kernel.consumer import Handler
 from kernel.tree import ancestors
 from talk_contracts import OBLIGATION_TRANSITIONS, ParsedEvent
@@ -77,7 +77,7 @@ class ObligationsInBulk:
 
 async def _upsert(session: AsyncSession, latest: dict[str, dict]) -> None:
     rows = [{"obligation_id": ob, **values} for ob, values in latest.items()]
-    await session.execute(upserted(orm.obligations, tuple(rows[0]), "obligation_id"), arrays(orm.obligations, rows))
+    await session.execute(*upserted(orm.obligations, rows, "obligation_id"))
 
 
 ROUTES: dict[str, Handler] = dict.fromkeys(

@@ -22,6 +22,7 @@ _FIELDS = [f.name for f in fields(Obligation)]
 _RULES, _PATHS = _FIELDS.index("rules"), _FIELDS.index("paths")
 _RETRACTION_FIELDS = [f.name for f in fields(Retraction)]
 _values = attrgetter(*_FIELDS)  # every field in one call
+_retraction_values = attrgetter(*_RETRACTION_FIELDS)
 
 
 def to_record(ob: Obligation) -> tuple:
@@ -233,7 +234,7 @@ class ObligationRows:
             before, after = set(self._stored_paths.get(ob_id, ())), set(self._obligations[ob_id].paths)
             gone += [{"k": key, "o": ob_id} for key in sorted(before - after)]
             new += [(key, ob_id) for key in sorted(after - before)]
-        retractions = [tuple(vars(r).values()) for r in self._new_retractions]
+        retractions = [_retraction_values(r) for r in self._new_retractions]
         complete = self.complete
 
         async def write(conn: AsyncConnection) -> None:

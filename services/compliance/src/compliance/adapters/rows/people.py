@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from compliance.adapters import orm
 from compliance.adapters.rows.loaded import Loaded, Write, any_of
 from compliance.domain.history import Person, Stretch
-from kernel.bulk import arrays, inserted, upserted
+from kernel.bulk import inserted, upserted
 
 
 class PeopleRows:
@@ -123,11 +123,11 @@ class PeopleRows:
 
         async def write(conn: AsyncConnection) -> None:
             if summaries:
-                await conn.execute(upserted(orm.members, tuple(summaries[0]), "person_id"), arrays(orm.members, summaries))
+                await conn.execute(*upserted(orm.members, summaries, "person_id"))
                 await conn.execute(_STRETCHES_GONE, {"people": dirty})
                 await conn.execute(*inserted(orm.memberships, stretches))
             if absences:
-                await conn.execute(upserted(orm.attendance_streaks, tuple(absences[0]), "person_id"), arrays(orm.attendance_streaks, absences))
+                await conn.execute(*upserted(orm.attendance_streaks, absences, "person_id"))
             if released:
                 await conn.execute(_RELEASED, {"people": released})
             if holds:
