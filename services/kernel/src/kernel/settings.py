@@ -32,10 +32,8 @@ class CommonSettings(BaseSettings):
     kafka_fetch_quiet_s: float = Field(5.0, gt=0)
     kafka_fetch_idle_wait_ms: int = Field(250, ge=1)
     # The most records a consumer takes at once. It binds only when the consumer is behind (it takes
-    # what has arrived): then one load and one write per batch are shared by more events. The county's
-    # year's first 50,000 events applied by the running compliance service beside the other three:
-    # 2,206 events/s in batches of 500, 2,856-2,898 of 2,000, 3,137 of 3,000, 3,271-3,458 of 5,000
-    # (a batch of 5,000 took compliance 1.35 s; as `make bench`'s "compliance live" step runs, 2026-12-08).
+    # what has arrived): then more events share each batch's one load and one write. Compliance live
+    # on the county's year: 2,206 events/s at 500, 3,271-3,458 at 5,000 (README: KAFKA_MAX_BATCH).
     kafka_max_batch: int = Field(5000, ge=1)
     # How a consumer gets its partitions. "group": Kafka's group protocol (start more instances and
     # they share the partitions; a restarted one waits for the group to rebalance: ~18 s on the
