@@ -65,8 +65,12 @@ async def apply(
     """Apply the records in batches of `batch`, until written: events/s. `progress` hears (applied,
     of all) every half minute: a city's year takes a quarter of an hour."""
     started = last = time.perf_counter()
+    keeping = heap.Keeping() if projection.writer is not None else None  # as `compliance replay` does
     for start in range(0, len(records), batch):
-        await projection.consumer.handle(records[start : start + batch])
+        chunk = records[start : start + batch]
+        await projection.consumer.handle(chunk)
+        if keeping is not None:
+            keeping.applied(len(chunk))
         if progress is not None and time.perf_counter() - last >= PROGRESS_EVERY_S:
             last = time.perf_counter()
             progress(min(start + batch, len(records)), len(records))

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 YOUNG = 10_000  # allocations between collections of the youngest generation (CPython's default: 700)
+KEPT_EVERY = 50_000  # events between settlings of a process that keeps what it applies (`Keeping`)
 
 
 def settle() -> None:
@@ -23,6 +24,29 @@ def settle() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(YOUNG, 10, 10)
+
+
+class Keeping:
+    """For a process that keeps what it applies (a replay's rows in memory, from batch to batch):
+    the heap settled again every `every` events, so the collector's full passes walk only what was
+    kept since, not everything kept since the start.
+
+    Left to itself, a full pass comes about every 100,000 events of the city's year (the long-lived
+    objects grew by a quarter) and walks them all: 0.3 s at 300,000 events, 1.8 s at 1,400,000, and
+    growing with the year. Settled every 50,000 events, each pass took 0.1–0.2 s and the replay of
+    the city's first 1,500,000 events ran as fast as with the collector switched off (README, "A
+    city year"). A cycle of garbage still alive when settled stays for good: the price, bounded by
+    what a batch leaves behind."""
+
+    def __init__(self, every: int = KEPT_EVERY):
+        self.every = every
+        self._since = 0
+
+    def applied(self, events: int) -> None:
+        self._since += events
+        if self._since >= self.every:
+            self._since = 0
+            settle()
 
 
 @contextmanager

@@ -85,11 +85,12 @@ async def _replayed(
         writer = WriteBehind(sessions) if write_behind else None
         units = replay_units_of_work(settings, policy, writer)
         consumer = BatchConsumer("compliance", sessions, orm.applied_events, bus.route(), bus, units, spans=False)
-        applied = 0
+        applied, keeping = 0, heap.Keeping()
         try:
             async for chunk in chunks(records, batch):
                 await consumer.handle(chunk)
                 applied += len(chunk)
+                keeping.applied(len(chunk))
                 if progress is not None:
                     progress("replaying", applied, len(records))
                 if applied % 20_000 < len(chunk):
