@@ -1,6 +1,8 @@
-"""kernel.heap.paused: the collector held off inside, back as it was after, whatever happens inside."""
+"""kernel.heap: the collector held off inside `paused`, back as it was after, whatever happens inside;
+a process that keeps what it applies settles its heap as it grows, and frees what it froze at the end."""
 
 import gc
+import weakref
 
 import pytest
 
@@ -60,3 +62,21 @@ def test_a_keeping_process_settles_its_heap_once_every_so_many_events(collector_
     assert gc.get_freeze_count() == settled  # counted again from zero after settling
     keeping.applied(1)
     assert gc.get_freeze_count() >= settled + len(more)
+
+
+class _Node:
+    """A cycle of garbage: freed by the collector only, never by reference counting."""
+
+    def __init__(self):
+        self.me = self
+
+
+def test_a_cycle_frozen_while_keeping_is_collected_when_the_keeping_ends(collector_restored):
+    with heap.keeping(every=10) as keeping:
+        node = _Node()
+        alive = weakref.ref(node)
+        keeping.applied(10)  # settled: the node frozen with everything else
+        del node
+        gc.collect()
+        assert alive() is not None  # frozen: no pass of the collector sees it
+    assert alive() is None  # handed back to the collector when the keeping ended, and collected

@@ -85,18 +85,19 @@ async def _replayed(
         writer = WriteBehind(sessions) if write_behind else None
         units = replay_units_of_work(settings, policy, writer)
         consumer = BatchConsumer("compliance", sessions, orm.applied_events, bus.route(), bus, units, spans=False)
-        applied, keeping = 0, heap.Keeping()
+        applied = 0
         try:
-            async for chunk in chunks(records, batch):
-                await consumer.handle(chunk)
-                applied += len(chunk)
-                keeping.applied(len(chunk))
-                if progress is not None:
-                    progress("replaying", applied, len(records))
-                if applied % 20_000 < len(chunk):
-                    log.info("replaying", applied=applied, of=len(records))
-            if writer is not None:
-                await writer.drain()
+            with heap.keeping() as keeping:  # the rows kept: out of the collector's way as they grow
+                async for chunk in chunks(records, batch):
+                    await consumer.handle(chunk)
+                    applied += len(chunk)
+                    keeping.applied(len(chunk))
+                    if progress is not None:
+                        progress("replaying", applied, len(records))
+                    if applied % 20_000 < len(chunk):
+                        log.info("replaying", applied=applied, of=len(records))
+                if writer is not None:
+                    await writer.drain()
         finally:
             if writer is not None:
                 await writer.close()
