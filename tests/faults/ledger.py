@@ -9,12 +9,15 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import httpx
 
-from devstack.demo import demo_city_events, sanction_event
+from devstack.demo import DEV_CREDENTIALS, DEV_TOKEN, demo_city_events, sanction_event
 from kernel.settings import asyncpg_dsn
 from registry.domain.event_ids import published_id
+from registry.entrypoints.auth import system_source
 from tests.conftest import eventually
 from tests.system import System, post_events
 
+# The source the registry stamps on the stream's events: that of the token post_events sends with.
+SENDER = system_source(DEV_CREDENTIALS[DEV_TOKEN]["system"])
 # The members whose sanctions the stream reports, and the secretary each answers to (SPEC §2).
 SUBJECTS = {"p-b1-m1": "p-b1-sec", "p-b1-m2": "p-b1-sec", "p-b1-m3": "p-b1-sec", "p-b2-m1": "p-b2-sec", "p-b2-m2": "p-b2-sec"}
 
@@ -51,10 +54,14 @@ class Ledger:
                     if r.status_code == 202:
                         # A duplicate was accepted by an earlier attempt whose answer the fault lost
                         # (the registry killed between its commit and its reply): it travels under the
-                        # same id, which the registry names only for events new to it.
+                        # same id, which the registry names only for events new to it. That id is
+                        # derived from the source the registry stamps (the credential's system), not
+                        # from the source the event says.
                         answer = r.json()
+                        # (the ids named for new events say whether it is derived as we derive it)
+                        assert all(t == published_id(SENDER, d) for d, t in answer["topic_ids"].items()), answer
                         self.accepted.update(answer["topic_ids"])
-                        self.accepted.update({d: published_id(event["source"], d) for d in answer["duplicates"]})
+                        self.accepted.update({d: published_id(SENDER, d) for d in answer["duplicates"]})
                         break
                 except httpx.TransportError:
                     pass
