@@ -64,8 +64,8 @@ async def apply(
 ) -> float:
     """Apply the records in batches of `batch`, until written: events/s. `progress` hears (applied,
     of all) every half minute: a city's year takes a quarter of an hour."""
-    replaying = projection.writer is not None  # its rows kept from batch to batch
-    with heap.keeping() if replaying else nullcontext() as keeping:  # as `compliance replay` does
+    # A replaying projection keeps its rows from batch to batch: its heap kept settled, as `compliance replay` does.
+    with heap.keeping() if projection.writer is not None else nullcontext() as keeping:
         started = last = time.perf_counter()
         for start in range(0, len(records), batch):
             chunk = records[start : start + batch]
